@@ -1,0 +1,169 @@
+"""Command line: parses arguments, calls the stages, prints with rich. Holds no logic."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from forecast import __version__
+from forecast.errors import ForecastError
+
+console = Console()
+err_console = Console(stderr=True)
+
+ERAS = ((None, 2010, "before 2010"), (2010, 2018, "2010-2017"), (2018, None, "2018 on"))
+
+
+def _data_dir(args: argparse.Namespace) -> Path | None:
+    value = getattr(args, "data_dir", None) or os.environ.get("FORECAST_DATA_DIR")
+    return Path(value) if value else None
+
+
+# -- data ----------------------------------------------------------------------------------
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    from forecast.data import check_all, flop_to_pfs_days
+
+    tables = check_all(_data_dir(args))
+    runs = tables["runs"]
+    console.print(
+        f"[green]ok[/green] {len(runs)} training runs, {len(tables['hardware'])} chips, "
+        f"{len(tables['economy'])} economy years, {len(tables['openai_2018'])} points of the "
+        "2018 analysis"
+    )
+    domains = sorted(runs["domain"].unique())
+    table = Table(title="Training runs by domain and era")
+    table.add_column("domain")
+    masks = []
+    for lo, hi, label in ERAS:
+        table.add_column(label, justify="right")
+        masks.append(runs["t"].ge(lo if lo is not None else -1e9) & runs["t"].lt(hi or 1e9))
+    table.add_column("total", justify="right")
+    for d in domains:
+        in_domain = runs["domain"].eq(d)
+        counts = [int((in_domain & m).sum()) for m in masks]
+        table.add_row(d, *map(str, counts), str(sum(counts)))
+    table.add_row("[bold]all[/bold]", *(str(int(m.sum())) for m in masks), str(len(runs)))
+    console.print(table)
+    record = runs.loc[runs["compute_flop"].idxmax()]
+    latest = runs.iloc[-1]
+    console.print(
+        f"Record holder: [bold]{record['name']}[/bold] ({record['organization']}, "
+        f"{record['date']}): {record['compute_flop']:.3g} FLOP = "
+        f"{flop_to_pfs_days(record['compute_flop']):.3g} pfs-days"
+    )
+    console.print(
+        f"Latest run: [bold]{latest['name']}[/bold] ({latest['organization']}, {latest['date']}): "
+        f"{latest['compute_flop']:.3g} FLOP"
+    )
+    return 0
+
+
+# -- estimate ------------------------------------------------------------------------------
+
+
+def _print_estimate(estimate, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(estimate.as_dict(), indent=2))
+        return
+    table = Table(title=f"Training compute, method: {estimate.method}")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, value in estimate.inputs.items():
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    table.add_row("[bold]FLOP[/bold]", f"[bold]{estimate.flop:.3g}[/bold]")
+    table.add_row("[bold]pfs-days[/bold]", f"[bold]{estimate.pfs_days:.3g}[/bold]")
+    console.print(table)
+
+
+def cmd_estimate_operations(args: argparse.Namespace) -> int:
+    from forecast.estimate import by_operations
+
+    _print_estimate(by_operations(args.forward_flop, args.examples, args.epochs), args.json)
+    return 0
+
+
+def cmd_estimate_hardware(args: argparse.Namespace) -> int:
+    from forecast.data import load_hardware
+    from forecast.estimate import by_hardware
+
+    data_dir = _data_dir(args)
+    hardware = load_hardware(data_dir / "hardware.csv" if data_dir else None)
+    estimate = by_hardware(
+        args.chip, args.count, args.days, args.utilization, args.precision, hardware
+    )
+    _print_estimate(estimate, args.json)
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every ``forecast`` command."""
+    parser = argparse.ArgumentParser(
+        prog="forecast",
+        description="How fast does the compute of the largest AI training runs grow, and when "
+        "does it meet economic and physical limits?",
+    )
+    parser.add_argument("--version", action="version", version=f"forecast {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data = sub.add_parser("data", help="inspect and validate the data files")
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
+    check = data_sub.add_parser("check", help="validate every data file and summarise it")
+    check.add_argument("--data-dir", help="folder with the CSV files (default: data/)")
+    check.set_defaults(handler=cmd_data_check)
+
+    est = sub.add_parser("estimate", help="estimate a run's training compute (2018 methods)")
+    est_sub = est.add_subparsers(dest="estimate_command", required=True, metavar="METHOD")
+    ops = est_sub.add_parser("operations", help="method 1: count operations")
+    ops.add_argument("--forward-flop", type=float, required=True, help="FLOP per forward pass")
+    ops.add_argument("--examples", type=float, required=True, help="examples per epoch")
+    ops.add_argument("--epochs", type=float, required=True, help="number of epochs")
+    ops.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ops.set_defaults(handler=cmd_estimate_operations)
+    hw = est_sub.add_parser("hardware", help="method 2: chips x time x peak x utilisation")
+    hw.add_argument("--chip", required=True, help='chip name from data/hardware.csv, e.g. "GTX 580"')
+    hw.add_argument("--count", type=float, required=True, help="number of chips")
+    hw.add_argument("--days", type=float, required=True, help="training time in days")
+    hw.add_argument("--utilization", type=float, help="fraction of peak (default 0.33 GPU, 0.17 CPU)")
+    hw.add_argument("--precision", choices=("fp32", "fp16", "ml"), default="fp32")
+    hw.add_argument("--data-dir", help="folder with hardware.csv (default: data/)")
+    hw.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    hw.set_defaults(handler=cmd_estimate_hardware)
+
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+#: Later stages register their sub-commands here (keeps this module free of their logic).
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``forecast`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ForecastError as exc:
+        for line in exc.lines():
+            err_console.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/red]")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Bayesian models of the compute trend and of hardware, with a posterior cache."""
+
+from forecast.models.fit import fit_hardware, fit_trend
+from forecast.models.hardware import HardwareData, HardwareFit, saturate
+from forecast.models.sampling import Diagnostics, SamplerSettings
+from forecast.models.trend import TrendData, TrendFit, build_trend_model, trend_mean
+
+__all__ = [
+    "Diagnostics",
+    "HardwareData",
+    "HardwareFit",
+    "SamplerSettings",
+    "TrendData",
+    "TrendFit",
+    "build_trend_model",
+    "fit_hardware",
+    "fit_trend",
+    "saturate",
+    "trend_mean",
+]

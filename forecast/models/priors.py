@@ -1,0 +1,82 @@
+"""Every prior of every model, in one place, each with the reason for it.
+
+Scales are log10 units: y = log10(FLOP) for the compute trend, log10(FLOP/s per $)
+and log10(FLOP/s per W) for hardware. Slopes are orders of magnitude per year.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Era slopes of the compute trend: LogNormal(log(0.3), 1.0) in OOM/year.
+#: Why: growth of the largest runs has been positive throughout the record; a median of
+#: 0.3 OOM/yr (a 12-month doubling) sits between the pre-2010 (~20 months) and
+#: deep-learning (~6 months) eras; sigma = 1 gives 90% prior mass to doubling times
+#: between about 2 months and 5 years and essentially none below two weeks or above 50 years.
+TREND_SLOPE_MEDIAN = 0.3
+TREND_SLOPE_SIGMA = 1.0
+
+#: Level at the reference year: Normal(median of the data, 3 OOM).
+#: Why: centred on the data so it is weakly informative whatever the selection; 3 OOM
+#: is wider than the whole spread of runs at any date.
+TREND_LEVEL_SD = 3.0
+
+#: Intrinsic scatter around the trend: HalfNormal(1.0) OOM.
+#: Why: notable runs at one date differ by up to a few OOM; scatter above ~2 OOM would
+#: mean there is no trend to speak of.
+TREND_SCATTER_SD = 1.0
+
+#: Student-t degrees of freedom: Gamma(2, 0.1) (Juarez and Steel 2010).
+#: Why: the standard weakly-informative choice, allowing heavy tails (a few odd runs do
+#: not drag the line) but also near-normal errors.
+NU_ALPHA = 2.0
+NU_BETA = 0.1
+
+#: Level jump at a breakpoint (when enabled): Normal(0, 1.5) OOM.
+#: Why: the large-scale trend of 2015-16 started 2-3 OOM above the main one; a 1.5 OOM
+#: sd admits that without encouraging spurious jumps.
+TREND_JUMP_SD = 1.5
+
+#: Era fractions: Dirichlet(2, ..., 2) over the span of the data.
+#: Why: breakpoints anywhere in the data, but eras of zero length are unlikely (the
+#: density vanishes at the edges), which keeps the model identifiable.
+ERA_CONCENTRATION = 2.0
+
+#: Width (years) of the smooth transition at a breakpoint: a hard kink has a gradient
+#: that jumps, which NUTS handles badly; ~5 weeks is far below the date uncertainty of runs.
+TRANSITION_WIDTH_YEARS = 0.1
+
+#: Hardware slopes: LogNormal(log(0.12), 0.8) OOM/year (median doubling 2.5 years).
+#: Why: price-performance and efficiency have improved throughout; 90% prior mass
+#: between doubling times of about 8 months and 9 years.
+HARDWARE_SLOPE_MEDIAN = 0.12
+HARDWARE_SLOPE_SIGMA = 0.8
+#: Hardware level sd (OOM) and scatter sd (OOM), as for the trend.
+HARDWARE_LEVEL_SD = 2.0
+HARDWARE_SCATTER_SD = 0.5
+
+#: A stated uncertainty factor f is a ~90% bound: sd of log10 = log10(f) / z_0.95.
+Z90 = 1.6448536269514722
+
+
+def measurement_sd(factor):
+    """Known measurement error (log10 sd) of a run with uncertainty factor ``factor``."""
+    import numpy as np
+
+    return np.log10(np.asarray(factor, dtype=float)) / Z90
+
+
+def describe() -> list[tuple[str, str]]:
+    """The priors as (name, distribution) rows, for reports."""
+    return [
+        ("era slope (OOM/yr)", f"LogNormal(log {TREND_SLOPE_MEDIAN}, {TREND_SLOPE_SIGMA})"),
+        ("level at reference year (log10 FLOP)", f"Normal(data median, {TREND_LEVEL_SD})"),
+        ("intrinsic scatter (OOM)", f"HalfNormal({TREND_SCATTER_SD})"),
+        ("Student-t nu", f"Gamma({NU_ALPHA}, {NU_BETA})"),
+        ("level jump at a breakpoint (OOM)", f"Normal(0, {TREND_JUMP_SD})"),
+        ("era fractions", f"Dirichlet({ERA_CONCENTRATION}, ...)"),
+        ("hardware slope (OOM/yr)", f"LogNormal(log {HARDWARE_SLOPE_MEDIAN}, {HARDWARE_SLOPE_SIGMA})"),
+    ]
+
+
+LOG_SLOPE_MU = math.log(TREND_SLOPE_MEDIAN)

@@ -1,0 +1,301 @@
+"""The compute-trend model: log10 compute piecewise linear in time with K eras.
+
+mean(t) = a + b_1 (t - t_ref) + sum_k (b_{k+1} - b_k) h(t - tau_k) + sum_k j_k s(t - tau_k)
+
+with h a smooth hinge and s a smooth step of width ``TRANSITION_WIDTH_YEARS``;
+y_i ~ StudentT(nu, mean(t_i), sqrt(sigma^2 + m_i^2)), m_i the run's known measurement error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pytensor.tensor as pt
+
+from forecast.models import priors as P
+from forecast.models.sampling import (
+    Diagnostics,
+    SamplerSettings,
+    az,
+    check,
+    diagnose,
+    pm,
+    sample,
+)
+
+LOG10_2 = math.log10(2.0)
+
+
+@dataclass(frozen=True)
+class TrendData:
+    """What the trend model sees: decimal years, log10 FLOP, measurement sds."""
+
+    t: np.ndarray
+    y: np.ndarray
+    meas_sd: np.ndarray
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def from_runs(cls, runs: pd.DataFrame) -> TrendData:
+        """From a runs table (``t``, ``log10_flop``, optional ``uncertainty``, ``name``)."""
+        factor = runs["uncertainty"] if "uncertainty" in runs else np.full(len(runs), 2.0)
+        return cls(
+            t=runs["t"].to_numpy(dtype=float),
+            y=runs["log10_flop"].to_numpy(dtype=float),
+            meas_sd=P.measurement_sd(factor),
+            names=tuple(runs["name"]) if "name" in runs else (),
+        )
+
+    def key(self) -> dict:
+        """Content for cache keys."""
+        return {
+            "t": np.round(self.t, 6).tolist(),
+            "y": np.round(self.y, 6).tolist(),
+            "m": np.round(self.meas_sd, 6).tolist(),
+        }
+
+
+def _softplus_hinge(x, width, lib):
+    # width * log(1 + exp(x / width)), written to stay finite for large |x|.
+    z = x / width
+    return width * (lib.maximum(z, 0) + lib.log1p(lib.exp(-abs(z))))
+
+
+def _sigmoid(x, width, lib):
+    return 1.0 / (1.0 + lib.exp(-x / width))
+
+
+def trend_mean(t, level, slopes, breaks, jumps, t_ref, lib=np, eras: int | None = None):
+    """Mean log10 compute of the piecewise-linear trend.
+
+    Works on numpy arrays (``lib=np``; leading axes of the parameters broadcast over
+    draws) and on pytensor tensors (``lib=pt``).
+
+    Parameters
+    ----------
+    t : array
+        Decimal years (last axis).
+    level : array
+        Mean at ``t_ref``, shape ``(...)``.
+    slopes : array
+        Era slopes in OOM/year, shape ``(..., K)``.
+    breaks : array
+        Breakpoints, shape ``(..., K-1)``.
+    jumps : array or None
+        Level jumps at the breakpoints, shape ``(..., K-1)``.
+    t_ref : float
+        Reference year of ``level``.
+    lib : module
+        ``numpy`` or ``pytensor.tensor``.
+    eras : int, optional
+        K; needed for symbolic slopes, read from ``slopes.shape`` for numpy arrays.
+    """
+    width = P.TRANSITION_WIDTH_YEARS
+    if lib is np:
+        # Draw axes lead, time is the last axis: parameters become (..., 1) columns.
+        def col(x, i):
+            return x[..., i : i + 1]
+
+        level = level[..., None]
+    else:
+        # Symbolic: scalar parameters against a vector of times.
+        def col(x, i):
+            return x[i]
+
+    k = eras if eras is not None else slopes.shape[-1]
+    mean = level + col(slopes, 0) * (t - t_ref)
+    for i in range(k - 1):
+        tau = col(breaks, i)
+        delta = col(slopes, i + 1) - col(slopes, i)
+        # Subtract the hinge's value at t_ref so that `level` stays the mean at t_ref.
+        mean = mean + delta * (
+            _softplus_hinge(t - tau, width, lib) - _softplus_hinge(t_ref - tau, width, lib)
+        )
+        if jumps is not None:
+            jump = col(jumps, i)
+            mean = mean + jump * (_sigmoid(t - tau, width, lib) - _sigmoid(t_ref - tau, width, lib))
+    return mean
+
+
+def build_trend_model(data: TrendData, eras: int = 1, jump: bool = False) -> pm.Model:
+    """Build the PyMC compute-trend model (no sampling).
+
+    Parameters
+    ----------
+    data : TrendData
+        The selected runs.
+    eras : int
+        Number of eras K (1 to 3).
+    jump : bool
+        Whether each breakpoint may carry a level jump.
+
+    Returns
+    -------
+    pymc.Model
+        With deterministic ``doubling_months`` and ``growth_per_year`` per era and
+        ``breakpoints``.
+    """
+    if eras not in (1, 2, 3):
+        raise ValueError(f"eras must be 1, 2 or 3, got {eras}")
+    t_ref = float(np.median(data.t))
+    lo, hi = float(data.t.min()), float(data.t.max())
+    coords = {"era": [f"era {i + 1}" for i in range(eras)], "run": np.arange(len(data.t))}
+    if eras > 1:
+        coords["break"] = [f"break {i + 1}" for i in range(eras - 1)]
+    with pm.Model(coords=coords) as model:
+        model.t_ref = t_ref  # type: ignore[attr-defined]
+        level = pm.Normal("level", mu=float(np.median(data.y)), sigma=P.TREND_LEVEL_SD)
+        slopes = pm.LogNormal(
+            "slope", mu=math.log(P.TREND_SLOPE_MEDIAN), sigma=P.TREND_SLOPE_SIGMA, dims="era"
+        )
+        if eras > 1:
+            fractions = pm.Dirichlet("era_fraction", a=np.full(eras, P.ERA_CONCENTRATION))
+            breaks = pm.Deterministic(
+                "breakpoint", lo + (hi - lo) * pt.cumsum(fractions)[:-1], dims="break"
+            )
+            jumps = pm.Normal("jump", 0.0, P.TREND_JUMP_SD, dims="break") if jump else None
+        else:
+            breaks = pt.zeros((0,))
+            jumps = None
+        sigma = pm.HalfNormal("sigma", sigma=P.TREND_SCATTER_SD)
+        nu = pm.Gamma("nu", alpha=P.NU_ALPHA, beta=P.NU_BETA)
+        mean = trend_mean(pt.as_tensor(data.t), level, slopes, breaks, jumps, t_ref, lib=pt, eras=eras)
+        scale = pt.sqrt(sigma**2 + pt.as_tensor(data.meas_sd) ** 2)
+        pm.StudentT("y", nu=nu, mu=mean, sigma=scale, observed=data.y, dims="run")
+        pm.Deterministic("doubling_months", 12 * LOG10_2 / slopes, dims="era")
+        pm.Deterministic("growth_per_year", 10**slopes, dims="era")
+    return model
+
+
+#: The quantities every trend fit reports (and checks for convergence).
+def reported_vars(eras: int, jump: bool) -> list[str]:
+    """Names of the reported quantities of a K-era model."""
+    names = ["slope", "level", "sigma"]
+    if eras > 1:
+        names.append("breakpoint")
+        if jump:
+            names.append("jump")
+    return names
+
+
+@dataclass
+class TrendFit:
+    """A fitted compute trend: the posterior and what is derived from it.
+
+    Attributes
+    ----------
+    idata : arviz.InferenceData
+        Posterior (and log-likelihood) of the chosen model.
+    eras : int
+        K of the chosen model.
+    t_ref : float
+        Reference year of the ``level`` parameter.
+    diagnostics : Diagnostics
+        R-hat, ESS and divergences of the reported quantities.
+    comparison : pandas.DataFrame or None
+        The LOO comparison table when K was chosen automatically.
+    cached : bool
+        Whether the posterior came from the cache.
+    """
+
+    idata: az.InferenceData
+    eras: int
+    jump: bool
+    t_ref: float
+    diagnostics: Diagnostics
+    comparison: pd.DataFrame | None = None
+    cached: bool = False
+    candidates: dict[int, az.InferenceData] = field(default_factory=dict, repr=False)
+
+    def _stack(self, name: str) -> np.ndarray:
+        post = self.idata.posterior[name]
+        return post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+
+    @property
+    def n_draws(self) -> int:
+        """Number of posterior draws (chains x draws)."""
+        post = self.idata.posterior
+        return post.sizes["chain"] * post.sizes["draw"]
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Flat posterior draws: level (S,), slopes (S, K), breaks (S, K-1), jumps or None."""
+        s = self.n_draws
+        return {
+            "level": self._stack("level"),
+            "slopes": self._stack("slope"),
+            "breaks": self._stack("breakpoint") if self.eras > 1 else np.zeros((s, 0)),
+            "jumps": self._stack("jump") if (self.eras > 1 and self.jump) else None,
+        }
+
+    def mean(self, t: np.ndarray | float) -> np.ndarray:
+        """Posterior draws of the trend's mean log10 FLOP at ``t``: shape (draws, len(t))."""
+        p = self.params()
+        return trend_mean(
+            np.atleast_1d(np.asarray(t, dtype=float)),
+            p["level"],
+            p["slopes"],
+            p["breaks"],
+            p["jumps"],
+            self.t_ref,
+        )
+
+    def doubling_months(self) -> np.ndarray:
+        """Doubling time (months) per draw and era: shape (draws, K)."""
+        return 12 * LOG10_2 / self._stack("slope")
+
+    def current_doubling_months(self) -> np.ndarray:
+        """Doubling time (months) of the last era, per draw."""
+        return self.doubling_months()[:, -1]
+
+    def growth_per_year(self) -> np.ndarray:
+        """Growth factor per year per draw and era: shape (draws, K)."""
+        return 10 ** self._stack("slope")
+
+    def breakpoints(self) -> np.ndarray:
+        """Breakpoint dates (decimal years) per draw: shape (draws, K-1)."""
+        return self.params()["breaks"]
+
+    def level_at(self, year: float) -> np.ndarray:
+        """log10 FLOP of the trend at ``year``, per draw."""
+        return self.mean(year)[:, 0]
+
+    def summary(self) -> dict:
+        """Medians and 90% intervals of the derived quantities (JSON-ready)."""
+
+        def interval(x: np.ndarray) -> dict:
+            q = np.quantile(x, [0.05, 0.5, 0.95])
+            return {"median": float(q[1]), "p5": float(q[0]), "p95": float(q[2])}
+
+        d = self.doubling_months()
+        out = {
+            "eras": self.eras,
+            "doubling_months": [interval(d[:, k]) for k in range(self.eras)],
+            "breakpoints": [interval(self.breakpoints()[:, k]) for k in range(self.eras - 1)],
+            "diagnostics": self.diagnostics.as_dict(),
+        }
+        return out
+
+
+def _fit_one(
+    data: TrendData, eras: int, jump: bool, settings: SamplerSettings, seed: int, progress: bool
+) -> az.InferenceData:
+    model = build_trend_model(data, eras, jump)
+    idata = sample(model, settings, seed, progress=progress)
+    idata.posterior.attrs["t_ref"] = float(model.t_ref)  # type: ignore[attr-defined]
+    return idata
+
+
+def choose_eras(candidates: dict[int, az.InferenceData]) -> tuple[int, pd.DataFrame]:
+    """Pick K by LOO: the simplest model within two standard errors of the best.
+
+    A more complex model must earn its place: its expected log predictive density must
+    beat every simpler one by more than twice the standard error of the difference.
+    """
+    table = az.compare({f"{k} era" + ("s" if k > 1 else ""): v for k, v in candidates.items()})
+    table["eras"] = [int(name.split()[0]) for name in table.index]
+    within = table[table["elpd_diff"] <= 2 * table["dse"].fillna(0) + 1e-12]
+    return int(within["eras"].min()), table

@@ -1,0 +1,1117 @@
+"""Scenario files: TOML -> typed, validated, frozen :class:`Scenario`.
+
+Validation is strict and complete: every problem in the file (syntax, unknown keys,
+types, ranges, missing data files, cross-key rules) is collected and reported at
+once in one :class:`~forecast.errors.ScenarioError`, each :class:`Problem` carrying
+the key path (``column``) and, where it can be found, the line in the file.
+
+Key paths
+---------
+``horizon``, ``data.since``, ``trend.doubling_time_months``, ``hardware.utilization``,
+``sampler.draws``; constraints are addressed by name,
+``constraints.<name>.share`` (e.g. ``constraints.World hardware budget.limit_usd``),
+or by position, ``constraints[0].share``, where the name is missing or invalid.
+The same scheme is used by ``[sources]``, :func:`parameters` and :func:`with_param`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from forecast.data.loaders import DATA_DIR, PRECISIONS
+from forecast.data.selection import RULES, Selection
+from forecast.errors import Problem, ScenarioError
+from forecast.scenario.params import Beta, Fixed, Param, ParamError, did_you_mean, parse_param
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Frontier = Literal["top_n", "record", "threshold", "all"]
+Points = Literal["runs", "openai_2018"]
+Kind = Literal["spend", "power"]
+Basis = Literal["capex", "amortized"]
+Backend = Literal["pymc", "nutpie"]
+
+POINTS: tuple[str, ...] = ("runs", "openai_2018")
+KINDS: tuple[str, ...] = ("spend", "power")
+BASES: tuple[str, ...] = ("capex", "amortized")
+BACKENDS: tuple[str, ...] = ("pymc", "nutpie")
+MAX_HORIZON = 2200
+#: Plausible range for any calendar year a scenario gives (levels, reference years).
+YEAR_RANGE = (1950.0, 2200.0)
+#: The 2018 analysis says its two estimation methods are "meant to be right within
+#: 2-3x"; its chart points get the wider factor as their ~90% measurement bound.
+OPENAI_2018_UNCERTAINTY = 3.0
+
+
+# -- the typed scenario --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Which data the fit uses: files, the points to fit, the frontier rule, the window.
+
+    ``points = "runs"`` fits the runs of ``runs`` (``training_runs.csv``);
+    ``points = "openai_2018"`` fits the 15 trend points of the 2018 chart
+    (``openai_2018``, rows with ``in_trend = true``), to reproduce that analysis.
+    """
+
+    runs: Path = DATA_DIR / "training_runs.csv"
+    hardware: Path = DATA_DIR / "hardware.csv"
+    economy: Path = DATA_DIR / "economy.csv"
+    frontier: Frontier = "top_n"
+    top_n: int = 10
+    threshold_flop: float = 1e23
+    since: dt.date | None = dt.date(2010, 1, 1)
+    until: dt.date | None = None
+    points: Points = "runs"
+    openai_2018: Path = DATA_DIR / "openai_2018.csv"
+
+    def selection(self) -> Selection:
+        """The frontier selection rule and date window as a :class:`~forecast.data.Selection`."""
+        return Selection(
+            rule=self.frontier,
+            top_n=self.top_n,
+            threshold_flop=self.threshold_flop,
+            since=self.since,
+            until=self.until,
+        )
+
+    @property
+    def points_file(self) -> Path:
+        """The file the fitted points come from."""
+        return self.runs if self.points == "runs" else self.openai_2018
+
+    def load_points(self) -> pd.DataFrame:
+        """All candidate points (before selection), with ``date``, ``t``, ``compute_flop``,
+        ``log10_flop`` and ``uncertainty`` columns.
+
+        Raises
+        ------
+        forecast.errors.DataError
+            If the file is missing or invalid.
+        """
+        from forecast.data.loaders import load_openai_2018, load_runs
+
+        if self.points == "runs":
+            return load_runs(self.runs)
+        frame = load_openai_2018(self.openai_2018)
+        # The 2018 trend line was fitted to 15 of the 20 points; the other five were
+        # shown as examples of important work with modest compute.
+        frame = frame.loc[frame["in_trend"]].reset_index(drop=True)
+        frame["uncertainty"] = OPENAI_2018_UNCERTAINTY
+        return frame
+
+    def selected_points(self) -> pd.DataFrame:
+        """The points the frontier rule and window select, in date order."""
+        from forecast.data.selection import select
+
+        return select(self.load_points(), self.selection())
+
+
+@dataclass(frozen=True)
+class TrendSpec:
+    """The compute trend: eras, and optional overrides of the fitted slope and level.
+
+    ``doubling_time_months`` replaces the fitted doubling time of the last era;
+    ``level_flop`` (at decimal year ``level_year``) replaces the fitted level. With
+    both given the trend needs no fit.
+    """
+
+    eras: int | Literal["auto"] = "auto"
+    jump: bool = False
+    doubling_time_months: Param | None = None
+    level_flop: Param | None = None
+    level_year: float | None = None
+
+    @property
+    def needs_fit(self) -> bool:
+        """False when both the level and the doubling time are given."""
+        return self.doubling_time_months is None or self.level_flop is None
+
+
+@dataclass(frozen=True)
+class HardwareSpec:
+    """Hardware trends (fitted unless overridden) and the per-run cost inputs.
+
+    The overrides are ``None`` to use the fitted trend of ``data/hardware.csv`` at
+    ``precision``. ``flops_per_usd`` is peak FLOP/s per dollar of chip price at
+    ``flops_per_usd_year``; ``flops_per_watt`` is peak FLOP/s per watt (= FLOP/J) at
+    ``flops_per_watt_year``.
+    """
+
+    precision: Literal["fp32", "fp16", "ml"] = "ml"
+    price_performance_doubling_years: Param | None = None
+    flops_per_usd: Param | None = None
+    flops_per_usd_year: float | None = None
+    efficiency_doubling_years: Param | None = None
+    flops_per_watt: Param | None = None
+    flops_per_watt_year: float | None = None
+    #: Ho et al. (2023), "Limits to the energy efficiency of CMOS microprocessors".
+    efficiency_limit_flop_per_joule: Param = Fixed(4.7e15)
+    #: Recent large runs: median model FLOP utilisation about 0.35-0.4 (Epoch AI).
+    utilization: Param = Beta(0.35, 0.08)
+    training_days: Param = Fixed(100.0)
+    overhead: Param = Fixed(1.5)
+    lifetime_years: Param = Fixed(4.0)
+    pue: Param = Fixed(1.2)
+    electricity_usd_per_kwh: Param = Fixed(0.08)
+
+    @property
+    def price_performance_needs_fit(self) -> bool:
+        """False when both the price-performance level and its doubling time are given."""
+        return self.price_performance_doubling_years is None or self.flops_per_usd is None
+
+    @property
+    def efficiency_needs_fit(self) -> bool:
+        """False when both the energy-efficiency level and its doubling time are given."""
+        return self.efficiency_doubling_years is None or self.flops_per_watt is None
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One named ceiling on the largest run.
+
+    ``spend``: the run's cost on ``basis`` against
+    ``share * limit_usd * (1 + growth_per_year) ** (t - reference_year)``;
+    ``power``: the run's power draw against
+    ``share * limit_watts * (1 + growth_per_year) ** (t - reference_year)``.
+    """
+
+    name: str
+    kind: Kind
+    basis: Basis | None
+    limit_usd: Param | None
+    limit_watts: Param | None
+    reference_year: float
+    growth_per_year: Param = Fixed(0.0)
+    share: Param = Fixed(1.0)
+
+    @property
+    def limit(self) -> Param:
+        """``limit_usd`` for a spend constraint, ``limit_watts`` for a power constraint."""
+        value = self.limit_usd if self.kind == "spend" else self.limit_watts
+        assert value is not None  # guaranteed by validation
+        return value
+
+
+@dataclass(frozen=True)
+class SamplerSpec:
+    """MCMC settings for the fit."""
+
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    target_accept: float = 0.9
+    backend: Backend = "pymc"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario.
+
+    ``sha256`` is the hash of the file's bytes (reported in ``summary.json``);
+    ``set_keys`` lists the key paths the file itself sets (the rest are defaults).
+    """
+
+    name: str
+    description: str
+    seed: int
+    horizon: int
+    path: Path | None
+    sha256: str
+    data: DataSpec = field(default_factory=DataSpec)
+    trend: TrendSpec = field(default_factory=TrendSpec)
+    hardware: HardwareSpec = field(default_factory=HardwareSpec)
+    constraints: tuple[Constraint, ...] = ()
+    sampler: SamplerSpec = field(default_factory=SamplerSpec)
+    sources: dict[str, str] = field(default_factory=dict)
+    set_keys: tuple[str, ...] = ()
+
+    def constraint(self, name: str) -> Constraint:
+        """The constraint called ``name``."""
+        for c in self.constraints:
+            if c.name == name:
+                return c
+        raise KeyError(f"no constraint {name!r}{did_you_mean(name, self.constraint_names)}")
+
+    @property
+    def constraint_names(self) -> tuple[str, ...]:
+        """Names of the constraints, in file order."""
+        return tuple(c.name for c in self.constraints)
+
+    def parameters(self) -> dict[str, Param]:
+        """Every scalar parameter by key path; see :func:`parameters`."""
+        return parameters(self)
+
+    def with_param(self, key_path: str, param: Param | float | dict[str, Any]) -> Scenario:
+        """A copy with one parameter replaced; see :func:`with_param`."""
+        return with_param(self, key_path, param)
+
+    def unsourced(self) -> list[str]:
+        """Key paths of parameters the file sets without a ``[sources]`` entry."""
+        params = parameters(self)
+        return [k for k in self.set_keys if k in params and k not in self.sources]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (parameters as numbers or distribution tables)."""
+        return _plain(self)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Param):
+        return value.as_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+# -- ranges of the scalar parameters -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An allowed interval for a parameter; a distribution must keep its whole support in it."""
+
+    low: float
+    high: float = math.inf
+    low_open: bool = True
+    high_open: bool = True
+    allow_inf: bool = False
+
+    def text(self) -> str:
+        if self.low == 0 and self.high == math.inf and self.low_open:
+            return "positive"
+        lo = "(" if self.low_open else "["
+        hi = ")" if self.high_open or self.high == math.inf else "]"
+        high = "inf" if self.high == math.inf else f"{self.high:g}"
+        return f"in {lo}{self.low:g}, {high}{hi}"
+
+    def problem(self, param: Param) -> str | None:
+        """Why ``param`` is out of range, or None if it is within."""
+        if param.is_fixed:
+            v = param.median()
+            if math.isinf(v) and not self.allow_inf:
+                return f"must be a finite number, got {v}"
+            above = v > self.low if self.low_open else v >= self.low
+            below = v < self.high if self.high_open else v <= self.high
+            if math.isinf(v) and self.allow_inf and v > 0:
+                below = True
+            return None if above and below else f"must be {self.text()}, got {v:g}"
+        lo, hi = param.support()
+        # A continuous draw lands on an end of its support with probability zero, so
+        # the support may touch an open bound (e.g. a beta on (0, 1) for a share).
+        if lo >= self.low and hi <= self.high:
+            return None
+        hint = ""
+        if param.dist == "normal":
+            hint = "; give the normal low/high bounds, or use a beta, uniform or triangular"
+        elif param.dist == "lognormal" and self.high < math.inf:
+            hint = "; use a beta, uniform, triangular or truncated normal distribution"
+        return (
+            f"must be {self.text()}, but {param.describe()} takes values from {lo:g} to {hi:g}"
+            f"{hint}"
+        )
+
+
+POSITIVE = Bound(0.0)
+UNIT = Bound(0.0, 1.0, low_open=True, high_open=False)
+AT_LEAST_ONE = Bound(1.0, low_open=False)
+
+#: Every scalar parameter field, per section, with its allowed range.
+PARAM_BOUNDS: dict[str, dict[str, Bound]] = {
+    "trend": {"doubling_time_months": POSITIVE, "level_flop": POSITIVE},
+    "hardware": {
+        "price_performance_doubling_years": POSITIVE,
+        "flops_per_usd": POSITIVE,
+        "efficiency_doubling_years": POSITIVE,
+        "flops_per_watt": POSITIVE,
+        "efficiency_limit_flop_per_joule": Bound(0.0, allow_inf=True),
+        "utilization": UNIT,
+        "training_days": POSITIVE,
+        "overhead": AT_LEAST_ONE,
+        "lifetime_years": POSITIVE,
+        "pue": AT_LEAST_ONE,
+        "electricity_usd_per_kwh": POSITIVE,
+    },
+    "constraints": {
+        "limit_usd": POSITIVE,
+        "limit_watts": POSITIVE,
+        # growth of -100% a year would make the limit zero
+        "growth_per_year": Bound(-1.0),
+        "share": UNIT,
+    },
+}
+
+_TOP_KEYS = (
+    "name",
+    "description",
+    "seed",
+    "horizon",
+    "data",
+    "trend",
+    "hardware",
+    "constraints",
+    "sampler",
+    "sources",
+)
+_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "data": tuple(f.name for f in dataclasses.fields(DataSpec)),
+    "trend": tuple(f.name for f in dataclasses.fields(TrendSpec)),
+    "hardware": tuple(f.name for f in dataclasses.fields(HardwareSpec)),
+    "constraints": tuple(f.name for f in dataclasses.fields(Constraint)),
+    "sampler": tuple(f.name for f in dataclasses.fields(SamplerSpec)),
+}
+
+
+# -- locating keys in the TOML text --------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
+
+
+class _Lines:
+    """Line numbers of table headers and ``key =`` lines, found by scanning the text.
+
+    Approximate by design (dotted keys and multi-line values are not followed), which
+    is enough to point a user at the right place.
+    """
+
+    def __init__(self, text: str):
+        self.keys: dict[tuple[str, str], int] = {}
+        self.headers: dict[str, int] = {}
+        section = ""
+        arrays: dict[str, int] = {}
+        closing: str | None = None  # the delimiter of an open multi-line string
+        for number, line in enumerate(text.splitlines(), start=1):
+            if closing is not None:
+                if line.count(closing) % 2 == 1:
+                    closing = None
+                continue
+            header = _HEADER.match(line)
+            if header:
+                name = ".".join(part.strip().strip("\"'") for part in header[2].split("."))
+                if header[1] == "[[":
+                    index = arrays.get(name, -1) + 1
+                    arrays[name] = index
+                    name = f"{name}[{index}]"
+                section = name
+                self.headers.setdefault(section, number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                self.keys.setdefault((section, key[1].strip("\"'")), number)
+            for delimiter in ('"""', "'''"):
+                if line.count(delimiter) % 2 == 1:
+                    closing = delimiter
+
+    def find(self, parts: tuple[str | int, ...]) -> int | None:
+        names = [f"[{p}]" if isinstance(p, int) else p for p in parts]
+        dotted = ".".join(names).replace(".[", "[")
+        if not names:
+            return None
+        section = ".".join(names[:-1]).replace(".[", "[")
+        if isinstance(parts[-1], int):
+            return self.headers.get(dotted)
+        line = self.keys.get((section, names[-1]))
+        if line is not None:
+            return line
+        if dotted in self.headers:
+            return self.headers[dotted]
+        # e.g. `[data]` absent but `data.since = ...` written as a dotted key: give up
+        # on the key, point at its table if there is one.
+        for i in range(len(parts) - 1, 0, -1):
+            section = ".".join(names[:i]).replace(".[", "[")
+            if section in self.headers:
+                return self.headers[section]
+        return None
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return f"a date/time ({value})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value:g})"
+    return type(value).__name__
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _Parser:
+    """Reads the raw TOML dict into a Scenario, collecting every problem on the way."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.file = str(path)
+        self.base = path.parent
+        self.lines = _Lines(text)
+        self.problems: list[Problem] = []
+        self.constraint_names: dict[int, str] = {}
+        self.set_keys: list[str] = []
+
+    # where and what
+
+    def key_path(self, parts: tuple[str | int, ...]) -> str:
+        out = ""
+        for i, part in enumerate(parts):
+            if isinstance(part, int):
+                if i > 0 and parts[i - 1] == "constraints" and part in self.constraint_names:
+                    out += f".{self.constraint_names[part]}"
+                else:
+                    out += f"[{part}]"
+            else:
+                out += f".{part}" if out else part
+        return out
+
+    def problem(self, parts: tuple[str | int, ...], message: str) -> None:
+        self.problems.append(
+            Problem(self.file, message, self.lines.find(parts), self.key_path(parts) or None)
+        )
+
+    def table(self, raw: Any, parts: tuple[str | int, ...], allowed: Iterable[str]) -> dict:
+        """``raw`` as a table; unknown keys reported with a did-you-mean hint."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(parts, f"expected a table, got {_kind_of(raw)}")
+            return {}
+        allowed = tuple(allowed)
+        for key in raw:
+            if key not in allowed:
+                self.problem(
+                    (*parts, key),
+                    f"unknown key {key!r}{did_you_mean(key, allowed)}",
+                )
+        return raw
+
+    def mark(self, parts: tuple[str | int, ...]) -> None:
+        self.set_keys.append(self.key_path(parts))
+
+    # typed getters: each returns the default after reporting a problem
+
+    def integer(
+        self, raw: dict, key: str, parts: tuple, default: Any, lo: int | None = None
+    ) -> Any:
+        if key not in raw:
+            return default
+        value = raw[key]
+        self.mark((*parts, key))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problem((*parts, key), f"expected an integer, got {_kind_of(value)}")
+            return default
+        if lo is not None and value < lo:
+            self.problem((*parts, key), f"must be at least {lo}, got {value}")
+            return default
+        return value
+
+    def number(
+        self, raw: dict, key: str, parts: tuple, default: Any, bound: Bound | None = None
+    ) -> Any:
+        if key not in raw:
+            return default
+        value = raw[key]
+        self.mark((*parts, key))
+        if not _is_number(value):
+            self.problem((*parts, key), f"expected a number, got {_kind_of(value)}")
+            return default
+        value = float(value)
+        if bound is not None:
+            issue = bound.problem(Fixed(value))
+            if issue:
+                self.problem((*parts, key), issue)
+                return default
+        elif not math.isfinite(value):
+            self.problem((*parts, key), f"must be a finite number, got {value}")
+            return default
+        return value
+
+    def year(self, raw: dict, key: str, parts: tuple, default: Any) -> Any:
+        value = self.number(raw, key, parts, default)
+        if value is not None and value is not default and not (
+            YEAR_RANGE[0] <= value <= YEAR_RANGE[1]
+        ):
+            self.problem(
+                (*parts, key),
+                f"expected a year between {YEAR_RANGE[0]:g} and {YEAR_RANGE[1]:g}, got {value:g}",
+            )
+            return default
+        return value
+
+    def text(self, raw: dict, key: str, parts: tuple, default: Any) -> Any:
+        if key not in raw:
+            return default
+        value = raw[key]
+        self.mark((*parts, key))
+        if not isinstance(value, str):
+            self.problem((*parts, key), f"expected a string, got {_kind_of(value)}")
+            return default
+        return value
+
+    def choice(
+        self, raw: dict, key: str, parts: tuple, default: Any, options: tuple[str, ...]
+    ) -> Any:
+        value = self.text(raw, key, parts, None)
+        if value is None:
+            return default
+        if value not in options:
+            self.problem(
+                (*parts, key),
+                f"unknown value {value!r}{did_you_mean(value, options)} "
+                f"(expected one of {', '.join(options)})",
+            )
+            return default
+        return value
+
+    def boolean(self, raw: dict, key: str, parts: tuple, default: bool) -> bool:
+        if key not in raw:
+            return default
+        value = raw[key]
+        self.mark((*parts, key))
+        if not isinstance(value, bool):
+            self.problem((*parts, key), f"expected true or false, got {_kind_of(value)}")
+            return default
+        return value
+
+    def date(self, raw: dict, key: str, parts: tuple, default: Any) -> Any:
+        if key not in raw:
+            return default
+        value = raw[key]
+        self.mark((*parts, key))
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.problem((*parts, key), f"expected a date YYYY-MM-DD, got {_kind_of(value)}")
+        return default
+
+    def file_path(self, raw: dict, key: str, parts: tuple, default: Path, check: bool) -> Path:
+        value = self.text(raw, key, parts, None)
+        path = default if value is None else (self.base / value).resolve()
+        if check and not path.is_file():
+            where = f" (given as {value!r})" if value is not None else ""
+            self.problem((*parts, key), f"file not found: {path}{where}")
+        return path
+
+    def param(self, raw: dict, key: str, parts: tuple, default: Any, bound: Bound) -> Any:
+        if key not in raw:
+            return default
+        self.mark((*parts, key))
+        try:
+            value = parse_param(raw[key], self.key_path((*parts, key)))
+        except ParamError as exc:
+            self.problem((*parts, key), exc.reason)
+            return default
+        issue = bound.problem(value)
+        if issue:
+            self.problem((*parts, key), issue)
+            return default
+        return value
+
+    # sections
+
+    def parse(self, raw: dict) -> Scenario | None:
+        top = self.table(raw, (), _TOP_KEYS)
+        name = self.text(top, "name", (), self.path.stem)
+        if not name.strip():
+            self.problem(("name",), "must not be empty")
+        description = self.text(top, "description", (), "")
+        seed = self.integer(top, "seed", (), 0, lo=0)
+        data = self.data(top.get("data"))
+        trend = self.trend(top.get("trend"))
+        hardware = self.hardware(top.get("hardware"))
+        constraints = self.constraints(top.get("constraints"))
+        sampler = self.sampler(top.get("sampler"))
+        horizon = self.horizon(top, data)
+        sources = self.sources(top.get("sources"))
+        if self.problems:
+            return None
+        return Scenario(
+            name=name,
+            description=description,
+            seed=seed,
+            horizon=horizon,
+            path=self.path,
+            sha256="",
+            data=data,
+            trend=trend,
+            hardware=hardware,
+            constraints=constraints,
+            sampler=sampler,
+            sources=sources,
+            set_keys=tuple(self.set_keys),
+        )
+
+    def horizon(self, top: dict, data: DataSpec) -> int:
+        horizon = self.integer(top, "horizon", (), 2045)
+        if data.until is not None:
+            last, what = data.until.year, f"the year of data.until ({data.until})"
+        else:
+            last, what = dt.date.today().year, "the current year (data.until is not set)"
+        if not last < horizon <= MAX_HORIZON:
+            self.problem(
+                ("horizon",),
+                f"horizon {horizon} must be after {what} and at most {MAX_HORIZON}",
+            )
+        return horizon
+
+    def data(self, raw: Any) -> DataSpec:
+        p: tuple[str, ...] = ("data",)
+        d = self.table(raw, p, _SECTION_KEYS["data"])
+        default = DataSpec()
+        points = self.choice(d, "points", p, default.points, POINTS)
+        since = self.date(d, "since", p, default.since)
+        until = self.date(d, "until", p, default.until)
+        if since and until and since > until:
+            self.problem(("data", "since"), f"data.since ({since}) is after data.until ({until})")
+        return DataSpec(
+            runs=self.file_path(d, "runs", p, default.runs, check=points == "runs"),
+            hardware=self.file_path(d, "hardware", p, default.hardware, check=True),
+            economy=self.file_path(d, "economy", p, default.economy, check=True),
+            openai_2018=self.file_path(
+                d, "openai_2018", p, default.openai_2018, check=points == "openai_2018"
+            ),
+            points=points,
+            frontier=self.choice(d, "frontier", p, default.frontier, RULES),
+            top_n=self.integer(d, "top_n", p, default.top_n, lo=1),
+            threshold_flop=self.number(d, "threshold_flop", p, default.threshold_flop, POSITIVE),
+            since=since,
+            until=until,
+        )
+
+    def trend(self, raw: Any) -> TrendSpec:
+        p: tuple[str, ...] = ("trend",)
+        t = self.table(raw, p, _SECTION_KEYS["trend"])
+        default = TrendSpec()
+        eras: Any = default.eras
+        if "eras" in t:
+            self.mark((*p, "eras"))
+            value = t["eras"]
+            if value == "auto" or (
+                isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3
+            ):
+                eras = value
+            else:
+                self.problem((*p, "eras"), f'must be 1, 2, 3 or "auto", got {_kind_of(value)}')
+        bounds = PARAM_BOUNDS["trend"]
+        level_flop = self.param(t, "level_flop", p, None, bounds["level_flop"])
+        level_year = self.year(t, "level_year", p, None)
+        if ("level_flop" in t) != ("level_year" in t):
+            given, needed = (
+                ("level_flop", "level_year") if "level_flop" in t else ("level_year", "level_flop")
+            )
+            self.problem((*p, given), f"trend.{given} needs trend.{needed} as well")
+        return TrendSpec(
+            eras=eras,
+            jump=self.boolean(t, "jump", p, default.jump),
+            doubling_time_months=self.param(
+                t, "doubling_time_months", p, None, bounds["doubling_time_months"]
+            ),
+            level_flop=level_flop,
+            level_year=level_year,
+        )
+
+    def hardware(self, raw: Any) -> HardwareSpec:
+        p: tuple[str, ...] = ("hardware",)
+        h = self.table(raw, p, _SECTION_KEYS["hardware"])
+        default = HardwareSpec()
+        values: dict[str, Any] = {
+            "precision": self.choice(h, "precision", p, default.precision, PRECISIONS)
+        }
+        for key, bound in PARAM_BOUNDS["hardware"].items():
+            values[key] = self.param(h, key, p, getattr(default, key), bound)
+        for level, year in (
+            ("flops_per_usd", "flops_per_usd_year"),
+            ("flops_per_watt", "flops_per_watt_year"),
+        ):
+            values[year] = self.year(h, year, p, None)
+            if (level in h) != (year in h):
+                given, needed = (level, year) if level in h else (year, level)
+                self.problem((*p, given), f"hardware.{given} needs hardware.{needed} as well")
+        return HardwareSpec(**values)
+
+    def constraints(self, raw: Any) -> tuple[Constraint, ...]:
+        if raw is None:
+            self.problem(
+                ("constraints",),
+                "at least one [[constraints]] table is needed (a spend or power ceiling)",
+            )
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+            self.problem(
+                ("constraints",),
+                f"expected [[constraints]] tables, got {_kind_of(raw)}",
+            )
+            return ()
+        if not raw:
+            self.problem(("constraints",), "at least one [[constraints]] table is needed")
+        out = []
+        first: dict[str, int] = {}
+        for i, item in enumerate(raw):
+            p: tuple[str | int, ...] = ("constraints", i)
+            # The name first, so that every later problem can say which constraint.
+            name = item.get("name")
+            duplicate = isinstance(name, str) and name.casefold() in first
+            if isinstance(name, str) and name.strip() and not duplicate:
+                first[name.casefold()] = i
+                self.constraint_names[i] = name
+            c = self.table(item, p, _SECTION_KEYS["constraints"])
+            name = self.text(c, "name", p, None)
+            if name is None or not name.strip():
+                if "name" not in c:
+                    self.problem(p, "a constraint needs a name")
+                elif name is not None:
+                    self.problem((*p, "name"), "must not be empty")
+                name = f"constraint {i + 1}"
+            elif duplicate:
+                j = first[name.casefold()]
+                self.problem(
+                    (*p, "name"),
+                    f"duplicate constraint name {name!r} (also used by constraint {j + 1})",
+                )
+            kind = self.choice(c, "kind", p, None, KINDS)
+            if "kind" not in c:
+                self.problem(p, 'a constraint needs a kind ("spend" or "power")')
+            bounds = PARAM_BOUNDS["constraints"]
+            basis = None
+            if kind == "power":
+                for wrong, right in (("limit_usd", "limit_watts"), ("basis", None)):
+                    if wrong in c:
+                        msg = f"a power constraint takes no {wrong}"
+                        if right:
+                            msg = f"a power constraint takes {right}, not {wrong}"
+                        self.problem((*p, wrong), msg)
+            elif kind == "spend":
+                basis = self.choice(c, "basis", p, "capex", BASES)
+                if "limit_watts" in c:
+                    self.problem(
+                        (*p, "limit_watts"), "a spend constraint takes limit_usd, not limit_watts"
+                    )
+            limit_usd = limit_watts = None
+            if kind == "spend":
+                limit_usd = self.param(c, "limit_usd", p, None, bounds["limit_usd"])
+                if "limit_usd" not in c:
+                    self.problem(p, "a spend constraint needs limit_usd")
+            elif kind == "power":
+                limit_watts = self.param(c, "limit_watts", p, None, bounds["limit_watts"])
+                if "limit_watts" not in c:
+                    self.problem(p, "a power constraint needs limit_watts")
+            reference_year = self.year(c, "reference_year", p, None)
+            if "reference_year" not in c:
+                self.problem(p, "a constraint needs reference_year (the year limit_* applies to)")
+            growth = self.param(c, "growth_per_year", p, Fixed(0.0), bounds["growth_per_year"])
+            share = self.param(c, "share", p, Fixed(1.0), bounds["share"])
+            if kind is not None and reference_year is not None:
+                out.append(
+                    Constraint(
+                        name=name,
+                        kind=kind,
+                        basis=basis,
+                        limit_usd=limit_usd,
+                        limit_watts=limit_watts,
+                        reference_year=reference_year,
+                        growth_per_year=growth,
+                        share=share,
+                    )
+                )
+        return tuple(out)
+
+    def sampler(self, raw: Any) -> SamplerSpec:
+        p: tuple[str, ...] = ("sampler",)
+        s = self.table(raw, p, _SECTION_KEYS["sampler"])
+        default = SamplerSpec()
+        target = self.number(
+            s, "target_accept", p, default.target_accept, Bound(0.0, 1.0, high_open=True)
+        )
+        return SamplerSpec(
+            draws=self.integer(s, "draws", p, default.draws, lo=1),
+            tune=self.integer(s, "tune", p, default.tune, lo=0),
+            chains=self.integer(s, "chains", p, default.chains, lo=1),
+            target_accept=target,
+            backend=self.choice(s, "backend", p, default.backend, BACKENDS),
+        )
+
+    def sources(self, raw: Any) -> dict[str, str]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(("sources",), f"expected a table, got {_kind_of(raw)}")
+            return {}
+        # A source may document a key or a whole table (`"constraints.World budget"`).
+        known = set(self.set_keys)
+        for key in self.set_keys:
+            parts = key.split(".")
+            known.update(".".join(parts[:i]) for i in range(1, len(parts)))
+        out = {}
+        for key, text in raw.items():
+            if key not in known:
+                self.problem(
+                    ("sources", key),
+                    f"the source for {key!r} names a key the file does not set"
+                    f"{did_you_mean(key, known)}",
+                )
+            if not isinstance(text, str) or not text.strip():
+                self.problem(("sources", key), f"expected the source as text, got {_kind_of(text)}")
+                continue
+            out[key] = text
+        return out
+
+
+def _toml_problem(file: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line = int(found[1]) if found else None
+    if found:
+        message = message[: found.start()].strip() + f" (column {found[2]})"
+    return Problem(file, f"invalid TOML: {message}", line)
+
+
+def _raise(file: str, problems: list[Problem]) -> None:
+    problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+    lines = "\n".join(str(p) for p in problems)
+    raise ScenarioError(f"{file}: {len(problems)} problem(s) in the scenario\n{lines}", problems)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file. Relative data paths in it are resolved against its folder.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem in the file, each with the key path and line.
+    """
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise ScenarioError(
+            f"{file}: scenario file not found", [Problem(file, "scenario file not found")]
+        )
+    content = path.read_bytes()
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _raise(file, [Problem(file, f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        _raise(file, [_toml_problem(file, exc)])
+    parser = _Parser(path.resolve(), text)
+    scenario = parser.parse(raw)
+    if scenario is None:
+        _raise(file, parser.problems)
+    assert scenario is not None
+    return dataclasses.replace(scenario, sha256=hashlib.sha256(content).hexdigest())
+
+
+def check_scenario(path: str | Path) -> Scenario:
+    """Load a scenario and also load and validate the data files it names.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For problems in the scenario, or in its data files (those problems keep their
+        CSV file, line and column), or if its selection leaves fewer than 3 points
+        for a trend that needs fitting.
+    """
+    from forecast.data.loaders import load_economy, load_hardware
+    from forecast.errors import DataError
+
+    scenario = load_scenario(path)
+    problems: list[Problem] = []
+    points = None
+    for loader in (scenario.data.load_points, lambda: load_hardware(scenario.data.hardware)):
+        try:
+            result = loader()
+        except DataError as exc:
+            problems.extend(exc.problems or [Problem(str(path), str(exc))])
+        else:
+            if points is None:
+                points = result
+    try:
+        load_economy(scenario.data.economy)
+    except DataError as exc:
+        problems.extend(exc.problems or [Problem(str(path), str(exc))])
+    if points is not None and scenario.trend.needs_fit:
+        from forecast.data.selection import select
+
+        n = len(select(points, scenario.data.selection()))
+        if n < 3:
+            lines = _Lines(Path(path).read_text(encoding="utf-8"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"the selection ({scenario.data.selection().describe()}) keeps {n} "
+                    "point(s); fitting the trend needs at least 3",
+                    lines.find(("data", "frontier")),
+                    "data.frontier",
+                )
+            )
+    if problems:
+        _raise(str(path), problems)
+    return scenario
+
+
+# -- parameters by key path ----------------------------------------------------------------
+
+
+def parameters(scenario: Scenario) -> dict[str, Param]:
+    """Every scalar parameter of a scenario that has a value, by key path.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    dict of str to Param
+        In a stable order: ``trend.*``, ``hardware.*``, then
+        ``constraints.<name>.{limit_usd|limit_watts,growth_per_year,share}``.
+        Overrides left to the fit (``None``) are omitted.
+    """
+    out: dict[str, Param] = {}
+    for section in ("trend", "hardware"):
+        spec = getattr(scenario, section)
+        for key in PARAM_BOUNDS[section]:
+            value = getattr(spec, key)
+            if value is not None:
+                out[f"{section}.{key}"] = value
+    for c in scenario.constraints:
+        for key in PARAM_BOUNDS["constraints"]:
+            value = getattr(c, key)
+            if value is not None:
+                out[f"constraints.{c.name}.{key}"] = value
+    return out
+
+
+def _split_key_path(scenario: Scenario, key_path: str) -> tuple[str, int | None, str]:
+    """``(section, constraint index or None, field)`` for a parameter key path."""
+    if key_path.startswith("constraints"):
+        rest = key_path[len("constraints") :]
+        found = re.fullmatch(r"\[(\d+)\]\.(\w+)", rest)
+        if found:
+            index, key = int(found[1]), found[2]
+            if index >= len(scenario.constraints):
+                raise KeyError(f"no constraint at index {index}")
+            return "constraints", index, key
+        if rest.startswith(".") and "." in rest[1:]:
+            name, key = rest[1:].rsplit(".", 1)
+            names = scenario.constraint_names
+            if name not in names:
+                raise KeyError(f"no constraint named {name!r}{did_you_mean(name, names)}")
+            return "constraints", names.index(name), key
+        raise KeyError(f"expected constraints.<name>.<key>, got {key_path!r}")
+    section, _, key = key_path.partition(".")
+    if section not in ("trend", "hardware") or not key:
+        raise KeyError(
+            f"unknown parameter {key_path!r}{did_you_mean(key_path, parameters(scenario))}"
+        )
+    return section, None, key
+
+
+def with_param(
+    scenario: Scenario, key_path: str, param: Param | float | Mapping[str, Any]
+) -> Scenario:
+    """A copy of ``scenario`` with one scalar parameter replaced (for sensitivity sweeps).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    key_path : str
+        E.g. ``"trend.doubling_time_months"``, ``"hardware.utilization"``,
+        ``"constraints.World hardware budget.share"`` or ``"constraints[0].share"``.
+        A fitted override that is unset (``None``) may be set this way.
+    param : Param, number or distribution table
+
+    Returns
+    -------
+    Scenario
+        ``sha256`` still names the file it came from; ``sources`` loses the entry for
+        the replaced key, since the file's source no longer applies.
+
+    Raises
+    ------
+    KeyError
+        If the key path names no parameter.
+    ScenarioError
+        If the value is out of the parameter's range or not allowed for the constraint.
+    """
+    section, index, key = _split_key_path(scenario, key_path)
+    bounds = PARAM_BOUNDS[section]
+    if key not in bounds:
+        raise KeyError(f"{key_path!r} is not a parameter{did_you_mean(key, bounds)}")
+    file = str(scenario.path) if scenario.path else scenario.name
+    try:
+        value = parse_param(dict(param) if isinstance(param, Mapping) else param, key_path)
+    except ParamError as exc:
+        raise ScenarioError(str(exc), [Problem(file, exc.reason, None, key_path)]) from None
+    issue = bounds[key].problem(value)
+    if index is not None:
+        c = scenario.constraints[index]
+        wrong = {"spend": "limit_watts", "power": "limit_usd"}[c.kind]
+        if key == wrong:
+            issue = f"a {c.kind} constraint takes no {wrong}"
+    if issue:
+        raise ScenarioError(f"{key_path}: {issue}", [Problem(file, issue, None, key_path)])
+    sources = {k: v for k, v in scenario.sources.items() if k != key_path}
+    if index is None:
+        spec = dataclasses.replace(getattr(scenario, section), **{key: value})
+        return dataclasses.replace(scenario, **{section: spec}, sources=sources)
+    constraints = list(scenario.constraints)
+    constraints[index] = dataclasses.replace(constraints[index], **{key: value})
+    return dataclasses.replace(scenario, constraints=tuple(constraints), sources=sources)

@@ -1,0 +1,128 @@
+"""Slow tier: real, seeded fits on the project's own data, checked against published figures.
+
+Every fit here must also converge: R-hat <= 1.01, no divergences, bulk ESS >= 400 for
+every reported quantity (``strict=True`` turns any failure into an error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from forecast.data import Selection, select
+from forecast.models import SamplerSettings, TrendData, fit_hardware, fit_trend
+
+pytestmark = pytest.mark.slow
+
+SETTINGS = SamplerSettings(draws=1000, tune=1000, chains=4, target_accept=0.9)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_cache(tmp_path_factory):
+    # A fresh cache per test session, so every fit here really samples once.
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FORECAST_CACHE_DIR", str(tmp_path_factory.mktemp("fits")))
+    yield
+    mp.undo()
+
+
+def converged(fit):
+    d = fit.diagnostics
+    assert d.r_hat_max <= 1.01, d
+    assert d.divergences == 0, d
+    assert d.ess_bulk_min >= 400, d
+
+
+def test_2018_points_one_era(openai_2018):
+    points = openai_2018[openai_2018["in_trend"]].copy()
+    points["uncertainty"] = 2.0  # "meant to be right within 2-3x"
+    fit = fit_trend(points, eras=1, settings=SETTINGS, seed=1, strict=True)
+    months = fit.current_doubling_months()
+    lo, med, hi = np.quantile(months, [0.05, 0.5, 0.95])
+    print(f"2018 points: doubling {med:.2f} months (90% {lo:.2f}-{hi:.2f})")
+    assert 3.0 <= med <= 4.0
+    assert lo <= 3.43 <= hi
+    converged(fit)
+
+
+def test_all_runs_auto_eras(runs):
+    fit = fit_trend(runs, eras="auto", settings=SETTINGS, seed=2, strict=True)
+    assert fit.eras >= 2
+    assert fit.comparison is not None and len(fit.comparison) >= 2
+    breaks = np.median(fit.breakpoints(), axis=0)
+    doubling = np.median(fit.doubling_months(), axis=0)
+    print(f"all runs: {fit.eras} eras, breaks {breaks}, doubling {doubling}")
+    print(fit.comparison)
+    # The deep-learning break: the breakpoint nearest 2010.
+    k = int(np.argmin(np.abs(breaks - 2010.5)))
+    assert 2008 <= breaks[k] <= 2013
+    assert 14 <= doubling[k] <= 30
+    assert 4 <= doubling[k + 1] <= 8
+    converged(fit)
+
+
+def test_frontier_since_2010(runs):
+    frontier = select(runs, Selection("top_n", top_n=10, since=dt.date(2010, 1, 1)))
+    fit = fit_trend(frontier, eras=1, settings=SETTINGS, seed=3, strict=True)
+    med = float(np.median(fit.current_doubling_months()))
+    print(f"frontier top-10 since 2010: doubling {med:.2f} months over {len(frontier)} runs")
+    assert 4.5 <= med <= 7
+    converged(fit)
+
+
+def test_hardware_ml(hardware):
+    fit = fit_hardware(hardware, "ml", settings=SETTINGS, seed=4, strict=True)
+    for series in ("price_performance", "efficiency"):
+        med = float(np.median(fit.doubling_years(series)))
+        print(f"hardware ml {series}: doubling {med:.2f} years")
+        assert 1.5 <= med <= 4
+    converged(fit)
+
+
+def test_cached_fit_is_identical_and_flagged(openai_2018):
+    points = openai_2018[openai_2018["in_trend"]].copy()
+    small = SamplerSettings(draws=300, tune=300, chains=2)
+    first = fit_trend(points, eras=1, settings=small, seed=9)
+    second = fit_trend(points, eras=1, settings=small, seed=9)
+    assert not first.cached and second.cached
+    np.testing.assert_array_equal(first.doubling_months(), second.doubling_months())
+    third = fit_trend(points.iloc[1:], eras=1, settings=small, seed=9)
+    assert not third.cached
+
+
+def simulate_two_era(seed: int, n: int = 120):
+    """Two-era data like the real record: breakpoint, slopes, scatter, measurement errors."""
+    rng = np.random.default_rng(seed)
+    truth = {"breakpoint": 2010.0, "slope1": 0.2, "slope2": 0.6, "sigma": 0.5}
+    t = np.sort(rng.uniform(1960, 2024, n))
+    factor = rng.choice([2.0, 3.0, 10.0], size=n, p=[0.5, 0.35, 0.15])
+    meas = np.log10(factor) / 1.6448536269514722
+    level_2010 = 18.0
+    mean = np.where(
+        t < truth["breakpoint"],
+        level_2010 + truth["slope1"] * (t - 2010),
+        level_2010 + truth["slope2"] * (t - 2010),
+    )
+    y = mean + rng.normal(0, np.sqrt(truth["sigma"] ** 2 + meas**2))
+    return TrendData(t=t, y=y, meas_sd=meas), truth
+
+
+def test_simulation_based_calibration():
+    settings = SamplerSettings(draws=500, tune=700, chains=2, target_accept=0.9)
+    hits = {"breakpoint": 0, "slope1": 0, "slope2": 0, "sigma": 0}
+    for seed in range(10):
+        data, truth = simulate_two_era(seed)
+        fit = fit_trend(data, eras=2, settings=settings, seed=seed)
+        post = {
+            "breakpoint": fit.breakpoints()[:, 0],
+            "slope1": fit.params()["slopes"][:, 0],
+            "slope2": fit.params()["slopes"][:, 1],
+            "sigma": fit.idata.posterior["sigma"].to_numpy().ravel(),
+        }
+        for name, draws in post.items():
+            lo, hi = np.quantile(draws, [0.05, 0.95])
+            hits[name] += int(lo <= truth[name] <= hi)
+    print(f"90% interval coverage over 10 seeds: {hits}")
+    assert all(count >= 8 for count in hits.values()), hits

@@ -52,5 +52,6 @@ __all__ = [
     "check_scenario",
     "load_scenario",
     "parameters",
+    "parse_param",
     "with_param",
 ]

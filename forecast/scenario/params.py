@@ -590,8 +590,7 @@ def parse_param(value: Any, key_path: str = "") -> Param:
             issues.append(f"a {dist} distribution needs {_forms_text(forms)}")
         else:
             issues.append(
-                f"a {dist} distribution takes {_forms_text(forms)}; got "
-                f"{', '.join(sorted(given))}"
+                f"a {dist} distribution takes {_forms_text(forms)}; got {', '.join(sorted(given))}"
             )
     if issues:
         raise ParamError(key_path, "; ".join(issues))

@@ -25,7 +25,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from forecast.data.loaders import DATA_DIR, PRECISIONS
 from forecast.data.selection import RULES, Selection
@@ -473,9 +473,9 @@ class _Parser:
     """Reads the raw TOML dict into a Scenario, collecting every problem on the way."""
 
     def __init__(self, path: Path, text: str):
-        self.path = path
-        self.file = str(path)
-        self.base = path.parent
+        self.path = path.resolve()
+        self.file = str(path)  # as the user gave it, like the other messages
+        self.base = self.path.parent
         self.lines = _Lines(text)
         self.problems: list[Problem] = []
         self.constraint_names: dict[int, str] = {}
@@ -491,6 +491,8 @@ class _Parser:
                     out += f".{self.constraint_names[part]}"
                 else:
                     out += f"[{part}]"
+            elif i > 0 and parts[i - 1] == "sources":
+                out += f'."{part}"'  # a sources key is itself a dotted key path
             else:
                 out += f".{part}" if out else part
         return out
@@ -561,8 +563,10 @@ class _Parser:
 
     def year(self, raw: dict, key: str, parts: tuple, default: Any) -> Any:
         value = self.number(raw, key, parts, default)
-        if value is not None and value is not default and not (
-            YEAR_RANGE[0] <= value <= YEAR_RANGE[1]
+        if (
+            value is not None
+            and value is not default
+            and not (YEAR_RANGE[0] <= value <= YEAR_RANGE[1])
         ):
             self.problem(
                 (*parts, key),
@@ -686,11 +690,10 @@ class _Parser:
             last, what = data.until.year, f"the year of data.until ({data.until})"
         else:
             last, what = dt.date.today().year, "the current year (data.until is not set)"
-        if not last < horizon <= MAX_HORIZON:
-            self.problem(
-                ("horizon",),
-                f"horizon {horizon} must be after {what} and at most {MAX_HORIZON}",
-            )
+        if horizon <= last:
+            self.problem(("horizon",), f"horizon {horizon} must be after {what}")
+        elif horizon > MAX_HORIZON:
+            self.problem(("horizon",), f"horizon {horizon} is beyond {MAX_HORIZON}")
         return horizon
 
     def data(self, raw: Any) -> DataSpec:
@@ -886,7 +889,7 @@ class _Parser:
                 self.problem(
                     ("sources", key),
                     f"the source for {key!r} names a key the file does not set"
-                    f"{did_you_mean(key, known)}",
+                    f"{did_you_mean(key, self.set_keys) or did_you_mean(key, known)}",
                 )
             if not isinstance(text, str) or not text.strip():
                 self.problem(("sources", key), f"expected the source as text, got {_kind_of(text)}")
@@ -904,8 +907,9 @@ def _toml_problem(file: str, exc: tomllib.TOMLDecodeError) -> Problem:
     return Problem(file, f"invalid TOML: {message}", line)
 
 
-def _raise(file: str, problems: list[Problem]) -> None:
-    problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+def _raise(file: str, problems: list[Problem], sort: bool = True) -> NoReturn:
+    if sort:  # in file order; only meaningful when all problems are in one file
+        problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
     lines = "\n".join(str(p) for p in problems)
     raise ScenarioError(f"{file}: {len(problems)} problem(s) in the scenario\n{lines}", problems)
 
@@ -942,11 +946,10 @@ def load_scenario(path: str | Path) -> Scenario:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         _raise(file, [_toml_problem(file, exc)])
-    parser = _Parser(path.resolve(), text)
+    parser = _Parser(path, text)
     scenario = parser.parse(raw)
     if scenario is None:
         _raise(file, parser.problems)
-    assert scenario is not None
     return dataclasses.replace(scenario, sha256=hashlib.sha256(content).hexdigest())
 
 
@@ -975,18 +978,18 @@ def check_scenario(path: str | Path) -> Scenario:
     scenario = load_scenario(path)
     problems: list[Problem] = []
     points = None
-    for loader in (scenario.data.load_points, lambda: load_hardware(scenario.data.hardware)):
-        try:
-            result = loader()
-        except DataError as exc:
-            problems.extend(exc.problems or [Problem(str(path), str(exc))])
-        else:
-            if points is None:
-                points = result
     try:
-        load_economy(scenario.data.economy)
+        points = scenario.data.load_points()
     except DataError as exc:
         problems.extend(exc.problems or [Problem(str(path), str(exc))])
+    for load, file in (
+        (load_hardware, scenario.data.hardware),
+        (load_economy, scenario.data.economy),
+    ):
+        try:
+            load(file)
+        except DataError as exc:
+            problems.extend(exc.problems or [Problem(str(file), str(exc))])
     if points is not None and scenario.trend.needs_fit:
         from forecast.data.selection import select
 
@@ -1003,7 +1006,7 @@ def check_scenario(path: str | Path) -> Scenario:
                 )
             )
     if problems:
-        _raise(str(path), problems)
+        _raise(str(path), problems, sort=False)
     return scenario
 
 
@@ -1101,6 +1104,13 @@ def with_param(
     except ParamError as exc:
         raise ScenarioError(str(exc), [Problem(file, exc.reason, None, key_path)]) from None
     issue = bounds[key].problem(value)
+    needs_year = {
+        "level_flop": ("level_year", scenario.trend.level_year),
+        "flops_per_usd": ("flops_per_usd_year", scenario.hardware.flops_per_usd_year),
+        "flops_per_watt": ("flops_per_watt_year", scenario.hardware.flops_per_watt_year),
+    }
+    if index is None and key in needs_year and needs_year[key][1] is None:
+        issue = f"a level needs its year: set {section}.{needs_year[key][0]} in the scenario"
     if index is not None:
         c = scenario.constraints[index]
         wrong = {"spend": "limit_watts", "power": "limit_usd"}[c.kind]

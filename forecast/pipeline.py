@@ -1,0 +1,288 @@
+"""The pipeline of one scenario: data -> fits (cached) -> per-draw inputs -> projection.
+
+Every random number comes from one ``numpy.random.Generator`` seeded by the scenario's
+seed (or ``--seed``): it seeds the samplers, picks which posterior draws pair with which
+input draws, and draws every uncertain input, always in the same order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast.data.loaders import load_hardware
+from forecast.data.units import decimal_year
+from forecast.errors import ScenarioError
+from forecast.models import SamplerSettings, fit_hardware, fit_trend
+from forecast.models.hardware import HardwareFit
+from forecast.models.trend import TrendFit
+from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs, project
+from forecast.scenario import Scenario
+
+LOG10_2 = math.log10(2.0)
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class ScenarioResult:
+    """Everything a report needs about one scenario run."""
+
+    scenario: Scenario
+    seed: int
+    runs_used: pd.DataFrame
+    projection: xr.Dataset
+    inputs: ProjectionInputs
+    trend_fit: TrendFit | None
+    hardware_fit: HardwareFit | None
+    start_year: float
+    input_draws: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def sampler_settings(scenario: Scenario) -> SamplerSettings:
+    """The scenario's ``[sampler]`` table as :class:`SamplerSettings`."""
+    s = scenario.sampler
+    return SamplerSettings(s.draws, s.tune, s.chains, s.target_accept, s.backend)
+
+
+def start_year(scenario: Scenario, runs: pd.DataFrame) -> float:
+    """Where projections start: the ``until`` date, else the latest run used."""
+    if scenario.data.until is not None:
+        return decimal_year(scenario.data.until)
+    return float(runs["t"].max())
+
+
+def needs_trend_fit(scenario: Scenario) -> bool:
+    """A trend with both level and doubling time given needs no fit."""
+    t = scenario.trend
+    return t.doubling_time_months is None or t.level_flop is None
+
+
+def needs_hardware_fit(scenario: Scenario) -> bool:
+    """Hardware series with levels and doubling times all given need no fit."""
+    h = scenario.hardware
+    return any(
+        v is None
+        for v in (
+            h.price_performance_doubling_years,
+            h.flops_per_usd,
+            h.efficiency_doubling_years,
+            h.flops_per_watt,
+        )
+    )
+
+
+def fit_scenario(
+    scenario: Scenario,
+    seed: int,
+    use_cache: bool = True,
+    strict: bool = False,
+    progress: bool = False,
+    log: Log = _quiet,
+) -> tuple[pd.DataFrame, TrendFit | None, HardwareFit | None]:
+    """Select the runs and fit what the scenario does not give (cached)."""
+    runs = scenario.data.selected_points()
+    if len(runs) < 3 and needs_trend_fit(scenario):
+        raise ScenarioError(
+            f"the selection ({scenario.data.selection().describe()}) leaves {len(runs)} runs; "
+            "the trend fit needs at least 3"
+        )
+    settings = sampler_settings(scenario)
+    # Sampler seeds derive from the scenario seed, so the cache key follows the seed.
+    trend_fit = hw_fit = None
+    if needs_trend_fit(scenario):
+        trend_fit = fit_trend(
+            runs,
+            eras=scenario.trend.eras,
+            jump=scenario.trend.jump,
+            settings=settings,
+            seed=seed,
+            use_cache=use_cache,
+            strict=strict,
+            progress=progress,
+            log=log,
+        )
+    if needs_hardware_fit(scenario):
+        hw_fit = fit_hardware(
+            load_hardware(scenario.data.hardware),
+            scenario.hardware.precision,
+            settings=settings,
+            seed=seed + 1,
+            use_cache=use_cache,
+            strict=strict,
+            progress=progress,
+            log=log,
+        )
+    return runs, trend_fit, hw_fit
+
+
+def _posterior_index(n_post: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Which posterior draws pair with the n projection draws (same index for every fit)."""
+    if n <= n_post:
+        return np.sort(rng.permutation(n_post)[:n])
+    return rng.integers(0, n_post, size=n)
+
+
+def build_inputs(
+    scenario: Scenario,
+    runs: pd.DataFrame,
+    trend_fit: TrendFit | None,
+    hw_fit: HardwareFit | None,
+    rng: np.random.Generator,
+    n_draws: int | None = None,
+) -> tuple[ProjectionInputs, dict[str, np.ndarray]]:
+    """Per-draw inputs of the projection: posterior draws paired with input draws.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runs : pandas.DataFrame
+        The selected runs (to find the start year when ``until`` is absent).
+    trend_fit, hw_fit : fits or None
+        Needed where the scenario leaves a series to the data.
+    rng : numpy.random.Generator
+        The scenario's generator.
+    n_draws : int, optional
+        Number of projection draws (default: all posterior draws, or 4,000 without fits).
+
+    Returns
+    -------
+    (ProjectionInputs, dict)
+        The inputs and the drawn value of every scenario parameter by key path.
+    """
+    sizes = [f.idata.posterior.sizes for f in (trend_fit, hw_fit) if f is not None]
+    n_post = min((s["chain"] * s["draw"] for s in sizes), default=0)
+    n = n_draws or (n_post if n_post else 4000)
+    index = _posterior_index(n_post, n, rng) if n_post else np.zeros(n, dtype=int)
+
+    drawn: dict[str, np.ndarray] = {}
+    for key, param in scenario.parameters().items():  # stable order: same seed, same draws
+        drawn[key] = np.asarray(param.draw(rng, n), dtype=float)
+
+    t0 = start_year(scenario, runs)
+    tr = scenario.trend
+    level_year = tr.level_year if tr.level_year is not None else t0
+    if tr.doubling_time_months is not None:
+        slope = 12 * LOG10_2 / drawn["trend.doubling_time_months"]
+    else:
+        slope = trend_fit.params()["slopes"][index, -1]
+    if tr.level_flop is not None:
+        level = np.log10(drawn["trend.level_flop"])
+    else:
+        level = trend_fit.mean(level_year)[index, 0]
+    compute = LogLinear(level, slope, level_year)
+
+    hw = scenario.hardware
+
+    def series(name: str, value_key: str, year: float | None, doubling_key: str) -> LogLinear:
+        ref = year if year is not None else t0
+        if drawn.get(f"hardware.{value_key}") is not None:
+            log10_ref = np.log10(drawn[f"hardware.{value_key}"])
+        else:
+            log10_ref = hw_fit.log10_at(name, ref)[index]
+        if drawn.get(f"hardware.{doubling_key}") is not None:
+            s = LOG10_2 / drawn[f"hardware.{doubling_key}"]
+        else:
+            s = LOG10_2 / hw_fit.doubling_years(name)[index]
+        return LogLinear(np.asarray(log10_ref, dtype=float), np.asarray(s, dtype=float), ref)
+
+    price = series(
+        "price_performance", "flops_per_usd", hw.flops_per_usd_year, "price_performance_doubling_years"
+    )
+    eff = series("efficiency", "flops_per_watt", hw.flops_per_watt_year, "efficiency_doubling_years")
+
+    constraints = []
+    for c in scenario.constraints:
+        prefix = f"constraints.{c.name}."
+        limit = drawn[prefix + ("limit_usd" if c.kind == "spend" else "limit_watts")]
+        constraints.append(
+            ConstraintDraws(
+                name=c.name,
+                kind=c.kind,
+                basis=c.basis if c.kind == "spend" else None,
+                limit=limit,
+                reference_year=float(c.reference_year),
+                growth=drawn[prefix + "growth_per_year"],
+                share=drawn[prefix + "share"],
+            )
+        )
+    inputs = ProjectionInputs(
+        compute=compute,
+        price_performance=price,
+        efficiency=eff,
+        efficiency_limit=drawn["hardware.efficiency_limit_flop_per_joule"],
+        utilization=drawn["hardware.utilization"],
+        training_days=drawn["hardware.training_days"],
+        overhead=drawn["hardware.overhead"],
+        lifetime_years=drawn["hardware.lifetime_years"],
+        pue=drawn["hardware.pue"],
+        electricity_usd_per_kwh=drawn["hardware.electricity_usd_per_kwh"],
+        constraints=tuple(constraints),
+        start_year=t0,
+        horizon=float(scenario.horizon),
+    )
+    return inputs, drawn
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    draws: int | None = None,
+    use_cache: bool = True,
+    strict: bool = False,
+    progress: bool = False,
+    log: Log = _quiet,
+) -> ScenarioResult:
+    """Fit (or load) and project one scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int, optional
+        Overrides the scenario's seed.
+    draws : int, optional
+        Number of projection draws.
+    use_cache, strict, progress, log
+        As for :func:`forecast.models.fit_trend`.
+
+    Returns
+    -------
+    ScenarioResult
+    """
+    seed = scenario.seed if seed is None else seed
+    if seed != scenario.seed:
+        scenario = replace(scenario, seed=seed)
+    rng = np.random.default_rng(seed)
+    sampler_seed = int(rng.integers(0, 2**31 - 1))
+    runs, trend_fit, hw_fit = fit_scenario(scenario, sampler_seed, use_cache, strict, progress, log)
+    inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, draws)
+    log(f"projecting {inputs.n_draws} draws to {scenario.horizon}")
+    projection = project(inputs)
+    projection.attrs.update(
+        {"scenario": scenario.name, "scenario_sha256": scenario.sha256, "seed": seed}
+    )
+    return ScenarioResult(
+        scenario=scenario,
+        seed=seed,
+        runs_used=runs,
+        projection=projection,
+        inputs=inputs,
+        trend_fit=trend_fit,
+        hardware_fit=hw_fit,
+        start_year=inputs.start_year,
+        input_draws=drawn,
+    )
+
+
+def today() -> dt.date:
+    """Today's date (a function so tests can see where "now" enters)."""
+    return dt.date.today()

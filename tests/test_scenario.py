@@ -1,0 +1,559 @@
+"""Scenarios: parameter distributions, the shipped files, and one located message per bad file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from forecast.data import DATA_DIR, Selection
+from forecast.errors import Problem, ScenarioError
+from forecast.scenario import (
+    Beta,
+    Fixed,
+    LogNormal,
+    Normal,
+    Param,
+    ParamError,
+    Triangular,
+    Uniform,
+    check_scenario,
+    load_scenario,
+    parameters,
+    parse_param,
+    with_param,
+)
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
+BAD = TESTS / "scenarios"
+N = 200_000
+
+
+def line_of(path: Path, needle: str, nth: int = 1) -> int:
+    """1-based number of the ``nth`` line of ``path`` containing ``needle``."""
+    found = [
+        number
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if needle in line
+    ]
+    assert len(found) >= nth, f"{needle!r} not {nth} times in {path}"
+    return found[nth - 1]
+
+
+# -- parameters ----------------------------------------------------------------------------
+
+
+def test_lognormal_recovers_median_and_p90():
+    param = parse_param({"dist": "lognormal", "median": 0.35, "p90": 0.5}, "x")
+    draws = param.draw(np.random.default_rng(0), N)
+    assert draws.shape == (N,)
+    assert np.median(draws) == pytest.approx(0.35, rel=0.02)
+    assert np.quantile(draws, 0.9) == pytest.approx(0.5, rel=0.02)
+    assert param.median() == pytest.approx(0.35)
+    assert param.ppf(0.9) == pytest.approx(0.5)
+    assert param.describe() == "lognormal (median 0.35, p90 0.5)"
+
+
+def test_lognormal_mu_sigma_is_the_same_distribution():
+    a = LogNormal(median=2.0, p90=5.0)
+    b = parse_param({"dist": "lognormal", "mu": a.mu, "sigma": a.sigma})
+    assert b.median() == pytest.approx(2.0)
+    assert b.ppf(0.9) == pytest.approx(5.0)
+    np.testing.assert_allclose(
+        a.ppf([0.05, 0.5, 0.95]), stats.lognorm(s=a.sigma, scale=2.0).ppf([0.05, 0.5, 0.95])
+    )
+
+
+def test_beta_mean_and_sd():
+    param = parse_param({"dist": "beta", "mean": 0.375, "sd": 0.08})
+    assert isinstance(param, Beta)
+    draws = param.draw(np.random.default_rng(1), N)
+    assert draws.mean() == pytest.approx(0.375, rel=0.01)
+    assert draws.std() == pytest.approx(0.08, rel=0.02)
+    assert param.support() == (0.0, 1.0)
+    same = parse_param({"dist": "beta", "alpha": param.alpha, "beta": param.beta})
+    assert same.mean == pytest.approx(0.375)
+    assert same.sd == pytest.approx(0.08)
+
+
+def test_normal_from_median_p90_and_truncation():
+    param = parse_param({"dist": "normal", "median": 10, "p90": 12})
+    assert param.ppf(0.9) == pytest.approx(12)
+    truncated = parse_param({"dist": "normal", "mean": 0.35, "sd": 0.2, "low": 0.05, "high": 1})
+    assert isinstance(truncated, Normal)
+    assert truncated.support() == (0.05, 1.0)
+    draws = truncated.draw(np.random.default_rng(2), N)
+    assert draws.min() >= 0.05 and draws.max() <= 1.0
+    ref = stats.truncnorm((0.05 - 0.35) / 0.2, (1 - 0.35) / 0.2, loc=0.35, scale=0.2)
+    assert draws.mean() == pytest.approx(ref.mean(), rel=0.01)
+    assert np.quantile(draws, 0.9) == pytest.approx(ref.ppf(0.9), rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("param", "ref"),
+    [
+        (Normal(3.0, 0.5), stats.norm(3.0, 0.5)),
+        (LogNormal(100.0, 180.0), stats.lognorm(s=math.log(1.8) / stats.norm.ppf(0.9), scale=100)),
+        (Uniform(18.0, 24.0), stats.uniform(18.0, 6.0)),
+        (Triangular(1.0, 1.5, 3.0), stats.triang(0.25, loc=1.0, scale=2.0)),
+        (Beta.from_alpha_beta(2.0, 5.0), stats.beta(2.0, 5.0)),
+    ],
+    ids=["normal", "lognormal", "uniform", "triangular", "beta"],
+)
+def test_ppf_and_moments_match_scipy(param: Param, ref):
+    q = np.array([0.01, 0.1, 0.5, 0.9, 0.99])
+    np.testing.assert_allclose(param.ppf(q), ref.ppf(q), rtol=1e-9)
+    assert param.median() == pytest.approx(ref.median())
+    draws = param.draw(np.random.default_rng(3), N)
+    assert draws.mean() == pytest.approx(ref.mean(), rel=0.01)
+    assert draws.std() == pytest.approx(ref.std(), rel=0.02)
+    lo, hi = param.support()
+    assert draws.min() >= lo and draws.max() <= hi
+    assert not param.is_fixed
+
+
+def test_fixed():
+    param = parse_param(0.35)
+    assert param == Fixed(0.35)
+    assert param.is_fixed
+    assert param.describe() == "0.35"
+    np.testing.assert_array_equal(param.draw(np.random.default_rng(0), 3), [0.35] * 3)
+    np.testing.assert_array_equal(param.ppf(np.array([0.1, 0.9])), [0.35, 0.35])
+    assert param.median() == 0.35
+    assert param.support() == (0.35, 0.35)
+    assert parse_param(math.inf).median() == math.inf
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"dist": "normal", "mean": 1, "sd": 2},
+        {"dist": "lognormal", "median": 1, "p90": 2},
+        {"dist": "uniform", "low": 0, "high": 1},
+        {"dist": "triangular", "low": 0, "mode": 0.2, "high": 1},
+        {"dist": "beta", "mean": 0.3, "sd": 0.1},
+    ],
+)
+def test_same_seed_same_draws(table):
+    param = parse_param(table)
+    a = param.draw(np.random.default_rng(2026), 100)
+    b = param.draw(np.random.default_rng(2026), 100)
+    c = param.draw(np.random.default_rng(2027), 100)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert parse_param(param.as_dict()) == param  # round trip through the file format
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [
+        (
+            {"dist": "lognorml", "median": 1, "p90": 2},
+            r"unknown distribution 'lognorml'; did you mean 'lognormal'\?",
+        ),
+        ({"median": 1, "p90": 2}, r"needs a 'dist' key"),
+        ({"dist": "normal", "mean": 1}, r"needs sd as well"),
+        ({"dist": "normal", "mean": 1, "sd": 0}, r"sd must be positive"),
+        ({"dist": "normal", "mean": 1, "sd": -1}, r"sd must be positive"),
+        (
+            {"dist": "lognormal", "median": 1, "p90": 1},
+            r"p90 \(1\) must be greater than median \(1\)",
+        ),
+        ({"dist": "lognormal", "median": 1, "sd": 2}, r"unknown field 'sd' for a lognormal"),
+        ({"dist": "uniform", "low": 2, "high": 1}, r"low \(2\) must be less than high \(1\)"),
+        ({"dist": "triangular", "low": 0, "mode": 2, "high": 1}, r"mode \(2\) must lie between"),
+        ({"dist": "beta", "mean": 0.5, "sd": 0.6}, r"no beta distribution has mean 0.5 and sd 0.6"),
+        ({"dist": "beta", "mean": 1.5, "sd": 0.1}, r"mean must be in \(0, 1\)"),
+        (
+            {"dist": "beta", "mean": 0.3, "sd": 0.1, "alpha": 2},
+            r"takes mean and sd, or alpha and beta",
+        ),
+        ({"dist": "uniform", "low": "a", "high": 1}, r"low must be a number"),
+        ("0.35", r"expected a number or a distribution table"),
+        (True, r"expected a number or a distribution table"),
+    ],
+)
+def test_bad_param_tables(value, pattern):
+    with pytest.raises(ValueError, match=pattern) as info:
+        parse_param(value, "hardware.utilization")
+    assert isinstance(info.value, ParamError)
+    assert str(info.value).startswith("hardware.utilization: ")
+
+
+# -- the shipped scenarios -----------------------------------------------------------------
+
+
+def test_shipped_scenarios_exist():
+    names = {p.stem for p in SHIPPED}
+    assert {
+        "baseline",
+        "openai-2018",
+        "spending-boom",
+        "efficiency-breakthrough",
+        "moores-law-slowdown",
+        "power-constrained",
+    } <= names
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_scenario_loads(path: Path):
+    scenario = check_scenario(path)
+    assert scenario.name == path.stem
+    assert scenario.description.strip()
+    assert scenario.seed == 2026
+    assert scenario.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # Every file carries the keys the design fixes, rather than relying on defaults.
+    for key in ("seed", "horizon", "data.frontier", "data.since", "trend.eras", "sampler.draws"):
+        assert key in scenario.set_keys, key
+    assert scenario.data.hardware == DATA_DIR / "hardware.csv"
+    assert scenario.constraints
+    # ... and names the source of every number it sets.
+    assert scenario.unsourced() == []
+    assert len(scenario.data.selected_points()) >= 10
+
+
+def test_baseline_contents():
+    s = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    assert s.data.selection() == Selection(
+        "top_n", 10, 1e23, dt.date(2010, 1, 1), dt.date(2026, 11, 26)
+    )
+    assert s.trend.eras == "auto" and s.trend.needs_fit
+    assert s.hardware.utilization == Beta(0.375, 0.08)
+    assert s.hardware.training_days == LogNormal(100, 180)
+    assert [c.name for c in s.constraints] == [
+        "World hardware budget",
+        "1% of world GDP",
+        "Single-site power",
+    ]
+    budget = s.constraint("World hardware budget")
+    assert (budget.kind, budget.basis, budget.reference_year) == ("spend", "capex", 2018)
+    assert budget.limit.median() == 1e12
+    assert s.constraint("Single-site power").basis is None
+
+
+def test_openai_2018_uses_the_chart_points():
+    s = load_scenario(ROOT / "scenarios" / "openai-2018.toml")
+    assert s.data.points == "openai_2018"
+    assert s.trend.eras == 1
+    assert not s.hardware.price_performance_needs_fit
+    assert not s.hardware.efficiency_needs_fit
+    points = s.data.selected_points()
+    assert len(points) == 15
+    assert points["in_trend"].all()
+    assert {"t", "compute_flop", "log10_flop", "uncertainty"} <= set(points.columns)
+
+
+def test_defaults(tmp_path):
+    s = load_scenario(BAD / "good_minimal.toml")
+    assert s.name == "good_minimal"
+    assert s.horizon == 2045
+    assert s.data.runs == DATA_DIR / "training_runs.csv"
+    assert (s.data.frontier, s.data.top_n, s.data.since, s.data.until) == (
+        "top_n",
+        10,
+        dt.date(2010, 1, 1),
+        None,
+    )
+    assert s.hardware.precision == "ml"
+    assert s.hardware.utilization == Beta(0.35, 0.08)
+    assert s.hardware.efficiency_limit_flop_per_joule == Fixed(4.7e15)
+    assert s.hardware.training_days == Fixed(100)
+    (budget,) = s.constraints
+    assert budget.basis == "capex"
+    assert budget.growth_per_year == Fixed(0) and budget.share == Fixed(1)
+    assert s.sampler.draws == 1000 and s.sampler.backend == "pymc"
+
+
+def test_strings_for_dates_and_inf_limit(tmp_path):
+    text = (BAD / "good_minimal.toml").read_text() + (
+        '\n[data]\nsince = "2012-01-01"\n\n[hardware]\nefficiency_limit_flop_per_joule = inf\n'
+    )
+    path = tmp_path / "custom.toml"
+    path.write_text(text)
+    s = load_scenario(path)
+    assert s.data.since == dt.date(2012, 1, 1)
+    assert s.hardware.efficiency_limit_flop_per_joule.median() == math.inf
+    assert s.path == path.resolve()
+
+
+# -- parameters by key path ----------------------------------------------------------------
+
+
+def test_parameters_and_with_param():
+    s = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    params = parameters(s)
+    assert params["hardware.utilization"] == Beta(0.375, 0.08)
+    assert params["constraints.1% of world GDP.share"] == Fixed(0.01)
+    assert "constraints.Single-site power.limit_usd" not in params
+    assert "trend.doubling_time_months" not in params  # left to the fit
+
+    t = with_param(s, "trend.doubling_time_months", 12)
+    assert t.trend.doubling_time_months == Fixed(12)
+    assert s.trend.doubling_time_months is None  # the original is untouched
+    u = s.with_param(
+        "constraints.World hardware budget.share", {"dist": "uniform", "low": 0.1, "high": 0.5}
+    )
+    assert u.constraint("World hardware budget").share == Uniform(0.1, 0.5)
+    assert "constraints.World hardware budget.share" not in u.sources
+    v = with_param(s, "constraints[2].limit_watts", Fixed(1e9))
+    assert v.constraint("Single-site power").limit_watts == Fixed(1e9)
+
+
+@pytest.mark.parametrize(
+    ("key_path", "value", "error", "pattern"),
+    [
+        ("hardware.utilization", 1.2, ScenarioError, r"must be in \(0, 1\], got 1.2"),
+        ("hardware.utilisation", 0.3, KeyError, r"did you mean 'utilization'"),
+        ("constraints.Nope.share", 0.5, KeyError, r"no constraint named 'Nope'"),
+        (
+            "constraints.Single-site power.limit_usd",
+            1e9,
+            ScenarioError,
+            r"power constraint takes no",
+        ),
+        (
+            "trend.doubling_time_months",
+            {"dist": "normal", "mean": 6, "sd": 1},
+            ScenarioError,
+            r"positive",
+        ),
+        ("data.top_n", 5, KeyError, r"unknown parameter"),
+        ("trend.level_flop", 1e27, ScenarioError, r"set trend.level_year"),
+    ],
+)
+def test_with_param_rejects(key_path, value, error, pattern):
+    s = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    with pytest.raises(error, match=pattern):
+        with_param(s, key_path, value)
+
+
+# -- bad scenario files --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filename", "key_path", "needle", "pattern"),
+    [
+        (
+            "bad_unknown_key.toml",
+            "hardware.utilisation",
+            "utilisation",
+            r"unknown key 'utilisation'; did you mean 'utilization'\?",
+        ),
+        (
+            "bad_wrong_type.toml",
+            "sampler.draws",
+            "draws",
+            r"expected an integer, got a string \('many'\)",
+        ),
+        (
+            "bad_share.toml",
+            "constraints.World hardware budget.share",
+            "share",
+            r"must be in \(0, 1\], got 1.7",
+        ),
+        (
+            "bad_utilization.toml",
+            "hardware.utilization",
+            "utilization",
+            r"must be in \(0, 1\], got 1.2",
+        ),
+        (
+            "bad_negative_days.toml",
+            "hardware.training_days",
+            "training_days",
+            r"must be positive, got -5",
+        ),
+        ("bad_missing_runs.toml", "data.runs", "runs", r"file not found: .*no_such_runs.csv"),
+        (
+            "bad_horizon.toml",
+            "horizon",
+            "horizon",
+            r"horizon 2020 must be after the year of data.until \(2024-06-30\)",
+        ),
+        (
+            "bad_distribution.toml",
+            "hardware.training_days",
+            "training_days",
+            r"p90 \(80\) must be greater than median \(100\)",
+        ),
+        (
+            "bad_beta.toml",
+            "hardware.utilization",
+            "utilization",
+            r"no beta distribution has mean 0.5 and sd 0.6",
+        ),
+        (
+            "bad_normal_utilization.toml",
+            "hardware.utilization",
+            "utilization",
+            r"normal .* takes values from -inf to inf; give the normal low/high bounds",
+        ),
+        ("bad_syntax.toml", None, "0.35 0.4", r"invalid TOML: Expected newline"),
+        (
+            "bad_power_limit_usd.toml",
+            "constraints.Single-site power.limit_usd",
+            "limit_usd",
+            r"a power constraint takes limit_watts, not limit_usd",
+        ),
+        (
+            "bad_duplicate_names.toml",
+            "constraints[1].name",
+            ('name = "Budget"', 2),
+            r"duplicate constraint name 'Budget'",
+        ),
+        (
+            "bad_unknown_dist.toml",
+            "trend.doubling_time_months",
+            "doubling_time_months",
+            r"unknown distribution 'lognorml'; did you mean 'lognormal'\?",
+        ),
+        (
+            "bad_since_until.toml",
+            "data.since",
+            "since",
+            r"data.since \(2020-01-01\) is after data.until \(2019-06-30\)",
+        ),
+        ("bad_eras.toml", "trend.eras", "eras", r'must be 1, 2, 3 or "auto", got an integer \(4\)'),
+        (
+            "bad_frontier.toml",
+            "data.frontier",
+            "frontier",
+            r"unknown value 'top-n'; did you mean 'top_n'\?",
+        ),
+        (
+            "bad_precision.toml",
+            "hardware.precision",
+            "precision",
+            r"unknown value 'fp64'.*expected one of fp32, fp16, ml",
+        ),
+        (
+            "bad_no_constraints.toml",
+            "constraints",
+            None,
+            r"at least one \[\[constraints\]\] table is needed",
+        ),
+        (
+            "bad_sources.toml",
+            'sources."hardware.pue"',
+            '"hardware.pue"',
+            r"names a key the file does not set; did you mean 'hardware.utilization'\?",
+        ),
+        (
+            "bad_spend_without_limit.toml",
+            "constraints.Budget",
+            "[[constraints]]",
+            r"a spend constraint needs limit_usd",
+        ),
+        (
+            "bad_level_without_year.toml",
+            "trend.level_flop",
+            "level_flop",
+            r"trend.level_flop needs trend.level_year",
+        ),
+    ],
+)
+def test_bad_scenario(filename, key_path, needle, pattern):
+    path = BAD / filename
+    with pytest.raises(ScenarioError, match=pattern) as info:
+        load_scenario(path)
+    matching = [p for p in info.value.problems if p.column == key_path]
+    assert len(matching) == 1, info.value.problems
+    problem = matching[0]
+    assert problem.file == str(path)
+    if needle is None:
+        assert problem.line is None
+    else:
+        text, nth = needle if isinstance(needle, tuple) else (needle, 1)
+        assert problem.line == line_of(path, text, nth)
+    # The CLI prints one line per problem: file:line: key path: message.
+    assert str(problem).startswith(f"{path}:")
+
+
+def test_all_problems_reported_at_once():
+    path = BAD / "bad_many.toml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    found = {p.column: p for p in info.value.problems}
+    expected = {
+        "seed": r"at least 0",
+        "horizon": r"beyond 2200",
+        "data.frontier": r"unknown value 'largest'",
+        "data.since": r"is after data.until",
+        "trend.eras": r"got an integer \(0\)",
+        "hardware.utilization": r"in \(0, 1\], got 1.2",
+        "hardware.pue": r"in \[1, inf\), got 0.9",
+        "hardware.overhed": r"did you mean 'overhead'",
+        "constraints.Power.limit_watts": r"must be positive",
+        "constraints.Power.share": r"in \(0, 1\], got 0",
+        "sampler.chains": r"at least 1",
+        "sampler.backend": r"unknown value 'stan'",
+    }
+    assert set(found) == set(expected)
+    for key, pattern in expected.items():
+        assert re.search(pattern, found[key].message), (key, found[key].message)
+    lines = [p.line for p in info.value.problems]
+    assert lines == sorted(lines)  # reported in file order
+    assert len(info.value.lines()) == len(expected)
+
+
+def test_missing_scenario_file(tmp_path):
+    with pytest.raises(ScenarioError, match="scenario file not found"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+def test_check_scenario_reports_data_problems(tmp_path):
+    shutil.copy(TESTS / "data" / "bad_date.csv", tmp_path / "runs.csv")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[data]\nruns = "runs.csv"\nhardware = "{DATA_DIR / "hardware.csv"}"\n'
+        + (BAD / "good_minimal.toml").read_text()
+    )
+    load_scenario(path)  # the scenario itself is fine
+    with pytest.raises(ScenarioError, match="expected a date") as info:
+        check_scenario(path)
+    assert all(isinstance(p, Problem) for p in info.value.problems)
+    assert info.value.problems[0].file == str(tmp_path / "runs.csv")
+    assert info.value.problems[0].column == "date"
+
+
+def test_check_scenario_needs_points(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[data]\nfrontier = "threshold"\nthreshold_flop = 1e40\n'
+        + (BAD / "good_minimal.toml").read_text()
+    )
+    with pytest.raises(ScenarioError, match=r"keeps 0 point\(s\)") as info:
+        check_scenario(path)
+    assert info.value.problems[0].line == 2
+
+
+@pytest.mark.slow
+def test_params_become_pymc_priors():
+    import pymc as pm
+
+    params = {
+        "fixed": Fixed(2.0),
+        "normal": Normal(0.0, 1.0),
+        "truncated": Normal(0.35, 0.1, low=0.0, high=1.0),
+        "lognormal": LogNormal(1.0, 2.0),
+        "uniform": Uniform(18.0, 24.0),
+        "triangular": Triangular(1.0, 1.5, 3.0),
+        "beta": Beta(0.375, 0.08),
+    }
+    with pm.Model() as model:
+        for name, param in params.items():
+            param.to_pymc(name)
+    point = model.initial_point()
+    assert set(params) - {"fixed"} <= {k.split("_")[0] for k in point}
+    draws = pm.draw([model[name] for name in params], draws=4000, random_seed=0)
+    for (name, param), values in zip(params.items(), draws, strict=True):
+        assert np.median(values) == pytest.approx(param.median(), rel=0.05, abs=0.05), name

@@ -104,6 +104,122 @@ def cmd_estimate_hardware(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- scenarios ------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from forecast.errors import ScenarioError
+    from forecast.scenario import check_scenario
+
+    problems = []
+    for path in args.scenarios:
+        try:
+            sc = check_scenario(path)
+        except ScenarioError as exc:
+            problems.extend(exc.problems or [])
+            continue
+        unsourced = sc.unsourced()
+        note = f" ({len(unsourced)} value(s) without a source)" if unsourced else ""
+        console.print(f"[green]ok[/green] {path}: scenario {sc.name!r}{note}")
+    if problems:
+        raise ScenarioError(f"{len(problems)} problem(s)", problems)
+    return 0
+
+
+def _logger(quiet: bool = False):
+    def log(message: str) -> None:
+        if not quiet:
+            err_console.print(f"[dim]·[/dim] {message}", highlight=False)
+
+    return log
+
+
+def _run_result(args: argparse.Namespace):
+    """Load, fit (or load from cache) and project; convergence warnings become yellow lines."""
+    import warnings
+
+    from forecast.models.sampling import ConvergenceWarning
+    from forecast.pipeline import run_scenario
+    from forecast.scenario import check_scenario
+
+    scenario = check_scenario(args.scenario)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        result = run_scenario(
+            scenario,
+            seed=args.seed,
+            draws=args.draws,
+            use_cache=not args.no_cache,
+            strict=args.strict,
+            progress=not args.quiet,
+            log=_logger(args.quiet),
+        )
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            err_console.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
+    return result
+
+
+def _headline_table(summary: dict, title: str) -> Table:
+    from forecast.report import formatting as F
+
+    horizon = summary["horizon"]
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("median", justify="right")
+    table.add_column("80% interval", justify="right")
+    d = summary["trend"]["doubling_time_months"]
+    table.add_row("doubling time (months)", f"{d['median']:.1f}", f"{d['p10']:.1f}–{d['p90']:.1f}")
+    for c in summary["constraints"]:
+        iv = c["hit_year"]
+        table.add_row(
+            f"hits {c['name']} (P by {horizon}: {F.percent(c['prob_hit_by_horizon'])})",
+            F.year(iv["median"], horizon),
+            f"{F.year(iv['p10'], horizon)}–{F.year(iv['p90'], horizon)}",
+        )
+    lim = summary["limit"]
+    table.add_row(
+        f"first ceiling: {lim['binding_constraint'] or 'none'}",
+        F.year(lim["hit_year"]["median"], horizon),
+        f"{F.year(lim['hit_year']['p10'], horizon)}–{F.year(lim['hit_year']['p90'], horizon)}",
+    )
+    post = lim["post_limit_doubling_time_months"]
+    if post["median"] is not None:
+        table.add_row(
+            "doubling after the limit (months)",
+            f"{post['median']:.1f}",
+            f"{post['p10']:.1f}–{post['p90'] if post['p90'] is None else round(post['p90'], 1)}",
+        )
+    return table
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from forecast.report.write import write_report
+
+    result = _run_result(args)
+    out = Path(args.out) if args.out else Path("reports") / result.scenario.name
+    sweep = None
+    if not args.no_sensitivity:
+        with err_console.status("doubling-time sweep"):
+            from forecast.analysis import sweep as run_sweep
+
+            sweep = run_sweep(result)
+    with err_console.status(f"writing {out}"):
+        summary = write_report(result, out, sensitivity=sweep)
+    console.print(_headline_table(summary, f"{result.scenario.name}: headline"))
+    console.print(f"Report written to [bold]{out}[/bold] (briefing.html, briefing.md, figures/, "
+                  "summary.json, posterior.nc, projection.nc)")
+    return 0
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, help="override the scenario's seed")
+    p.add_argument("--draws", type=int, help="number of projection draws (default: all posterior draws)")
+    p.add_argument("--no-cache", action="store_true", help="re-sample even if a cached posterior exists")
+    p.add_argument("--strict", action="store_true", help="fail (exit 3) on convergence problems")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+
 # -- parser --------------------------------------------------------------------------------
 
 
@@ -140,6 +256,17 @@ def build_parser() -> argparse.ArgumentParser:
     hw.add_argument("--data-dir", help="folder with hardware.csv (default: data/)")
     hw.add_argument("--json", action="store_true", help="print JSON instead of a table")
     hw.set_defaults(handler=cmd_estimate_hardware)
+
+    chk = sub.add_parser("check", help="validate scenario files without running them")
+    chk.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    chk.set_defaults(handler=cmd_check)
+
+    run = sub.add_parser("run", help="fit, project and write the briefing of a scenario")
+    run.add_argument("scenario", metavar="SCENARIO", help="a scenario TOML file")
+    run.add_argument("--out", help="report folder (default: reports/<name>/)")
+    run.add_argument("--no-sensitivity", action="store_true", help="skip the doubling-time sweep")
+    _add_run_options(run)
+    run.set_defaults(handler=cmd_run)
 
     for register in EXTRA_COMMANDS:
         register(sub)

@@ -299,3 +299,31 @@ def choose_eras(candidates: dict[int, az.InferenceData]) -> tuple[int, pd.DataFr
     table["eras"] = [int(name.split()[0]) for name in table.index]
     within = table[table["elpd_diff"] <= 2 * table["dse"].fillna(0) + 1e-12]
     return int(within["eras"].min()), table
+
+
+def predictive_draws(
+    fit: TrendFit, t: np.ndarray, meas_sd: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Posterior predictive draws of log10 FLOP of runs at ``t``: shape (draws, len(t)).
+
+    The trend mean plus Student-t noise with the fitted scatter and the runs' own
+    measurement error, one draw per posterior draw.
+    """
+    mean = fit.mean(t)
+    post = fit.idata.posterior
+    sigma = post["sigma"].stack(sample=("chain", "draw")).to_numpy()[:, None]
+    nu = post["nu"].stack(sample=("chain", "draw")).to_numpy()[:, None]
+    scale = np.sqrt(sigma**2 + np.asarray(meas_sd)[None, :] ** 2)
+    return mean + scale * rng.standard_t(np.broadcast_to(nu, mean.shape))
+
+
+def predictive_coverage(
+    fit: TrendFit, data: TrendData, rng: np.random.Generator, levels=(0.5, 0.8, 0.9)
+) -> dict[float, float]:
+    """Share of the fitted runs inside each central posterior predictive interval."""
+    draws = predictive_draws(fit, data.t, data.meas_sd, rng)
+    out = {}
+    for level in levels:
+        lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        out[level] = float(np.mean((data.y >= lo) & (data.y <= hi)))
+    return out

@@ -159,13 +159,21 @@ def closed_form_hit(inp: ProjectionInputs, c: ConstraintDraws) -> np.ndarray:
 
 
 def solve_hit(
-    inp: ProjectionInputs, c: ConstraintDraws, lo: float, hi: float, step: float = 0.25
+    inp: ProjectionInputs,
+    c: ConstraintDraws,
+    lo: float,
+    hi: float,
+    step: float = 1.0,
+    tol: float = 1e-10,
 ) -> np.ndarray:
     """First year in [lo, hi] where demand reaches the limit, per draw (inf if none).
 
-    A grid of ``step`` years brackets the first crossing; vectorised bisection then
-    refines every draw at once to well below 1e-9 years. If demand already exceeds the
-    limit at ``lo`` the hit year is ``lo``.
+    A grid of ``step`` years brackets the first crossing (the gap between log demand and
+    log limit is a sum of linear terms and at most two log-sum-exp terms, so it bends
+    slowly: a yearly grid misses only a crossing and re-crossing within one year, which
+    these inputs cannot produce); vectorised bisection then refines
+    every draw at once to ``tol`` years. If demand already exceeds the limit at ``lo``
+    the hit year is ``lo``.
     """
     s = inp.n_draws
     grid = np.arange(lo, hi + step / 2, step)
@@ -183,7 +191,7 @@ def solve_hit(
         b = grid[first[todo]].astype(float)
         sub = _subset(inp, c, todo)
         sub_inp, sub_c = sub
-        for _ in range(60):  # 0.25 / 2^60 years: far below any meaningful precision
+        for _ in range(math.ceil(math.log2(step / tol))):
             mid = 0.5 * (a + b)
             g = ln_demand(sub_inp, sub_c, mid) - sub_c.ln_limit(mid)
             up = g >= 0
@@ -320,10 +328,10 @@ def interval(values: np.ndarray, digits: int = 6) -> dict:
     """Median, 10th and 90th percentiles; a quantile beyond the horizon (inf) is None."""
     # "Never by the horizon" is inf; a finite stand-in avoids inf - inf in interpolation,
     # and any quantile that touches it is reported as None.
-    never = 1e12
+    never = 1e300
     values = np.asarray(values, dtype=float)
     q = np.quantile(np.where(np.isinf(values), never, values), [0.5, 0.1, 0.9])
     out = {}
     for key, v in zip(("median", "p10", "p90"), q, strict=True):
-        out[key] = None if (np.isnan(v) or v >= never / 2) else round(float(v), digits)
+        out[key] = None if (np.isnan(v) or v >= never / 10) else float(f"{v:.{digits + 4}g}")
     return out

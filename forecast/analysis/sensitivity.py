@@ -1,0 +1,758 @@
+"""Sensitivity of the hit years to the inputs: sweeps, a tornado table and elasticities.
+
+Nothing here samples. Every function starts from the per-draw inputs of a fitted
+scenario (a :class:`~forecast.pipeline.ScenarioResult`, or the fits themselves) and
+re-evaluates the vectorised engine with some inputs replaced.
+
+How inputs are replaced
+-----------------------
+The fitted series (trend level and doubling time, hardware levels and doubling times)
+are written into an *explicit* copy of the scenario, whose every series is given, so
+that :func:`forecast.pipeline.build_inputs` needs no fit. Each input is then set to an
+array of per-draw values (a :class:`Given` parameter): the draws of the original result
+for a sweep (common random numbers: only the swept input changes between sweep
+values), or values built from quantiles for the tornado table and the Sobol indices.
+
+Uncertain inputs
+----------------
+Every non-fixed scenario parameter, plus every series component that comes from a
+posterior (the trend's doubling time and its level at the start year, the hardware
+doubling times and levels). Their key paths are the scenario keys that would override
+them (``trend.doubling_time_months``, ``hardware.flops_per_usd``, ...); for a posterior
+quantity the quantile function is the empirical quantile of its draws. Inputs are
+treated as independent: the posterior correlation between, e.g., the trend's level and
+its slope is ignored by the tornado table and the Sobol indices (not by sweeps, which
+keep the paired draws).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast.pipeline import ScenarioResult, build_inputs
+from forecast.project.engine import (
+    LN2,
+    LN10,
+    ProjectionInputs,
+    closed_form_hit,
+    is_log_linear,
+    ln_demand,
+    project,
+    solve_hit,
+)
+from forecast.scenario import Fixed, Param, Scenario
+
+LOG10_2 = math.log10(2.0)
+
+#: The default sweep: the current-era doubling time from 3 to 24 months, 1 month apart.
+DEFAULT_PARAM = "trend.doubling_time_months"
+DEFAULT_DOUBLING_VALUES = np.linspace(3.0, 24.0, 22)
+
+#: Key paths of the series components a fit may supply, and their reference-year keys.
+POSTERIOR_KEYS: tuple[str, ...] = (
+    "trend.doubling_time_months",
+    "trend.level_flop",
+    "hardware.price_performance_doubling_years",
+    "hardware.flops_per_usd",
+    "hardware.efficiency_doubling_years",
+    "hardware.flops_per_watt",
+)
+
+#: What a tornado or Sobol target is called when it is the first constraint to bind.
+FIRST_BINDING = "first binding"
+
+
+# -- per-draw parameters -------------------------------------------------------------------
+
+
+class Given(Param):
+    """A parameter whose per-draw values are given (not drawn).
+
+    Lets :func:`forecast.pipeline.build_inputs` build inputs from chosen values: the
+    draws of an earlier run (for common random numbers) or quantiles.
+
+    Parameters
+    ----------
+    values : array_like
+        Shape ``(n,)`` (or a scalar, broadcast to any ``n``).
+    """
+
+    dist = "given"
+
+    def __init__(self, values: Any):
+        self.values = np.asarray(values, dtype=float)
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.broadcast_to(self.values, (n,)).copy()
+
+    @property
+    def is_fixed(self) -> bool:
+        # A single value is fixed; the scenario validation then checks it as a number.
+        return self.values.ndim == 0
+
+    def frozen(self) -> Any:
+        raise TypeError("given per-draw values have no scipy distribution")
+
+    def ppf(self, q: float | np.ndarray) -> np.ndarray:
+        if self.values.ndim == 0:
+            return np.full(np.shape(q), float(self.values))
+        return np.asarray(np.quantile(self.values, q), dtype=float)
+
+    def median(self) -> float:
+        return float(np.median(self.values))
+
+    def expectation(self) -> float:
+        return float(np.mean(self.values))
+
+    def support(self) -> tuple[float, float]:
+        return float(np.min(self.values)), float(np.max(self.values))
+
+    def describe(self) -> str:
+        return f"{self.values.size} given values"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"dist": "given", "values": self.values.tolist()}
+
+    def _to_pymc(self, pm: Any, name: str) -> Any:
+        raise TypeError("given per-draw values cannot become a PyMC prior")
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """One uncertain input of a scenario result.
+
+    Attributes
+    ----------
+    key : str
+        The scenario key path that would override it.
+    source : str
+        ``"scenario"`` (a distribution in the scenario file) or ``"posterior"``.
+    ppf : callable
+        Quantile function: probabilities (array) -> values (array).
+    description : str
+        Short text for reports.
+    """
+
+    key: str
+    source: str
+    ppf: Callable[[np.ndarray], np.ndarray]
+    description: str
+
+    def median(self) -> float:
+        """The 50th percentile."""
+        return float(self.ppf(np.array([0.5]))[0])
+
+
+def _empirical_ppf(draws: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    draws = np.sort(np.asarray(draws, dtype=float))
+
+    def ppf(q: np.ndarray) -> np.ndarray:
+        return np.asarray(np.quantile(draws, np.asarray(q, dtype=float)), dtype=float)
+
+    return ppf
+
+
+# -- the base draws of a result --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Base:
+    """A scenario made explicit, with the per-draw values of all its inputs.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The original scenario.
+    explicit : Scenario
+        A copy in which every fitted series is given (levels at the reference years the
+        projection used), so that :func:`~forecast.pipeline.build_inputs` needs no fit.
+    runs : pandas.DataFrame
+        The selected runs (for the start year).
+    values : dict
+        Per-draw values by key path: every scenario parameter and every fitted series
+        component (see :data:`POSTERIOR_KEYS`).
+    posterior_keys : tuple of str
+        Which of ``values`` come from a posterior.
+    inputs : ProjectionInputs
+        The original per-draw inputs.
+    """
+
+    scenario: Scenario
+    explicit: Scenario
+    runs: pd.DataFrame
+    values: dict[str, np.ndarray]
+    posterior_keys: tuple[str, ...]
+    inputs: ProjectionInputs
+
+    @property
+    def n_draws(self) -> int:
+        """Number of draws."""
+        return self.inputs.n_draws
+
+    def make_inputs(self, values: Mapping[str, Any], n: int | None = None) -> ProjectionInputs:
+        """Inputs with the given per-draw values (arrays or scalars); the rest fixed.
+
+        Parameters
+        ----------
+        values : mapping of key path to array or float
+            Every key not given keeps its value in :attr:`explicit` (a fixed number, or,
+            for an uncertain or fitted input, whatever :meth:`with_values` put there).
+        n : int, optional
+            Number of rows (default: the length of the first array in ``values``).
+        """
+        scenario = self.explicit
+        for key, v in values.items():
+            scenario = scenario.with_param(key, Given(v))
+        if n is None:
+            sizes = [np.size(v) for v in values.values() if np.ndim(v) > 0]
+            n = sizes[0] if sizes else 1
+        # No fits and no random draws: the generator is never used.
+        inputs, _ = build_inputs(scenario, self.runs, None, None, np.random.default_rng(0), n)
+        return inputs
+
+    def with_values(self, values: Mapping[str, Any]) -> Base:
+        """A copy whose explicit scenario holds ``values`` (so later calls need not)."""
+        scenario = self.explicit
+        for key, v in values.items():
+            scenario = scenario.with_param(key, Given(v))
+        return dataclasses.replace(self, explicit=scenario)
+
+
+Fits = tuple  # (scenario, runs, trend_fit, hw_fit)
+
+
+def base_from(
+    result_or_fits: ScenarioResult | Fits,
+    n_draws: int | None = None,
+    seed: int | None = None,
+) -> Base:
+    """The explicit scenario and per-draw values behind a result (or behind fits).
+
+    Parameters
+    ----------
+    result_or_fits : ScenarioResult or tuple
+        A result of :func:`~forecast.pipeline.run_scenario` (its draws are reused), or
+        ``(scenario, runs, trend_fit, hw_fit)`` as returned by
+        :func:`~forecast.pipeline.fit_scenario` with the scenario in front (inputs are
+        then drawn once with ``numpy.random.default_rng(seed)``).
+    n_draws : int, optional
+        Keep only the first ``n_draws`` draws of a result, or draw that many from fits.
+    seed : int, optional
+        Generator seed when starting from fits (default: the scenario's seed).
+
+    Returns
+    -------
+    Base
+    """
+    if isinstance(result_or_fits, ScenarioResult):
+        scenario, runs = result_or_fits.scenario, result_or_fits.runs_used
+        inputs, drawn = result_or_fits.inputs, dict(result_or_fits.input_draws)
+    else:
+        scenario, runs, trend_fit, hw_fit = result_or_fits
+        rng = np.random.default_rng(scenario.seed if seed is None else seed)
+        inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, n_draws)
+    if n_draws is not None and n_draws < inputs.n_draws:
+        inputs = _take_rows(inputs, np.arange(n_draws))
+        drawn = {k: v[:n_draws] for k, v in drawn.items()}
+
+    tr, hw = scenario.trend, scenario.hardware
+    fitted = {
+        "trend.doubling_time_months": tr.doubling_time_months is None,
+        "trend.level_flop": tr.level_flop is None,
+        "hardware.price_performance_doubling_years": hw.price_performance_doubling_years is None,
+        "hardware.flops_per_usd": hw.flops_per_usd is None,
+        "hardware.efficiency_doubling_years": hw.efficiency_doubling_years is None,
+        "hardware.flops_per_watt": hw.flops_per_watt is None,
+    }
+    series = {
+        "trend.doubling_time_months": 12 * LOG10_2 / inputs.compute.slope,
+        "trend.level_flop": 10.0**inputs.compute.log10_ref,
+        "hardware.price_performance_doubling_years": LOG10_2 / inputs.price_performance.slope,
+        "hardware.flops_per_usd": 10.0**inputs.price_performance.log10_ref,
+        "hardware.efficiency_doubling_years": LOG10_2 / inputs.efficiency.slope,
+        "hardware.flops_per_watt": 10.0**inputs.efficiency.log10_ref,
+    }
+    # Give every series its level at the reference year the projection used, so that
+    # build_inputs reproduces the original inputs without a fit.
+    explicit = dataclasses.replace(
+        scenario,
+        trend=dataclasses.replace(tr, level_year=inputs.compute.ref_year),
+        hardware=dataclasses.replace(
+            hw,
+            flops_per_usd_year=inputs.price_performance.ref_year,
+            flops_per_watt_year=inputs.efficiency.ref_year,
+        ),
+    )
+    values: dict[str, np.ndarray] = {}
+    for key, param in scenario.parameters().items():
+        values[key] = np.asarray(drawn[key], dtype=float)
+        if not param.is_fixed:
+            # The result's own draws, so that a sweep changes nothing but the swept input.
+            explicit = explicit.with_param(key, Given(values[key]))
+    for key, is_fitted in fitted.items():
+        if is_fitted:
+            values[key] = np.asarray(series[key], dtype=float)
+            explicit = explicit.with_param(key, Given(values[key]))
+    posterior = tuple(k for k, f in fitted.items() if f)
+    return Base(scenario, explicit, runs, values, posterior, inputs)
+
+
+def _take_rows(inp: ProjectionInputs, rows: np.ndarray) -> ProjectionInputs:
+    """The inputs restricted to some draws."""
+
+    def take(x: Any) -> Any:
+        if isinstance(x, np.ndarray) and x.ndim >= 1:
+            return x[rows]
+        if dataclasses.is_dataclass(x) and not isinstance(x, type):
+            return dataclasses.replace(
+                x, **{f.name: take(getattr(x, f.name)) for f in dataclasses.fields(x)}
+            )
+        if isinstance(x, tuple):
+            return tuple(take(v) for v in x)
+        return x
+
+    return take(inp)
+
+
+def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInput]:
+    """Every uncertain input of a result: non-fixed scenario parameters and posteriors.
+
+    Parameters
+    ----------
+    result_or_base : ScenarioResult or Base
+
+    Returns
+    -------
+    list of UncertainInput
+        Scenario parameters in :meth:`Scenario.parameters` order, then the posterior
+        quantities (trend doubling time and level, hardware doubling times and levels).
+        A posterior quantity with (numerically) no spread is left out.
+    """
+    base = result_or_base if isinstance(result_or_base, Base) else base_from(result_or_base)
+    out: list[UncertainInput] = []
+    for key, param in base.scenario.parameters().items():
+        if not param.is_fixed:
+            out.append(UncertainInput(key, "scenario", param.ppf, param.describe()))
+    for key in base.posterior_keys:
+        draws = base.values[key]
+        if np.ptp(draws) > 1e-12 * max(abs(float(np.median(draws))), 1e-300):
+            out.append(
+                UncertainInput(key, "posterior", _empirical_ppf(draws), f"posterior ({draws.size} draws)")
+            )
+    return out
+
+
+# -- hit years --------------------------------------------------------------------------------
+
+
+def hit_years(inp: ProjectionInputs) -> np.ndarray:
+    """Hit year of every constraint per draw, exactly as :func:`project` reports it.
+
+    The same solver and the same window as the engine (closed form for log-linear
+    constraints, clipped to [start, horizon]; the engine's grid-and-bisection solver
+    otherwise), without the trajectories that a sweep does not need.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (K constraints, S draws); ``inf`` where a constraint is not reached by the
+        horizon.
+    """
+    hits = np.empty((len(inp.constraints), inp.n_draws))
+    for i, c in enumerate(inp.constraints):  # a loop over constraints, not draws
+        if is_log_linear(inp, c):
+            t = closed_form_hit(inp, c)
+            t = np.where(t > inp.horizon, np.inf, np.maximum(t, inp.start_year))
+        else:
+            t = solve_hit(inp, c, inp.start_year, inp.horizon)
+        hits[i] = t
+    return hits
+
+
+def _target(inp: ProjectionInputs, hits: np.ndarray, constraint: str | None) -> np.ndarray:
+    """The hit years of one constraint, or the first hit of any (``None``)."""
+    if constraint is None or constraint == FIRST_BINDING:
+        return hits.min(axis=0)
+    names = [c.name for c in inp.constraints]
+    if constraint not in names:
+        raise KeyError(f"no constraint {constraint!r}; the scenario has {names}")
+    return hits[names.index(constraint)]
+
+
+def _quantiles(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Median, p10, p90 (NaN where that quantile lies beyond the horizon) and P(hit)."""
+    # inf (never by the horizon) sorts last, so a quantile that reaches it is inf -> NaN;
+    # "lower"/"higher" interpolation would hide that, so use a finite stand-in like
+    # forecast.project.engine.interval does.
+    never = 1e12
+    q = np.quantile(np.where(np.isinf(hits), never, hits), [0.5, 0.1, 0.9], axis=-1)
+    q = np.where(q >= never / 2, np.nan, q)
+    return q[0], q[1], q[2], np.isfinite(hits).mean(axis=-1)
+
+
+# -- sweeps -------------------------------------------------------------------------------------
+
+
+def parse_values(text: str) -> np.ndarray:
+    """Sweep values from text: ``"start:stop:count"`` (inclusive linspace) or ``"a,b,c"``.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"0.2:0.6:9"`` -> 0.2, 0.25, ..., 0.6; ``"3,6,12"``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        For anything else (a count below 2, non-numbers, an empty list).
+    """
+    text = text.strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise ValueError
+            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if count < 2:
+                raise ValueError
+            return np.linspace(start, stop, count)
+        values = np.array([float(v) for v in text.split(",") if v.strip()])
+        if values.size == 0:
+            raise ValueError
+        return values
+    except ValueError:
+        raise ValueError(
+            f"cannot read sweep values {text!r}: expected start:stop:count (e.g. 0.2:0.6:9) "
+            "or a comma-separated list (e.g. 3,6,12)"
+        ) from None
+
+
+def default_values(base: Base, param: str) -> np.ndarray:
+    """Default sweep values: 3 to 24 months for the doubling time, else p5-p95 (19 values).
+
+    A fixed parameter is swept from half to twice its value (geometrically).
+    """
+    if param == DEFAULT_PARAM:
+        return DEFAULT_DOUBLING_VALUES.copy()
+    for u in uncertain_inputs(base):
+        if u.key == param:
+            return u.ppf(np.linspace(0.05, 0.95, 19))
+    if param not in base.values:
+        raise KeyError(f"{param!r} is not a parameter of scenario {base.scenario.name!r}")
+    v = float(np.median(base.values[param]))
+    return v * np.geomspace(0.5, 2.0, 19)
+
+
+def sweep(
+    result_or_fits: ScenarioResult | Fits,
+    param: str = DEFAULT_PARAM,
+    values: Sequence[float] | np.ndarray | str | None = None,
+    n_draws: int | None = None,
+    seed: int | None = None,
+) -> xr.Dataset:
+    """Hit years as one input is swept over values, every other input still uncertain.
+
+    Each sweep value reuses the same draws of every other input (common random numbers:
+    the draws of the result, or one set drawn from the fits), so the curves are smooth
+    and differences between values are due to the swept input alone. Sweeping
+    ``trend.doubling_time_months`` fixes the slope of the current era and keeps the fitted
+    level at the start year (as :func:`~forecast.pipeline.build_inputs` does).
+
+    Parameters
+    ----------
+    result_or_fits : ScenarioResult or (scenario, runs, trend_fit, hw_fit)
+    param : str
+        Key path of any scenario parameter (or fitted series component).
+    values : array_like or str, optional
+        The values (a string is read by :func:`parse_values`); default
+        :func:`default_values`.
+    n_draws, seed : int, optional
+        See :func:`base_from`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``sweep`` (coordinate ``value``) and ``constraint``: ``median``, ``p10``,
+        ``p90`` (decimal years; NaN where that quantile lies beyond the horizon) and
+        ``prob_hit_by_horizon``; ``limit_median``, ``limit_p10``, ``limit_p90`` and
+        ``limit_prob_hit_by_horizon`` (dim ``sweep``) for the first constraint to bind.
+        Attributes ``param``, ``values``, ``n_draws``, ``horizon``, ``start_year``.
+    """
+    base = result_or_fits if isinstance(result_or_fits, Base) else base_from(result_or_fits, n_draws, seed)
+    if isinstance(values, str):
+        values = parse_values(values)
+    vals = default_values(base, param) if values is None else np.asarray(values, dtype=float)
+    if vals.ndim != 1 or vals.size == 0:
+        raise ValueError("sweep values must be a non-empty list of numbers")
+    names = [c.name for c in base.inputs.constraints]
+    k = len(names)
+    med, p10, p90, prob = (np.empty((vals.size, k)) for _ in range(4))
+    lim = np.empty((4, vals.size))
+    for j, v in enumerate(vals):  # a loop over sweep values; each is vectorised over draws
+        inp = base.make_inputs({param: float(v)}, base.n_draws)
+        hits = hit_years(inp)
+        med[j], p10[j], p90[j], prob[j] = _quantiles(hits)
+        lim[:, j] = _quantiles(hits.min(axis=0))
+    return xr.Dataset(
+        {
+            "median": (("sweep", "constraint"), med),
+            "p10": (("sweep", "constraint"), p10),
+            "p90": (("sweep", "constraint"), p90),
+            "prob_hit_by_horizon": (("sweep", "constraint"), prob),
+            "limit_median": ("sweep", lim[0]),
+            "limit_p10": ("sweep", lim[1]),
+            "limit_p90": ("sweep", lim[2]),
+            "limit_prob_hit_by_horizon": ("sweep", lim[3]),
+        },
+        coords={"sweep": np.arange(vals.size), "value": ("sweep", vals), "constraint": names},
+        attrs={
+            "param": param,
+            "values": vals.tolist(),
+            "n_draws": base.n_draws,
+            "horizon": float(base.inputs.horizon),
+            "start_year": float(base.inputs.start_year),
+        },
+    )
+
+
+# -- tornado -------------------------------------------------------------------------------------
+
+
+def _point_values(base: Base, inputs: Sequence[UncertainInput], q: np.ndarray) -> dict:
+    """Per-row values of the uncertain inputs: quantile ``q[row, i]`` of input i."""
+    return {u.key: u.ppf(q[:, i]) for i, u in enumerate(inputs)}
+
+
+def _none(x: float, horizon: float) -> float | None:
+    return None if not math.isfinite(x) or x > horizon else round(float(x), 6)
+
+
+def tornado(
+    result: ScenarioResult | Base,
+    constraint: str | None = None,
+    low: float = 0.1,
+    high: float = 0.9,
+) -> list[dict[str, Any]]:
+    """One-at-a-time swings: each uncertain input at its p10 and p90, the others at medians.
+
+    Parameters
+    ----------
+    result : ScenarioResult or Base
+    constraint : str, optional
+        A constraint name, ``"all"`` for every constraint and the first binding one, or
+        ``None`` for the first constraint to bind (the limit).
+    low, high : float
+        The quantiles of the low and high settings.
+
+    Returns
+    -------
+    list of dict
+        One row per input (and per constraint for ``"all"``), with ``param``, ``source``
+        ("scenario" or "posterior"), ``constraint``, ``low_value``, ``high_value``,
+        ``hit_year_low``, ``hit_year_high`` (None when beyond the horizon),
+        ``hit_year_base`` (all inputs at their medians) and ``swing_years`` =
+        hit_year_high - hit_year_low, where a hit beyond the horizon counts as
+        horizon + 1. Rows are ranked by ``|swing_years|`` (within each constraint).
+    """
+    base = result if isinstance(result, Base) else base_from(result)
+    inputs = uncertain_inputs(base)
+    d = len(inputs)
+    # Row 0: all medians; rows 2i+1 and 2i+2: input i at its low and high quantile.
+    q = np.full((1 + 2 * d, d), 0.5)
+    for i in range(d):
+        q[2 * i + 1, i] = low
+        q[2 * i + 2, i] = high
+    values = _point_values(base, inputs, q)
+    inp = base.make_inputs(values, 1 + 2 * d)
+    hits = hit_years(inp)
+    horizon = float(inp.horizon)
+    names = [c.name for c in inp.constraints]
+    targets = [FIRST_BINDING, *names] if constraint == "all" else [constraint or FIRST_BINDING]
+    rows: list[dict[str, Any]] = []
+    for target in targets:
+        t = _target(inp, hits, target)
+        capped = np.where(np.isfinite(t), t, horizon + 1.0)
+        block = []
+        for i, u in enumerate(inputs):
+            lo_t, hi_t = capped[2 * i + 1], capped[2 * i + 2]
+            block.append(
+                {
+                    "param": u.key,
+                    "source": u.source,
+                    "constraint": target,
+                    "low_value": float(values[u.key][2 * i + 1]),
+                    "high_value": float(values[u.key][2 * i + 2]),
+                    "hit_year_low": _none(t[2 * i + 1], horizon),
+                    "hit_year_high": _none(t[2 * i + 2], horizon),
+                    "hit_year_base": _none(t[0], horizon),
+                    "swing_years": round(float(hi_t - lo_t), 6),
+                }
+            )
+        block.sort(key=lambda r: -abs(r["swing_years"]))
+        rows.extend(block)
+    return rows
+
+
+# -- elasticity --------------------------------------------------------------------------------
+
+
+def median_inputs(base: Base) -> ProjectionInputs:
+    """Deterministic inputs (one draw): every uncertain input at its median."""
+    inputs = uncertain_inputs(base)
+    return base.make_inputs(_point_values(base, inputs, np.full((1, len(inputs)), 0.5)), 1)
+
+
+def elasticity(
+    result: ScenarioResult | Base, constraint: str, rel_step: float = 1e-3
+) -> dict[str, Any]:
+    """Elasticity of a constraint's hit year with respect to the compute doubling time.
+
+    Defined as the elasticity of the *time to the hit* (from the projection's start
+    year t0), at the median inputs::
+
+        E = d ln(t* - t0) / d ln Tc
+
+    so E = 1 means that a 10% longer doubling time delays the hit by 10% of the
+    remaining time. The compute level is held at its reference year tc while the
+    doubling time Tc changes (as a sweep does). ``dt_dln_tc_years`` = d t* / d ln Tc
+    (years of delay per unit change in ln Tc) is reported as well.
+
+    Analytic: with g(t) = ln demand(t) - ln limit(t) the constraint's log gap, compute
+    entering as ln C0 + r (t - tc) with r = ln2 / Tc, the implicit function theorem gives
+    d t*/d ln Tc = r (t* - tc) / g'(t*). For a log-linear constraint (capex; power
+    without an efficiency ceiling) g' is the constant slope of the closed form, so this
+    is exact; otherwise g'(t*) is taken by a central difference of the gap at t*.
+
+    Numerical: a central finite difference of the engine's own hit year
+    (:func:`~forecast.project.engine.project`) at Tc (1 +/- ``rel_step``).
+
+    Parameters
+    ----------
+    result : ScenarioResult or Base
+    constraint : str
+        Constraint name.
+    rel_step : float
+        Relative step of the finite difference.
+
+    Returns
+    -------
+    dict
+        ``constraint``, ``definition``, ``doubling_time_months`` (Tc at the median),
+        ``hit_year`` (t* at the median inputs; None if beyond the horizon),
+        ``start_year``, ``analytic``, ``numerical`` (NaN when the hit is beyond the
+        horizon or at the start), ``dt_dln_tc_years``, ``relative_difference``.
+    """
+    base = result if isinstance(result, Base) else base_from(result)
+    inp = median_inputs(base)
+    names = [c.name for c in inp.constraints]
+    if constraint not in names:
+        raise KeyError(f"no constraint {constraint!r}; the scenario has {names}")
+    c = inp.constraints[names.index(constraint)]
+    t0, tc = inp.start_year, inp.compute.ref_year
+    r = float(inp.compute.slope[0]) * LN10  # ln units per year
+    tc_months = 12 * LN2 / r
+
+    # The unclipped root of the gap (it may lie beyond the horizon or before the start).
+    if is_log_linear(inp, c):
+        t_star = float(closed_form_hit(inp, c)[0])
+        g0 = ln_demand(inp, c, np.zeros(1)) - c.ln_limit(np.zeros(1))
+        g1 = ln_demand(inp, c, np.ones(1)) - c.ln_limit(np.ones(1))
+        slope = float((g1 - g0)[0])
+    else:
+        wide = dataclasses.replace(inp, horizon=inp.horizon + 200.0)
+        t_star = float(solve_hit(wide, c, t0, wide.horizon)[0])
+        h = 1e-4
+        gap = ln_demand(inp, c, np.array([t_star - h, t_star + h])) - c.ln_limit(
+            np.array([t_star - h, t_star + h])
+        )
+        slope = float((gap[1] - gap[0]) / (2 * h)) if math.isfinite(t_star) else math.nan
+    dt_dln = r * (t_star - tc) / slope if math.isfinite(t_star) and slope > 0 else math.nan
+    analytic = dt_dln / (t_star - t0) if math.isfinite(dt_dln) and t_star > t0 else math.nan
+
+    def engine_hit(factor: float) -> float:
+        # Scaling the doubling time by `factor` divides the log10 slope by it.
+        scaled = dataclasses.replace(
+            inp, compute=dataclasses.replace(inp.compute, slope=inp.compute.slope / factor)
+        )
+        ds = project(scaled)
+        return float(ds["hit_year"].sel(constraint=constraint).values[0])
+
+    hi, lo = engine_hit(1 + rel_step), engine_hit(1 - rel_step)
+    if all(math.isfinite(x) and x > t0 for x in (hi, lo)):
+        numerical = (math.log(hi - t0) - math.log(lo - t0)) / (
+            math.log(1 + rel_step) - math.log(1 - rel_step)
+        )
+    else:
+        numerical = math.nan
+    rel = abs(numerical - analytic) / abs(analytic) if analytic else math.nan
+    return {
+        "constraint": constraint,
+        "definition": "d ln(t* - t0) / d ln Tc at the median inputs",
+        "doubling_time_months": tc_months,
+        "hit_year": _none(t_star, inp.horizon),
+        "start_year": t0,
+        "analytic": analytic,
+        "numerical": numerical,
+        "dt_dln_tc_years": dt_dln,
+        "relative_difference": rel,
+    }
+
+
+# -- JSON ------------------------------------------------------------------------------------------
+
+
+def _json_number(x: float) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def sweep_to_json(ds: xr.Dataset) -> dict[str, Any]:
+    """The ``sweep`` block of ``sensitivity.json``: param, values, results per constraint.
+
+    NaN (a quantile beyond the horizon) becomes ``null``.
+    """
+    results = {}
+    for name in ds["constraint"].values.tolist():
+        sub = ds.sel(constraint=name)
+        results[name] = {
+            key: [_json_number(v) for v in sub[key].values.tolist()]
+            for key in ("median", "p10", "p90", "prob_hit_by_horizon")
+        }
+    return {
+        "param": ds.attrs["param"],
+        "values": [float(v) for v in ds["value"].values],
+        "results": results,
+    }
+
+
+def sensitivity_json(
+    sweep_ds: xr.Dataset | None = None,
+    tornado_rows: list[dict[str, Any]] | None = None,
+    sobol: Mapping[str, Mapping[str, float]] | None = None,
+) -> dict[str, Any]:
+    """Assemble ``sensitivity.json`` (keys ``sweep``, ``tornado``, ``sobol``) from the parts."""
+    out: dict[str, Any] = {}
+    if sweep_ds is not None:
+        out["sweep"] = sweep_to_json(sweep_ds)
+    if tornado_rows is not None:
+        keys = ("param", "low_value", "high_value", "hit_year_low", "hit_year_high", "swing_years")
+        extra = ("constraint", "source", "hit_year_base")
+        out["tornado"] = [
+            {k: r[k] for k in keys} | {k: r[k] for k in extra if k in r} for r in tornado_rows
+        ]
+    if sobol is not None:
+        out["sobol"] = {
+            p: {k: _json_number(v) for k, v in idx.items()} for p, idx in sobol.items()
+        }
+    return out

@@ -1,0 +1,391 @@
+"""The policy briefing: the answer first, then the evidence, assumptions and diagnostics."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from forecast.data.units import flop_to_pfs_days
+from forecast.models import priors
+from forecast.models.trend import TrendData, predictive_coverage
+from forecast.pipeline import ScenarioResult, needs_hardware_fit, needs_trend_fit
+from forecast.report import formatting as F
+from forecast.report.document import Block, Bullets, Figure, Heading, Link, Para, Strong, Table
+
+MOORE_MONTHS = (18.0, 24.0)
+
+
+def _hit_sentence(c: dict, horizon: int) -> str:
+    p = F.percent(c["prob_hit_by_horizon"])
+    what = "cost" if c["kind"] == "spend" else "power draw"
+    return (
+        f"its {what} reaches the {c['name']} ceiling in {F.year_interval(c['hit_year'], horizon)}; "
+        f"probability of reaching it by {horizon}: {p}"
+    )
+
+
+def answer(summary: dict, result: ScenarioResult) -> list[Block]:
+    """The headline paragraph and table."""
+    sc = result.scenario
+    horizon = sc.horizon
+    trend = summary["trend"]
+    limit = summary["limit"]
+    cons = summary["constraints"]
+    first = limit["binding_constraint"]
+    lead = (
+        f"Under the {sc.name} assumptions, the largest training run grows "
+        f"{trend['growth_per_year']['median']:.1f}x a year (compute doubling every "
+        f"{F.interval_text(trend['doubling_time_months'], lambda x: f'{x:.1f}')} months). "
+    )
+    parts = [lead]
+    if first is None:
+        parts.append(
+            f"In most draws it reaches none of the ceilings by {horizon} "
+            f"(probability of reaching any: {F.percent(limit['prob_hit_by_horizon'])}). "
+        )
+    else:
+        parts.append(
+            f"The first ceiling it meets is most likely {first} "
+            f"(first in {F.percent(limit['binding_share'])} of draws), in "
+            f"{F.year_interval(limit['hit_year'], horizon)}. "
+        )
+    parts.append("By ceiling: " + "; ".join(_hit_sentence(c, horizon) for c in cons) + ". ")
+    post = limit["post_limit_doubling_time_months"]
+    if first is not None and post["median"] is not None:
+        parts.append(
+            "After the first ceiling binds, the largest run can grow only as fast as that "
+            f"ceiling allows: compute then doubles every {F.interval_text(post, lambda x: f'{x:.1f}')} "
+            f"months instead of {trend['doubling_time_months']['median']:.1f}."
+        )
+    rows = []
+    for c in cons:
+        iv = c["hit_year"]
+        rows.append(
+            (
+                c["name"],
+                c["kind"] + (f" ({c['basis']})" if c.get("basis") else ""),
+                F.year(iv["median"], horizon),
+                f"{F.year(iv['p10'], horizon)}–{F.year(iv['p90'], horizon)}",
+                F.percent(c["prob_hit_by_horizon"]),
+            )
+        )
+    table = Table(
+        ("ceiling", "compared with", "median hit year", "80% interval", f"P(hit by {horizon})"),
+        tuple(rows),
+        ("l", "l", "r", "r", "r"),
+    )
+    return [Para.of(Strong("The answer."), " ", *parts), table]
+
+
+def trend_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]) -> list[Block]:
+    """The fitted trend and its eras against Moore's law."""
+    blocks: list[Block] = [Heading(1, "The trend: how fast the largest runs grow")]
+    sel = summary["data"]
+    trend = summary["trend"]
+    moore = "–".join(f"{m:.0f}" for m in MOORE_MONTHS)
+    text = [
+        f"The trend is fitted to {sel['runs_used']} runs: {sel['selection']}. "
+        f"The latest run used was published on {sel['latest_run_date']}. "
+    ]
+    if result.trend_fit is not None:
+        fit = result.trend_fit
+        era_txt = []
+        for i, era in enumerate(trend["eras"]):
+            start = era["start_year"]
+            era_txt.append(
+                f"era {i + 1} (from {start:.1f}): doubling every "
+                f"{F.interval_text(era['doubling_time_months'], lambda x: f'{x:.1f}')} months"
+            )
+        text.append(
+            f"A Bayesian piecewise-linear model of log compute with {fit.eras} era(s) "
+            + ("(chosen by leave-one-out cross-validation) " if fit.comparison is not None else "")
+            + "gives: "
+            + "; ".join(era_txt)
+            + ". "
+        )
+    else:
+        text.append(
+            "The scenario fixes the trend (no fit): doubling every "
+            f"{F.interval_text(trend['doubling_time_months'], lambda x: f'{x:.1f}')} months. "
+        )
+    d = trend["doubling_time_months"]["median"]
+    factor = 2 ** (24 / d) if d else float("nan")
+    text.append(
+        f"For comparison, Moore's law (doubling every {moore} months) gives 1.4–1.6x a year; "
+        f"the current trend gives {trend['growth_per_year']['median']:.1f}x a year, "
+        f"or {factor:,.0f}x in two years."
+    )
+    blocks.append(Para.of(*text))
+    for stem in ("trend_log", "trend_linear"):
+        if stem in figs:
+            blocks.append(figs[stem])
+    return blocks
+
+
+def cost_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]) -> list[Block]:
+    """Cost and power of the largest run against the ceilings."""
+    sc = result.scenario
+    blocks: list[Block] = [Heading(1, "Cost and power of the largest run")]
+    largest = summary["largest_run"]
+    years = sorted(largest)
+    step = max(1, math.ceil(len(years) / 8))
+    shown = years[::step]
+    if years and years[-1] not in shown:
+        shown.append(years[-1])
+    rows = []
+    for y in shown:
+        r = largest[y]
+        rows.append(
+            (
+                y,
+                F.flop(r["flop"]["median"]),
+                F.usd(r["capex_usd"]["median"]),
+                F.usd(r["amortized_usd"]["median"]),
+                F.watts(r["power_watts"]["median"]),
+            )
+        )
+    blocks.append(
+        Para.of(
+            "If the trend continued unconstrained, the largest run would need (medians over draws; "
+            "the full intervals are in summary.json):"
+        )
+    )
+    blocks.append(
+        Table(
+            ("year", "compute", "capital cost", "amortised cost", "power"),
+            tuple(rows),
+            ("l", "r", "r", "r", "r"),
+        )
+    )
+    for stem in ("cost", "power"):
+        if stem in figs:
+            blocks.append(figs[stem])
+    blocks.append(Heading(2, "When the ceilings bind"))
+    blocks.append(
+        Para.of(
+            "Each draw pairs one posterior draw of the compute and hardware trends with one draw "
+            "of every uncertain input; the hit year is where the run's demand first reaches the "
+            f"ceiling. Draws that do not reach a ceiling by {sc.horizon} are counted in the "
+            "probability, not plotted."
+        )
+    )
+    if "hit_years" in figs:
+        blocks.append(figs["hit_years"])
+    return blocks
+
+
+def sensitivity_section(result: ScenarioResult, sensitivity, figs: dict[str, Figure]) -> list[Block]:
+    """The doubling-time sweep."""
+    if sensitivity is None:
+        return []
+    blocks: list[Block] = [Heading(1, "How much the answer depends on the doubling time")]
+    values = np.asarray(sensitivity.attrs.get("values", sensitivity["sweep"].to_numpy()), dtype=float)
+    names = [str(n) for n in sensitivity["constraint"].to_numpy()]
+    blocks.append(
+        Para.of(
+            "The current-era doubling time is set to each value in turn while every other input "
+            "keeps its distribution. Each row gives the median hit year of each ceiling."
+        )
+    )
+    rows = []
+    for i, v in enumerate(values):
+        cells = []
+        for n in names:
+            med = float(sensitivity["median"].sel(constraint=n).to_numpy()[i])
+            cells.append(F.year(med if np.isfinite(med) else None, result.scenario.horizon))
+        rows.append((f"{v:.1f}", *cells))
+    step = max(1, len(rows) // 10)
+    blocks.append(Table(("doubling (months)", *names), tuple(rows[::step]), ("r",) * (len(names) + 1)))
+    if "sensitivity" in figs:
+        blocks.append(figs["sensitivity"])
+    return blocks
+
+
+def assumptions_section(result: ScenarioResult) -> list[Block]:
+    """Every assumption with its value or distribution and its source."""
+    sc = result.scenario
+    blocks: list[Block] = [Heading(1, "Assumptions")]
+    rows = []
+    fitted = []
+    if needs_trend_fit(sc):
+        fitted.append(("trend (level and/or doubling time)", "fitted to the selected runs"))
+    if needs_hardware_fit(sc):
+        fitted.append(
+            (
+                f"hardware price-performance and efficiency ({sc.hardware.precision})",
+                "fitted to data/hardware.csv where not given",
+            )
+        )
+    for key, param in sc.parameters().items():
+        source = sc.sources.get(key)
+        if source is None:
+            source = "default of the tool" if key not in sc.set_keys else "set in the scenario file"
+        rows.append((key, param.describe(), source))
+    for key, how in fitted:
+        rows.append((key, how, "Bayesian fit (see Diagnostics)"))
+    blocks.append(Table(("parameter", "value or distribution", "source"), tuple(rows)))
+    blocks.append(Heading(2, "Definitions"))
+    cost_bases = []
+    for c in sc.constraints:
+        if c.kind == "spend":
+            what = (
+                "the capital cost of buying every chip the run uses (times overhead for servers, "
+                "networking and buildings)"
+                if c.basis == "capex"
+                else "the amortised cost: chips depreciated over the run's duration plus energy"
+            )
+        else:
+            what = "the power the run draws (chips at their efficiency, times PUE)"
+        cost_bases.append(
+            (Strong(c.name), f": compared with {what}; limit grows {c.growth_per_year.describe()} "
+             f"a year from {c.reference_year:g}, of which one run may take {c.share.describe()}.")
+        )
+    blocks.append(
+        Bullets(
+            (
+                (
+                    Strong("Largest run"),
+                    ": the fitted trend (median of log compute) of "
+                    f"{sc.data.selection().describe()}; it is a trend, not the single biggest run, "
+                    "so individual runs scatter around it.",
+                ),
+                (
+                    Strong("Hardware"),
+                    f": peak FLOP/s per dollar and per watt at precision '{sc.hardware.precision}' "
+                    "(ml = the best dense precision a chip offers for training), realised at the "
+                    "run's utilisation; energy efficiency bends towards the physical limit "
+                    "(1/E = 1/E_trend + 1/E_max).",
+                ),
+                *cost_bases,
+            )
+        )
+    )
+    return blocks
+
+
+def diagnostics_section(result: ScenarioResult) -> list[Block]:
+    """Convergence, posterior predictive check and model comparison."""
+    blocks: list[Block] = [Heading(1, "Diagnostics")]
+    fits = [("compute trend", result.trend_fit), ("hardware", result.hardware_fit)]
+    rows = []
+    for label, fit in fits:
+        if fit is None:
+            rows.append((label, "not fitted (given in the scenario)", "", "", ""))
+            continue
+        d = fit.diagnostics
+        rows.append(
+            (
+                label,
+                f"{d.r_hat_max:.3f}",
+                f"{d.ess_bulk_min:.0f}",
+                str(d.divergences),
+                "ok" if d.ok else "; ".join(d.problems),
+            )
+        )
+    blocks.append(Table(("fit", "max R-hat", "min bulk ESS", "divergences", "verdict"), tuple(rows)))
+    blocks.append(
+        Para.of(
+            "Targets: R-hat at most 1.01, bulk effective sample size at least 400 for every reported "
+            "quantity, no divergent transitions."
+        )
+    )
+    fit = result.trend_fit
+    if fit is not None:
+        data = TrendData.from_runs(result.runs_used)
+        cover = predictive_coverage(fit, data, np.random.default_rng(result.seed))
+        blocks.append(Heading(2, "Posterior predictive check"))
+        blocks.append(
+            Para.of(
+                "Share of the fitted runs inside the central posterior predictive intervals "
+                "(a calibrated model puts about the nominal share inside): "
+                + ", ".join(f"{int(k * 100)}% interval: {F.percent(v)}" for k, v in cover.items())
+                + "."
+            )
+        )
+        if fit.comparison is not None:
+            blocks.append(Heading(2, "Number of eras (leave-one-out comparison)"))
+            cmp = fit.comparison
+            rows = tuple(
+                (
+                    str(name),
+                    f"{row['elpd_loo']:.1f}",
+                    f"{row['se']:.1f}",
+                    f"{row['elpd_diff']:.1f}",
+                    f"{row['dse']:.1f}",
+                    f"{row['weight']:.2f}",
+                )
+                for name, row in cmp.iterrows()
+            )
+            blocks.append(Table(("model", "elpd (LOO)", "SE", "difference", "SE of difference", "weight"), rows))
+            blocks.append(
+                Para.of(
+                    f"Chosen: {fit.eras} era(s), the simplest model within two standard errors of "
+                    "the best, so that extra eras must earn their place."
+                )
+            )
+        blocks.append(Heading(2, "Priors"))
+        blocks.append(Table(("quantity", "prior"), tuple(priors.describe())))
+    return blocks
+
+
+def appendix(result: ScenarioResult) -> list[Block]:
+    """The runs the trend used, with their sources."""
+    blocks: list[Block] = [Heading(1, "Appendix: the data used")]
+    rows = []
+    for r in result.runs_used.itertuples():
+        rows.append(
+            (
+                str(r.name),
+                str(getattr(r, "organization", "")),
+                str(r.date),
+                f"{r.compute_flop:.3g}",
+                f"{flop_to_pfs_days(r.compute_flop):.3g}",
+                str(getattr(r, "method", "chart")),
+                Link(str(r.source_title), str(r.source_url)),
+            )
+        )
+    blocks.append(
+        Table(
+            ("run", "organisation", "published", "FLOP", "pfs-days", "method", "source"),
+            tuple(rows),
+            ("l", "l", "l", "r", "r", "l", "l"),
+        )
+    )
+    return blocks
+
+
+def build_briefing(
+    summary: dict,
+    result: ScenarioResult,
+    figs: dict[str, Figure],
+    sensitivity=None,
+    extra: list[Block] | None = None,
+) -> tuple[str, list[Block]]:
+    """Title and blocks of the briefing, answer first."""
+    sc = result.scenario
+    title = f"When does the largest AI training run hit its limits? Scenario: {sc.name}"
+    blocks: list[Block] = []
+    blocks += answer(summary, result)
+    if sc.description:
+        blocks.append(Para.of(Strong("Scenario."), " ", " ".join(sc.description.split())))
+    blocks += trend_section(summary, result, figs)
+    blocks += cost_section(summary, result, figs)
+    blocks += sensitivity_section(result, sensitivity, figs)
+    blocks += extra or []
+    blocks += assumptions_section(result)
+    blocks += diagnostics_section(result)
+    blocks += appendix(result)
+    blocks.append(
+        Para.of(
+            f"Generated by forecast {summary['version']} from scenario file sha256 "
+            f"{summary['scenario_sha256'][:16]}…, seed {summary['seed']}, {summary['draws']} draws."
+        )
+    )
+    return title, blocks
+
+
+def figure_block(path: Path, caption: str, png: bytes) -> Figure:
+    """A figure for the briefing (path relative to the report folder)."""
+    return Figure(path, caption, png)

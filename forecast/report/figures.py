@@ -1,0 +1,771 @@
+"""Figures of one scenario run: trend, projection, costs, power, hit years, sensitivity.
+
+Every plot function reads results only (the projection Dataset, runs tables, a fitted
+trend's posterior); none fits or simulates. Each takes ``ax=None``, creates a figure
+only when no axes are given, and returns the figure it drew on. Figures are built with
+:class:`matplotlib.figure.Figure` (no pyplot state) and rendered with Agg.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+from forecast.data.units import FLOP_PER_PFS_DAY
+
+#: Okabe-Ito colours (colour-blind friendly).
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#8C8C8C"
+#: The projected compute of the largest run (the fitted trend is BLUE).
+PROJECTION = PURPLE
+
+#: One colour per constraint, by position in the projection's ``constraint`` dim.
+CONSTRAINT_COLOURS = (VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK)
+
+FIGSIZE = (9.0, 5.5)
+DPI = 150
+LOG10_2 = math.log10(2.0)
+
+#: The stems of :func:`figure_set`, in order.
+STEMS = ("trend_log", "trend_linear", "cost", "power", "hit_years", "sensitivity")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
+    """The given axes and its figure, or a new figure (not registered with pyplot)."""
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=FIGSIZE, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def constraint_colour(i: int) -> str:
+    """The colour of the i-th constraint (the same in every figure)."""
+    return CONSTRAINT_COLOURS[i % len(CONSTRAINT_COLOURS)]
+
+
+def _quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles over draws (axis 0), ignoring NaN: shape (len(qs), ...)."""
+    return np.nanquantile(np.asarray(values, dtype=float), qs, axis=0)
+
+
+def sci_math(value: float, digits: int = 2) -> str:
+    """5e26 -> '$5\\times10^{26}$' (mathtext); exact powers of ten drop the mantissa."""
+    exp = int(math.floor(math.log10(value)))
+    mant = value / 10**exp
+    if round(mant, digits - 1) >= 10:
+        exp, mant = exp + 1, mant / 10
+    if abs(mant - 1) < 1e-9:
+        return f"$10^{{{exp}}}$"
+    return f"${mant:.{digits}g}\\times10^{{{exp}}}$"
+
+
+def _si(value: float, unit: str, prefixes: Sequence[tuple[float, str]]) -> str:
+    """``value`` with the largest fitting prefix, e.g. 5e9 W -> '5 GW'.
+
+    Beyond a thousand of the largest prefix, powers of ten (mathtext) are used.
+    """
+    money = unit == "$"
+    if not np.isfinite(value) or value <= 0:
+        return ""
+    if value >= 1000 * prefixes[0][0]:
+        text = sci_math(value, 3)
+        return "\\$" + text if money else f"{text} {unit}"
+    for scale, prefix in prefixes:
+        if value >= scale or scale == prefixes[-1][0]:
+            x = value / scale
+            return f"${x:.3g}{prefix}" if money else f"{x:.3g} {prefix}{unit}"
+    return ""  # pragma: no cover
+
+
+_WATT_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""))
+_USD_PREFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"), (1.0, ""))
+
+
+def format_watts(value: float) -> str:
+    """5e9 -> '5 GW'."""
+    return _si(value, "W", _WATT_PREFIXES)
+
+
+def format_usd(value: float) -> str:
+    """2e11 -> '$200B'."""
+    return _si(value, "$", _USD_PREFIXES)
+
+
+def _log_axis(ax: Axes, formatter=None) -> None:
+    """Log y axis with ticks at powers of ten and (optionally) named tick labels."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    if formatter is not None:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: formatter(v)))
+
+
+def _horizon(projection: xr.Dataset) -> float:
+    return float(projection.attrs.get("horizon", projection["year"].values[-1]))
+
+
+def _start(projection: xr.Dataset) -> float:
+    return float(projection.attrs.get("start_year", projection["year"].values[0]))
+
+
+def _years(projection: xr.Dataset) -> np.ndarray:
+    return np.asarray(projection["year"].values, dtype=float)
+
+
+def _band(ax: Axes, x, lo, hi, colour, alpha, label=None, zorder=1):
+    return ax.fill_between(x, lo, hi, color=colour, alpha=alpha, lw=0, label=label, zorder=zorder)
+
+
+def _percent(p: float) -> str:
+    """0.9965 -> '99.7%' (never rounds a partial share to 0% or 100%)."""
+    text = f"{p:.0%}"
+    if 0 < p < 1 and text in ("0%", "100%"):
+        text = f"{p:.1%}"
+        if text in ("0.0%", "100.0%"):
+            text = "<0.1%" if p < 0.5 else ">99.9%"
+    return text
+
+
+def _hit_summary(hits: np.ndarray, horizon: float) -> str:
+    """'P(by 2045) 87%, median 2031.2' (the median only if most draws hit)."""
+    hits = np.asarray(hits, dtype=float)
+    finite = np.isfinite(hits)
+    p = float(finite.mean()) if hits.size else 0.0
+    text = f"P(by {horizon:.0f}) {_percent(p)}"
+    if p >= 0.5:
+        text += f", median {np.quantile(np.where(finite, hits, np.inf), 0.5):.1f}"
+    return text
+
+
+def _constraints(projection: xr.Dataset, kind: str) -> list[tuple[int, str, str]]:
+    """(index, name, basis) of every constraint of ``kind``."""
+    names = [str(n) for n in projection["constraint"].values]
+    kinds = [str(k) for k in projection["constraint_kind"].values]
+    bases = [str(b) for b in projection["constraint_basis"].values]
+    return [
+        (i, n, b) for i, (n, k, b) in enumerate(zip(names, kinds, bases, strict=True)) if k == kind
+    ]
+
+
+def _year_axis(ax: Axes, label: str = "year") -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label)
+
+
+def _patch(colour: str, alpha: float) -> Patch:
+    return Patch(facecolor=colour, alpha=alpha, lw=0)
+
+
+def _legend(ax: Axes, **kwargs) -> None:
+    kwargs.setdefault("fontsize", "small")
+    kwargs.setdefault("framealpha", 0.9)
+    ax.legend(**kwargs)
+
+
+# --------------------------------------------------------------------------- trend (log)
+
+
+def _in(runs: pd.DataFrame, subset: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``runs`` are also in ``subset`` (by name and date)."""
+    if not {"name", "t"} <= set(runs.columns) or not {"name", "t"} <= set(subset.columns):
+        return np.zeros(len(runs), dtype=bool)
+    keys = set(zip(subset["name"].astype(str), np.round(subset["t"].astype(float), 6), strict=True))
+    pairs = zip(runs["name"].astype(str), np.round(runs["t"].astype(float), 6), strict=True)
+    return np.fromiter((k in keys for k in pairs), dtype=bool, count=len(runs))
+
+
+def _moore_anchor(
+    projection: xr.Dataset, runs_used: pd.DataFrame, trend_fit
+) -> tuple[float, float] | None:
+    """(year, log10 FLOP) where the Moore's-law line starts: the trend at the first run."""
+    if len(runs_used):
+        t0 = float(runs_used["t"].min())
+    else:
+        t0 = float(_years(projection)[0])
+    if trend_fit is not None:
+        return t0, float(np.median(trend_fit.mean(t0)[:, 0]))
+    # Fixed trend: the projection is log-linear per draw, so extend it back exactly.
+    if "doubling_time_months" not in projection:
+        return None
+    year0 = float(_years(projection)[0])
+    slope = 12 * LOG10_2 / projection["doubling_time_months"].to_numpy()
+    level = projection["log10_flop"].to_numpy()[:, 0] - slope * (year0 - t0)
+    return t0, float(np.median(level))
+
+
+def plot_trend_log(
+    runs_all: pd.DataFrame,
+    runs_used: pd.DataFrame,
+    projection: xr.Dataset,
+    trend_fit=None,
+    ax: Axes | None = None,
+    moore_months: float = 24.0,
+    xmin: float | None = None,
+) -> Figure:
+    """The 2018 "AI and Compute" chart, extended: runs, fitted eras and projection fan.
+
+    Parameters
+    ----------
+    runs_all : pandas.DataFrame
+        Every candidate run (``t``, ``compute_flop``), drawn as grey points.
+    runs_used : pandas.DataFrame
+        The selected frontier runs, highlighted.
+    projection : xarray.Dataset
+        From :func:`forecast.project.project`.
+    trend_fit : TrendFit, optional
+        The fitted trend; its median and 50%/90% bands are drawn over the data years
+        and its breakpoints as vertical lines. None when the scenario fixes the trend.
+    ax : matplotlib Axes, optional
+    moore_months : float
+        Doubling time of the Moore's-law reference line.
+    xmin : float, optional
+        Left end of the x axis (default: a year before the first selected run).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _axes(ax)
+    years = _years(projection)
+    start, horizon = _start(projection), _horizon(projection)
+    if xmin is None:
+        first = float(runs_used["t"].min()) if len(runs_used) else years[0] - 10
+        xmin = math.floor(first) - 1.0
+    entries: list[tuple] = []  # (legend handle, label)
+
+    # Data: all runs in the window in grey; runs after the cut-off hollow; frontier runs.
+    if len(runs_all):
+        t_all = runs_all["t"].to_numpy(dtype=float)
+        f_all = runs_all["compute_flop"].to_numpy(dtype=float)
+        shown = (t_all >= xmin) & (t_all <= start) & ~_in(runs_all, runs_used)
+        later = (t_all >= xmin) & (t_all > start)
+        if shown.any():
+            h = ax.scatter(t_all[shown], f_all[shown], s=12, color=GREY, alpha=0.55, lw=0, zorder=2)
+            h.set_label("other runs in the data")
+            entries.append((h, h.get_label()))
+        if later.any():
+            h = ax.scatter(
+                t_all[later],
+                f_all[later],
+                s=22,
+                facecolor="none",
+                edgecolor=BLACK,
+                lw=0.8,
+                zorder=4,
+            )
+            h.set_label("runs after the data cut-off (not fitted)")
+            entries.append((h, h.get_label()))
+    if len(runs_used):
+        h = ax.scatter(
+            runs_used["t"].to_numpy(dtype=float),
+            runs_used["compute_flop"].to_numpy(dtype=float),
+            s=30,
+            color=ORANGE,
+            edgecolor=BLACK,
+            lw=0.6,
+            zorder=5,
+            label=f"selected frontier runs ({len(runs_used)})",
+        )
+        entries.append((h, h.get_label()))
+
+    # Fitted trend over the data years, with eras.
+    if trend_fit is not None and len(runs_used):
+        t_grid = np.linspace(float(runs_used["t"].min()), start, 200)
+        q = 10 ** _quantiles(trend_fit.mean(t_grid), [0.05, 0.25, 0.5, 0.75, 0.95])
+        _band(ax, t_grid, q[0], q[4], BLUE, 0.15, zorder=3)
+        _band(ax, t_grid, q[1], q[3], BLUE, 0.3, zorder=3)
+        doubling = np.median(trend_fit.doubling_months(), axis=0)
+        rates = " → ".join(f"{d:.3g}" for d in doubling)
+        (h,) = ax.plot(
+            t_grid,
+            q[2],
+            color=BLUE,
+            lw=2,
+            zorder=4,
+        )
+        entries.append(
+            (
+                (_patch(BLUE, 0.15), _patch(BLUE, 0.3), h),
+                f"fitted trend, median with 50%/90% bands (doubling every {rates} months)",
+            )
+        )
+        breaks = np.asarray(trend_fit.breakpoints())
+        if breaks.size:
+            trans = ax.get_xaxis_transform()
+            for k, b in enumerate(np.median(breaks, axis=0)):
+                ax.axvline(b, color=BLUE, ls=":", lw=1.2, zorder=1)
+                ax.text(
+                    b,
+                    0.98,
+                    f" era {k + 2} from {b:.1f}",
+                    transform=trans,
+                    rotation=90,
+                    va="top",
+                    ha="right",
+                    fontsize="small",
+                    color=BLUE,
+                )
+            entries.append((Line2D([], [], color=BLUE, ls=":", lw=1.2), "era breakpoints (median)"))
+
+    # Projection fan to the horizon.
+    logc = projection["log10_flop"].to_numpy()
+    q = 10 ** _quantiles(logc, [0.1, 0.25, 0.5, 0.75, 0.9])
+    _band(ax, years, q[0], q[4], PROJECTION, 0.2, zorder=3)
+    _band(ax, years, q[1], q[3], PROJECTION, 0.4, zorder=3)
+    ax.plot(years, q[2], color=PROJECTION, lw=2, zorder=4)
+    entries.append(
+        (
+            (
+                _patch(PROJECTION, 0.2),
+                _patch(PROJECTION, 0.4),
+                Line2D([], [], color=PROJECTION, lw=2),
+            ),
+            "projection, median with 50%/80% bands (unconstrained)",
+        )
+    )
+    if "log10_flop_constrained" in projection:
+        med_c = 10 ** np.nanmedian(projection["log10_flop_constrained"].to_numpy(), axis=0)
+        (h,) = ax.plot(
+            years,
+            med_c,
+            color=BLACK,
+            lw=1.8,
+            ls="--",
+            zorder=5,
+            label="held to the ceilings (median)",
+        )
+        entries.append((h, h.get_label()))
+
+    # Moore's law reference.
+    anchor = _moore_anchor(projection, runs_used, trend_fit)
+    if anchor is not None:
+        t0, y0 = anchor
+        tm = np.array([t0, horizon])
+        ym = 10 ** (y0 + (tm - t0) * 12 * LOG10_2 / moore_months)
+        (h,) = ax.plot(
+            tm,
+            ym,
+            color=GREY,
+            lw=1.3,
+            ls="-.",
+            zorder=2,
+            label=f"Moore's law reference (doubling every {moore_months:g} months)",
+        )
+        entries.append((h, h.get_label()))
+
+    ax.axvline(start, color=GREY, lw=0.8, ls="-", zorder=0)
+    ax.text(
+        start,
+        0.02,
+        " data cut-off ",
+        transform=ax.get_xaxis_transform(),
+        rotation=90,
+        ha="right",
+        va="bottom",
+        fontsize="x-small",
+        color="#555555",
+    )
+    _log_axis(ax)
+    ax.set_xlim(xmin, horizon + 0.5)
+    _year_axis(ax)
+    ax.set_ylabel("training compute of the run (FLOP)")
+    sec = ax.secondary_yaxis(
+        "right",
+        functions=(lambda f: f / FLOP_PER_PFS_DAY, lambda p: p * FLOP_PER_PFS_DAY),
+    )
+    sec.set_ylabel("petaflop/s-days (1 pfs-day = 8.64e19 FLOP)")
+    med_d = (
+        float(np.nanmedian(projection["doubling_time_months"]))
+        if ("doubling_time_months" in projection)
+        else float("nan")
+    )
+    title = "Compute of the largest training runs: data, fitted trend and projection"
+    if np.isfinite(med_d):
+        title += f"\nprojected to {horizon:.0f} at a median doubling time of {med_d:.3g} months"
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    handles, labels = zip(*entries, strict=True)
+    _legend(ax, handles=list(handles), labels=list(labels), loc="upper left")
+    return fig
+
+
+# --------------------------------------------------------------------------- trend (linear)
+
+
+def plot_trend_linear(
+    projection: xr.Dataset, runs_used: pd.DataFrame, ax: Axes | None = None, data_years: float = 8.0
+) -> Figure:
+    """The projection on a linear FLOP scale: how explosive exponential growth is.
+
+    The x axis covers the last ``data_years`` years of data and the projection; the y
+    axis is cut at twice the median at the horizon (the upper band goes further).
+    """
+    fig, ax = _axes(ax)
+    years = _years(projection)
+    start, horizon = _start(projection), _horizon(projection)
+    logc = projection["log10_flop"].to_numpy()
+    q = 10 ** _quantiles(logc, [0.1, 0.5, 0.9])
+    _band(ax, years, q[0], q[2], PROJECTION, 0.3, label="projected trend, 80% band")
+    ax.plot(years, q[1], color=PROJECTION, lw=2, label="projected trend, median (unconstrained)")
+    if "log10_flop_constrained" in projection:
+        med_c = 10 ** np.nanmedian(projection["log10_flop_constrained"].to_numpy(), axis=0)
+        ax.plot(years, med_c, color=BLACK, lw=1.8, ls="--", label="held to the ceilings (median)")
+    xmin = start - data_years
+    if len(runs_used):
+        t = runs_used["t"].to_numpy(dtype=float)
+        f = runs_used["compute_flop"].to_numpy(dtype=float)
+        keep = t >= xmin
+        ax.scatter(
+            t[keep],
+            f[keep],
+            s=30,
+            color=ORANGE,
+            edgecolor=BLACK,
+            lw=0.6,
+            zorder=5,
+            label="selected frontier runs",
+        )
+        i = int(np.argmax(f))
+        name = str(runs_used["name"].iloc[i]) if "name" in runs_used else "largest run"
+        ax.annotate(
+            f"largest run in the data: {name}, {sci_math(f[i])} FLOP\n"
+            f"(invisible at this scale: {sci_math(f[i] / q[1][-1], 1)} "
+            f"of the median in {horizon:.0f})",
+            xy=(t[i], f[i]),
+            xytext=(0.03, 0.55),
+            textcoords="axes fraction",
+            fontsize="small",
+            arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 0.8},
+        )
+    ax.set_xlim(xmin, horizon + 0.5)
+    ax.set_ylim(0, 2.0 * q[1][-1])
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useMathText=True)
+    _year_axis(ax)
+    ax.set_ylabel("training compute of the run (FLOP, linear scale)")
+    ax.set_title(
+        f"The same projection on a linear scale: growth of {_growth_text(projection)} a year\n"
+        "makes everything before the last few years look flat"
+    )
+    ax.grid(True, alpha=0.3)
+    _legend(ax, loc="upper left")
+    return fig
+
+
+def _growth_text(projection: xr.Dataset) -> str:
+    if "doubling_time_months" not in projection:
+        return "this size"
+    d = float(np.nanmedian(projection["doubling_time_months"]))
+    return f"{2 ** (12 / d):.3g}x"
+
+
+# --------------------------------------------------------------------------- costs
+
+
+_BASIS = {"capex": "capital cost", "amortized": "amortised cost"}
+
+
+def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Figure:
+    """Capital and amortised cost of the largest run against every spend ceiling (log USD)."""
+    fig, ax = _axes(ax)
+    years = _years(projection)
+    series = (
+        ("capex_usd", "capex", BLUE, "capital cost of the hardware (capex)"),
+        ("amortized_usd", "amortized", SKY_BLUE, "amortised cost (hardware over the run + energy)"),
+    )
+    for var, _basis, colour, label in series:
+        if var not in projection:
+            continue
+        q = _quantiles(projection[var].to_numpy(), [0.1, 0.5, 0.9])
+        _band(ax, years, q[0], q[2], colour, 0.25)
+        ax.plot(years, q[1], color=colour, lw=2, label=f"{label}: median, 80% band")
+    hits = projection["hit_year"].to_numpy()
+    horizon = _horizon(projection)
+    for i, name, basis in _constraints(projection, "spend"):
+        lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
+        ax.plot(
+            years,
+            lim,
+            color=constraint_colour(i),
+            lw=2,
+            ls=(0, (6, 2)),
+            label=f"ceiling: {name} (vs {_BASIS.get(basis, basis)}; "
+            f"{_hit_summary(hits[i], horizon)})",
+        )
+    _log_axis(ax, format_usd)
+    ax.set_xlim(years[0], years[-1])
+    _year_axis(ax)
+    ax.set_ylabel("cost of the largest training run (USD, nominal)")
+    ax.set_title(
+        "What the largest run would cost if the trend continued,\nagainst the spending ceilings"
+    )
+    ax.grid(True, which="major", alpha=0.3)
+    _legend(ax, loc="upper left")
+    return fig
+
+
+# --------------------------------------------------------------------------- power
+
+
+def plot_power_vs_ceiling(projection: xr.Dataset, ax: Axes | None = None) -> Figure:
+    """Power drawn by the largest run (median, 80% band) against every power ceiling."""
+    fig, ax = _axes(ax)
+    years = _years(projection)
+    q = _quantiles(projection["power_watts"].to_numpy(), [0.1, 0.5, 0.9])
+    _band(ax, years, q[0], q[2], BLUE, 0.25)
+    ax.plot(
+        years,
+        q[1],
+        color=BLUE,
+        lw=2,
+        label="power of the largest run (incl. PUE): median, 80% band",
+    )
+    hits = projection["hit_year"].to_numpy()
+    horizon = _horizon(projection)
+    for i, name, _basis in _constraints(projection, "power"):
+        lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
+        level = format_watts(float(np.nanmedian(lim)))
+        ax.plot(
+            years,
+            lim,
+            color=constraint_colour(i),
+            lw=2,
+            ls=(0, (6, 2)),
+            label=f"ceiling: {name}, {level} ({_hit_summary(hits[i], horizon)})",
+        )
+    _log_axis(ax, format_watts)
+    ax.set_xlim(years[0], years[-1])
+    _year_axis(ax)
+    ax.set_ylabel("power drawn during training (W)")
+    ax.set_title(
+        "Power the largest run would draw if the trend continued,\nagainst the power ceiling"
+    )
+    ax.grid(True, which="major", alpha=0.3)
+    _legend(ax, loc="upper left")
+    return fig
+
+
+# --------------------------------------------------------------------------- hit years
+
+
+def plot_hit_years(
+    projection: xr.Dataset, ax: Axes | None = None, bin_years: float = 0.5
+) -> Figure:
+    """When each ceiling is hit: step histograms over draws, one colour per constraint.
+
+    Heights are shares of all draws per year, so each curve's area is the probability of
+    hitting by the horizon; draws that do not hit by the horizon are counted in the
+    legend, not plotted.
+    """
+    fig, ax = _axes(ax)
+    start, horizon = _start(projection), _horizon(projection)
+    edges = np.arange(math.floor(start), horizon + bin_years, bin_years)
+    names = [str(n) for n in projection["constraint"].values]
+    hits = projection["hit_year"].to_numpy()
+    n = hits.shape[1] if hits.ndim == 2 else 0
+    for i, name in enumerate(names):
+        h = hits[i]
+        finite = h[np.isfinite(h)]
+        never = n - finite.size
+        label = f"{name}: {_hit_summary(h, horizon)}"
+        if never:
+            label += f"; {never} of {n} draws not by {horizon:.0f}"
+        counts, _ = np.histogram(finite, bins=edges)
+        density = counts / max(n, 1) / bin_years
+        ax.stairs(density, edges, color=constraint_colour(i), lw=2, label=label)
+        ax.stairs(density, edges, color=constraint_colour(i), alpha=0.12, fill=True)
+    if "first_hit_year" in projection and len(names) > 1:
+        h = projection["first_hit_year"].to_numpy()
+        counts, _ = np.histogram(h[np.isfinite(h)], bins=edges)
+        ax.stairs(
+            counts / max(n, 1) / bin_years,
+            edges,
+            color=BLACK,
+            lw=1.3,
+            ls="--",
+            label=f"first ceiling of any kind: {_hit_summary(h, horizon)}",
+        )
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(bottom=0)
+    _year_axis(ax, "year the ceiling is reached")
+    ax.set_ylabel("share of draws per year")
+    ax.set_title(f"When the largest run reaches each ceiling ({n} draws, horizon {horizon:.0f})")
+    ax.grid(True, alpha=0.3)
+    _legend(ax, loc="upper right")
+    return fig
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def plot_doubling_sensitivity(
+    values_months: Sequence[float],
+    median: Mapping[str, Sequence[float]],
+    p10: Mapping[str, Sequence[float]],
+    p90: Mapping[str, Sequence[float]],
+    constraint_names: Sequence[str],
+    ax: Axes | None = None,
+    fitted: float | None = None,
+    horizon: float | None = None,
+) -> Figure:
+    """Hit year (median, 10-90% band) against the current-era doubling time.
+
+    ``median``, ``p10`` and ``p90`` map each constraint name to an array over
+    ``values_months``; None, NaN or inf (beyond the horizon) leave a gap.
+    """
+    fig, ax = _axes(ax)
+    x = np.asarray(values_months, dtype=float)
+    order = np.argsort(x)
+    x = x[order]
+
+    def arr(d: Mapping[str, Sequence[float]], name: str) -> np.ndarray:
+        a = np.array([np.nan if v is None else v for v in d[name]], dtype=float)[order]
+        return np.where(np.isfinite(a), a, np.nan)
+
+    for i, name in enumerate(constraint_names):
+        colour = constraint_colour(i)
+        lo, mid, hi = arr(p10, name), arr(median, name), arr(p90, name)
+        if horizon is not None:  # a bound beyond the horizon: draw the band up to it
+            hi = np.where(np.isnan(hi) & np.isfinite(lo), horizon, hi)
+        _band(ax, x, lo, hi, colour, 0.18)
+        ax.plot(x, mid, color=colour, lw=2, marker="o", ms=4, label=f"{name}: median, 10-90% band")
+    if fitted is not None and np.isfinite(fitted):
+        ax.axvline(
+            fitted,
+            color=BLACK,
+            lw=1.2,
+            ls="--",
+            label=f"fitted doubling time ({fitted:.3g} months)",
+        )
+    if horizon is not None:
+        ax.axhline(
+            horizon,
+            color=GREY,
+            lw=1,
+            ls=":",
+            label=f"horizon ({horizon:.0f}): later years are not resolved",
+        )
+    ax.set_xlabel("doubling time of the current era (months)")
+    ax.set_ylabel("year the ceiling is reached")
+    ax.set_title("How the year each ceiling is reached depends on the doubling time")
+    ax.grid(True, alpha=0.3)
+    _legend(ax, loc="upper left")
+    return fig
+
+
+# --------------------------------------------------------------------------- output
+
+
+def save_figure(fig: Figure, folder: str | Path, stem: str, svg: bool = False) -> list[Path]:
+    """Write ``stem.png`` (150 dpi) and optionally ``stem.svg``; close the figure.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{stem}.png"]
+    if svg:
+        paths.append(folder / f"{stem}.svg")
+    for path in paths:
+        fig.savefig(path, dpi=DPI, metadata={"Software": None} if path.suffix == ".png" else None)
+    close_figure(fig)
+    return paths
+
+
+def close_figure(fig: Figure) -> None:
+    """Release a figure; only figures made through pyplot need pyplot to close them."""
+    if getattr(fig.canvas, "manager", None) is not None:
+        from matplotlib import pyplot as plt
+
+        plt.close(fig)
+    fig.clear()
+
+
+def _all_runs(result) -> pd.DataFrame:
+    """Every candidate point of the scenario's data (the runs file or the 2018 points).
+
+    When the fitted points are not the runs file (the 2018 reproduction), the runs of
+    the runs file published after the data cut-off are added: they show what happened
+    after the analysis.
+    """
+    data = result.scenario.data
+    try:
+        points = data.load_points()
+    except Exception:  # the figures must not fail for want of the grey context points
+        return result.runs_used
+    if getattr(data, "points", "runs") != "runs":
+        try:
+            from forecast.data import load_runs
+
+            runs = load_runs(data.runs)
+        except Exception:
+            return points
+        later = runs.loc[
+            runs["t"] > float(result.start_year), ["name", "date", "t", "compute_flop"]
+        ]
+        points = pd.concat([points, later], ignore_index=True)
+    return points
+
+
+def figure_set(result, sensitivity: Mapping | None = None) -> dict[str, Figure]:
+    """All the figures of a :class:`~forecast.pipeline.ScenarioResult`, in a fixed order.
+
+    Parameters
+    ----------
+    result : ScenarioResult
+    sensitivity : dict, optional
+        ``values`` (doubling times, months), ``median``, ``p10``, ``p90`` (each a dict
+        constraint name -> array over ``values``) and optionally ``fitted``.
+
+    Returns
+    -------
+    dict of str to Figure
+        Keys among :data:`STEMS`: ``power`` only with a power constraint,
+        ``sensitivity`` only when ``sensitivity`` is given.
+    """
+    proj = result.projection
+    figs: dict[str, Figure] = {
+        "trend_log": plot_trend_log(_all_runs(result), result.runs_used, proj, result.trend_fit),
+        "trend_linear": plot_trend_linear(proj, result.runs_used),
+        "cost": plot_cost_vs_ceilings(proj),
+    }
+    if _constraints(proj, "power"):
+        figs["power"] = plot_power_vs_ceiling(proj)
+    figs["hit_years"] = plot_hit_years(proj)
+    if sensitivity is not None:
+        names = [
+            n for n in (str(c) for c in proj["constraint"].values) if n in sensitivity["median"]
+        ]
+        names += [n for n in sensitivity["median"] if n not in names]
+        figs["sensitivity"] = plot_doubling_sensitivity(
+            sensitivity["values"],
+            sensitivity["median"],
+            sensitivity["p10"],
+            sensitivity["p90"],
+            names,
+            fitted=sensitivity.get("fitted"),
+            horizon=_horizon(proj),
+        )
+    return figs

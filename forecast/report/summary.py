@@ -1,0 +1,149 @@
+"""``summary.json``: the machine-readable headline of a scenario run (keys fixed by the design)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+
+import numpy as np
+
+from forecast import __version__
+from forecast.pipeline import ScenarioResult
+from forecast.project.engine import interval, prob_hit
+
+#: Significant digits kept in summary.json: far beyond what the data support, and short
+#: enough that floating-point noise never changes the file.
+DIGITS = 6
+
+
+def _round(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return float(f"{x:.{DIGITS}g}")
+
+
+def _interval(values: np.ndarray) -> dict:
+    return {k: _round(v) for k, v in interval(values).items()}
+
+
+def _era_starts(result: ScenarioResult) -> list[float]:
+    fit = result.trend_fit
+    first = float(result.runs_used["t"].min()) if len(result.runs_used) else None
+    if fit is None or fit.eras == 1:
+        return [first]
+    breaks = np.median(fit.breakpoints(), axis=0)
+    return [first, *map(float, breaks)]
+
+
+def binding_constraint(result: ScenarioResult) -> tuple[str | None, float]:
+    """The constraint that binds first in most draws (None if most draws never hit)."""
+    ds = result.projection
+    binding = ds["binding"].to_numpy()
+    names = list(ds["constraint"].to_numpy())
+    hits = binding[binding >= 0]
+    if hits.size == 0:
+        return None, 0.0
+    index, count = Counter(hits.tolist()).most_common(1)[0]
+    return str(names[index]), count / binding.size
+
+
+def build_summary(result: ScenarioResult) -> dict:
+    """The summary as a JSON-ready dict, with every key the design fixes.
+
+    Every interval is ``{"median", "p10", "p90"}``; years are decimal years; a hit year
+    beyond the horizon in more than half the draws has a ``null`` median.
+    """
+    sc = result.scenario
+    ds = result.projection
+    runs = result.runs_used
+    fit = result.trend_fit
+
+    doubling = ds["doubling_time_months"].to_numpy()
+    eras = []
+    if fit is not None:
+        per_era = fit.doubling_months()
+        for k, start in enumerate(_era_starts(result)):
+            eras.append({"start_year": _round(start), "doubling_time_months": _interval(per_era[:, k])})
+    else:
+        eras.append({"start_year": _round(_era_starts(result)[0]), "doubling_time_months": _interval(doubling)})
+    if fit is not None:
+        d = fit.diagnostics
+        diagnostics = {
+            "r_hat_max": _round(d.r_hat_max),
+            "ess_bulk_min": _round(d.ess_bulk_min),
+            "divergences": int(d.divergences),
+        }
+    else:
+        diagnostics = {"r_hat_max": None, "ess_bulk_min": None, "divergences": None}
+
+    constraints = []
+    for name in ds["constraint"].to_numpy():
+        hit = ds["hit_year"].sel(constraint=name).to_numpy()
+        constraints.append(
+            {
+                "name": str(name),
+                "kind": str(ds["constraint_kind"].sel(constraint=name).item()),
+                "basis": str(ds["constraint_basis"].sel(constraint=name).item()) or None,
+                "hit_year": _interval(hit),
+                "prob_hit_by_horizon": _round(prob_hit(hit)),
+            }
+        )
+    binding_name, binding_share = binding_constraint(result)
+
+    first_year = math.floor(result.start_year)
+    largest = {}
+    for year in ds["year"].to_numpy():
+        if year < first_year or year > sc.horizon or year != math.floor(year):
+            continue
+        at = ds.sel(year=year)
+        largest[str(int(year))] = {
+            "flop": _interval(10 ** at["log10_flop"].to_numpy()),
+            "capex_usd": _interval(at["capex_usd"].to_numpy()),
+            "amortized_usd": _interval(at["amortized_usd"].to_numpy()),
+            "power_watts": _interval(at["power_watts"].to_numpy()),
+        }
+
+    return {
+        "scenario": sc.name,
+        "version": __version__,
+        "seed": int(result.seed),
+        "scenario_sha256": sc.sha256,
+        "horizon": int(sc.horizon),
+        "draws": int(ds.sizes["draw"]),
+        "data": {
+            "runs_used": int(len(runs)),
+            "selection": sc.data.selection().describe(),
+            "latest_run_date": str(max(runs["date"])) if len(runs) else None,
+        },
+        "trend": {
+            "doubling_time_months": _interval(doubling),
+            "growth_per_year": _interval(2 ** (12 / doubling)),
+            "eras": eras,
+            "diagnostics": diagnostics,
+        },
+        "hardware": {
+            "price_performance_doubling_years": _interval(
+                ds["price_performance_doubling_years"].to_numpy()
+            ),
+            "efficiency_doubling_years": _interval(ds["efficiency_doubling_years"].to_numpy()),
+        },
+        "constraints": constraints,
+        "limit": {
+            "hit_year": _interval(ds["first_hit_year"].to_numpy()),
+            "binding_constraint": binding_name,
+            "binding_share": _round(binding_share),
+            "prob_hit_by_horizon": _round(prob_hit(ds["first_hit_year"].to_numpy())),
+            "post_limit_doubling_time_months": _interval(
+                ds["post_limit_doubling_months"].to_numpy()[np.isfinite(ds["first_hit_year"].to_numpy())]
+            )
+            if np.isfinite(ds["first_hit_year"].to_numpy()).any()
+            else {"median": None, "p10": None, "p90": None},
+        },
+        "largest_run": largest,
+    }
+
+
+def dumps(summary: dict) -> str:
+    """Stable JSON text (sorted keys would reorder the design's sections, so insertion order)."""
+    return json.dumps(summary, indent=2, allow_nan=False) + "\n"

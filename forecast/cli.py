@@ -212,6 +212,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from forecast.errors import ScenarioError
+    from forecast.pipeline import run_scenario
+    from forecast.report.compare import write_comparison
+    from forecast.scenario import check_scenario
+
+    scenarios, problems = [], []
+    for path in args.scenarios:  # validate all before fitting any
+        try:
+            scenarios.append(check_scenario(path))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(f"{len(problems)} problem(s)", problems)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"scenario names must differ to be compared: {', '.join(names)}")
+    log = _logger(args.quiet)
+    results = [
+        run_scenario(s, seed=args.seed, draws=args.draws, use_cache=not args.no_cache,
+                     strict=args.strict, progress=not args.quiet, log=log)
+        for s in scenarios
+    ]
+    out = Path(args.out) if args.out else Path("reports") / ("compare-" + "-".join(names))
+    rows = write_comparison(results, out)
+    from forecast.report import formatting as F
+
+    table = Table(title="Scenario comparison")
+    for col in ("scenario", "doubling (months)", "first ceiling", "first hit year", "P(hit)"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["scenario"],
+            f"{r['doubling_time_months']['median']:.1f}",
+            r["first_ceiling"] or "none",
+            F.year_interval(r["first_hit_year"], r["horizon"]),
+            F.percent(r["prob_hit_by_horizon"]),
+        )
+    console.print(table)
+    console.print(f"Comparison written to [bold]{out}[/bold]")
+    return 0
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--draws", type=int, help="number of projection draws (default: all posterior draws)")
@@ -267,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-sensitivity", action="store_true", help="skip the doubling-time sweep")
     _add_run_options(run)
     run.set_defaults(handler=cmd_run)
+
+    cmp = sub.add_parser("compare", help="headline numbers of several scenarios side by side")
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    cmp.add_argument("--out", help="report folder (default: reports/compare-<names>/)")
+    _add_run_options(cmp)
+    cmp.set_defaults(handler=cmd_compare)
 
     for register in EXTRA_COMMANDS:
         register(sub)

@@ -173,6 +173,9 @@ def sobol_indices(
         raise ValueError(f"func must return shape ({n * (d + 2)},), got {y.shape}")
     if not np.all(np.isfinite(y)):
         raise ValueError("func returned non-finite values; cap them before the decomposition")
+    # Centre the output: the first-order estimator multiplies f(B) by a difference, so an
+    # offset (hit years are ~2030) would add a huge variance without changing its mean.
+    y = y - y.mean()
     f_a, f_b, f_ab = y[:n], y[n : 2 * n], y[2 * n :].reshape(d, n)
     s1, st = _estimates(f_a, f_b, f_ab)
 

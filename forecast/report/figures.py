@@ -316,14 +316,16 @@ def plot_trend_log(
                 ax.axvline(b, color=BLUE, ls=":", lw=1.2, zorder=1)
                 ax.text(
                     b,
-                    0.98,
-                    f" era {k + 2} from {b:.1f}",
+                    0.02,
+                    f"era {k + 2} from {b:.1f}",
                     transform=trans,
                     rotation=90,
-                    va="top",
+                    va="bottom",
                     ha="right",
                     fontsize="small",
                     color=BLUE,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1},
+                    zorder=6,
                 )
             entries.append((Line2D([], [], color=BLUE, ls=":", lw=1.2), "era breakpoints (median)"))
 
@@ -389,6 +391,7 @@ def plot_trend_log(
     ax.set_xlim(xmin, horizon + 0.5)
     _year_axis(ax)
     ax.set_ylabel("training compute of the run (FLOP)")
+    ax.set_ylim(ax.get_ylim())  # settle autoscaling so the secondary axis follows at once
     sec = ax.secondary_yaxis(
         "right",
         functions=(lambda f: f / FLOP_PER_PFS_DAY, lambda p: p * FLOP_PER_PFS_DAY),

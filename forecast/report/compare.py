@@ -1,0 +1,141 @@
+"""`forecast compare`: headline numbers of several scenarios side by side, one figure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import MaxNLocator
+
+from forecast.pipeline import ScenarioResult
+from forecast.report import formatting as F
+from forecast.report.document import Figure, Heading, Para, Table, to_html, to_markdown
+from forecast.report.summary import build_summary, dumps
+from forecast.report.write import atomic_folder
+
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+
+def comparison_rows(summaries: list[dict]) -> list[dict]:
+    """One row of headline numbers per scenario (JSON-ready)."""
+    rows = []
+    for s in summaries:
+        rows.append(
+            {
+                "scenario": s["scenario"],
+                "doubling_time_months": s["trend"]["doubling_time_months"],
+                "first_ceiling": s["limit"]["binding_constraint"],
+                "first_hit_year": s["limit"]["hit_year"],
+                "prob_hit_by_horizon": s["limit"]["prob_hit_by_horizon"],
+                "post_limit_doubling_time_months": s["limit"]["post_limit_doubling_time_months"],
+                "horizon": s["horizon"],
+                "constraints": {c["name"]: c["hit_year"] for c in s["constraints"]},
+            }
+        )
+    return rows
+
+
+def plot_comparison(results: list[ScenarioResult]) -> MplFigure:
+    """Left: constrained projections (median, 80% band); right: first-hit-year distributions."""
+    fig = MplFigure(figsize=(11, 5.2), layout="constrained")
+    ax_traj, ax_hit = fig.subplots(1, 2, width_ratios=(1.4, 1))
+    for i, r in enumerate(results):
+        colour = PALETTE[i % len(PALETTE)]
+        ds = r.projection
+        years = ds["year"].to_numpy()
+        c = ds["log10_flop_constrained"].to_numpy()
+        lo, med, hi = np.quantile(c, [0.1, 0.5, 0.9], axis=0)
+        ax_traj.fill_between(years, 10**lo, 10**hi, color=colour, alpha=0.18, lw=0)
+        ax_traj.plot(years, 10**med, color=colour, lw=2, label=r.scenario.name)
+        hits = ds["first_hit_year"].to_numpy()
+        finite = hits[np.isfinite(hits)]
+        share = finite.size / hits.size
+        if finite.size:
+            bins = np.arange(np.floor(finite.min()), np.ceil(finite.max()) + 1.01, 0.5)
+            ax_hit.hist(
+                finite,
+                bins=bins,
+                weights=np.full(finite.size, 1 / hits.size),
+                histtype="step",
+                lw=2,
+                color=colour,
+                label=f"{r.scenario.name} (hits by {r.scenario.horizon}: {share:.0%})",
+            )
+        else:
+            ax_hit.plot([], [], color=colour, label=f"{r.scenario.name} (no hit by {r.scenario.horizon})")
+    for ax in (ax_traj, ax_hit):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_traj.set_yscale("log")
+    ax_traj.set_xlabel("year")
+    ax_traj.set_ylabel("training compute of the largest run (FLOP)")
+    ax_traj.set_title("Largest run, held to its ceilings (median, 80% band)")
+    ax_traj.grid(alpha=0.3)
+    ax_traj.legend(fontsize=8)
+    ax_hit.set_xlabel("year the first ceiling is reached")
+    ax_hit.set_ylabel("share of draws per half year")
+    ax_hit.set_title("When the first ceiling binds")
+    ax_hit.grid(alpha=0.3)
+    ax_hit.legend(fontsize=8)
+    return fig
+
+
+def write_comparison(results: list[ScenarioResult], out: Path) -> list[dict]:
+    """Write compare.md, compare.html, compare.json and figures/compare.png to ``out``."""
+    from forecast.report.figures import save_figure
+
+    summaries = [build_summary(r) for r in results]
+    rows = comparison_rows(summaries)
+    with atomic_folder(Path(out)) as tmp:
+        paths = save_figure(plot_comparison(results), tmp / "figures", "compare", svg=True)
+        png = next(p for p in paths if p.suffix == ".png")
+        table_rows = []
+        for row in rows:
+            d = row["doubling_time_months"]
+            h = row["first_hit_year"]
+            post = row["post_limit_doubling_time_months"]
+            table_rows.append(
+                (
+                    row["scenario"],
+                    f"{d['median']:.1f} ({d['p10']:.1f}–{d['p90']:.1f})",
+                    row["first_ceiling"] or "none",
+                    F.year_interval(h, row["horizon"]),
+                    F.percent(row["prob_hit_by_horizon"]),
+                    "n/a" if post["median"] is None else f"{post['median']:.1f}",
+                )
+            )
+        names = ", ".join(r["scenario"] for r in rows)
+        blocks = [
+            Para.of(
+                f"Headline numbers of {len(rows)} scenarios ({names}), each run with its own "
+                "seed and assumptions; intervals are 80% intervals over draws."
+            ),
+            Table(
+                (
+                    "scenario",
+                    "doubling (months)",
+                    "first ceiling",
+                    "first hit year",
+                    "P(hit by horizon)",
+                    "doubling after (months)",
+                ),
+                tuple(table_rows),
+            ),
+            Figure(png.relative_to(tmp), "Projections and first-hit years of each scenario.", png.read_bytes()),
+            Heading(1, "Hit year of every ceiling"),
+        ]
+        for row in rows:
+            blocks.append(
+                Table(
+                    (f"{row['scenario']}: ceiling", "hit year"),
+                    tuple((n, F.year_interval(iv, row["horizon"])) for n, iv in row["constraints"].items()),
+                )
+            )
+        title = "Scenario comparison"
+        (tmp / "compare.md").write_text(to_markdown(title, blocks), encoding="utf-8")
+        (tmp / "compare.html").write_text(to_html(title, blocks), encoding="utf-8")
+        (tmp / "compare.json").write_text(json.dumps(rows, indent=2, allow_nan=False) + "\n")
+        for s in summaries:
+            (tmp / f"summary-{s['scenario']}.json").write_text(dumps(s))
+    return rows

@@ -154,11 +154,7 @@ class BacktestResult:
             "doubling_time_months": self.doubling_time_months,
             "scores": {
                 m: {
-                    k: (
-                        {str(y): _num(e) for y, e in v.items()}
-                        if isinstance(v, dict)
-                        else _num(v)
-                    )
+                    k: ({str(y): _num(e) for y, e in v.items()} if isinstance(v, dict) else _num(v))
                     for k, v in s.items()
                 }
                 for m, s in self.scores.items()
@@ -222,9 +218,7 @@ def _score(
     err = np.abs(median - y)
     scores["mae"] = float(np.median(err)) if y.size else math.nan
     bucket = np.ceil(years_after).astype(int)
-    scores["mae_by_year"] = {
-        int(k): float(np.median(err[bucket == k])) for k in np.unique(bucket)
-    }
+    scores["mae_by_year"] = {int(k): float(np.median(err[bucket == k])) for k in np.unique(bucket)}
     return scores, cols
 
 
@@ -268,7 +262,16 @@ def backtest(
     with tempfile.TemporaryDirectory(prefix="forecast-backtest-") as tmp:
         for cutoff in cutoffs:
             results.append(
-                _one(scenario, cutoff, seed, use_cache, log, hardware_until_cutoff, fan_step, Path(tmp))
+                _one(
+                    scenario,
+                    cutoff,
+                    seed,
+                    use_cache,
+                    log,
+                    hardware_until_cutoff,
+                    fan_step,
+                    Path(tmp),
+                )
             )
     return results
 
@@ -298,7 +301,9 @@ def _one(
         if scen.data.hardware == scenario.data.hardware:
             raise
         notes.append(f"hardware fitted on all chips: {exc}")
-        scen = dataclasses.replace(scen, data=dataclasses.replace(data, hardware=scenario.data.hardware))
+        scen = dataclasses.replace(
+            scen, data=dataclasses.replace(data, hardware=scenario.data.hardware)
+        )
         runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
     if trend_fit is None:
         raise ValueError("a backtest needs a fitted trend; this scenario gives the trend fully")
@@ -318,7 +323,11 @@ def _one(
     t0 = decimal_year(cutoff)
     t = later["t"].to_numpy(dtype=float)
     y = later["log10_flop"].to_numpy(dtype=float)
-    factor = later["uncertainty"].to_numpy(dtype=float) if "uncertainty" in later else np.full(t.size, 2.0)
+    factor = (
+        later["uncertainty"].to_numpy(dtype=float)
+        if "uncertainty" in later
+        else np.full(t.size, 2.0)
+    )
     meas = np.asarray(P.measurement_sd(factor), dtype=float).reshape(-1)
 
     def means(times: np.ndarray) -> dict[str, np.ndarray]:
@@ -350,7 +359,10 @@ def _one(
     fan_ds = xr.Dataset(
         {"log10_flop": (("model", "quantile", "year"), fan)},
         coords={"model": list(MODELS), "quantile": list(FAN_QUANTILES), "year": grid},
-        attrs={"cutoff": cutoff.isoformat(), "note": "predictive for a run without measurement error"},
+        attrs={
+            "cutoff": cutoff.isoformat(),
+            "note": "predictive for a run without measurement error",
+        },
     )
     result = BacktestResult(
         cutoff=cutoff,

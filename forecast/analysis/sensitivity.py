@@ -48,7 +48,7 @@ from forecast.project.engine import (
     project,
     solve_hit,
 )
-from forecast.scenario import Fixed, Param, Scenario
+from forecast.scenario import Param, Scenario
 
 LOG10_2 = math.log10(2.0)
 
@@ -345,7 +345,9 @@ def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInp
         draws = base.values[key]
         if np.ptp(draws) > 1e-12 * max(abs(float(np.median(draws))), 1e-300):
             out.append(
-                UncertainInput(key, "posterior", _empirical_ppf(draws), f"posterior ({draws.size} draws)")
+                UncertainInput(
+                    key, "posterior", _empirical_ppf(draws), f"posterior ({draws.size} draws)"
+                )
             )
     return out
 
@@ -490,7 +492,11 @@ def sweep(
         ``limit_prob_hit_by_horizon`` (dim ``sweep``) for the first constraint to bind.
         Attributes ``param``, ``values``, ``n_draws``, ``horizon``, ``start_year``.
     """
-    base = result_or_fits if isinstance(result_or_fits, Base) else base_from(result_or_fits, n_draws, seed)
+    base = (
+        result_or_fits
+        if isinstance(result_or_fits, Base)
+        else base_from(result_or_fits, n_draws, seed)
+    )
     if isinstance(values, str):
         values = parse_values(values)
     vals = default_values(base, param) if values is None else np.asarray(values, dtype=float)
@@ -752,7 +758,5 @@ def sensitivity_json(
             {k: r[k] for k in keys} | {k: r[k] for k in extra if k in r} for r in tornado_rows
         ]
     if sobol is not None:
-        out["sobol"] = {
-            p: {k: _json_number(v) for k, v in idx.items()} for p, idx in sobol.items()
-        }
+        out["sobol"] = {p: {k: _json_number(v) for k, v in idx.items()} for p, idx in sobol.items()}
     return out

@@ -110,9 +110,7 @@ def _uniform(n: int, dim: int, rng: np.random.Generator, method: str) -> np.ndar
     return rng.random((n, dim))
 
 
-def _estimates(
-    f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _estimates(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """S1 and ST for every input; the sample axis is the last one.
 
     ``f_a``, ``f_b``: (..., N); ``f_ab``: (d, ..., N). Returns arrays of shape (d, ...).

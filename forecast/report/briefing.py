@@ -203,6 +203,13 @@ def sensitivity_section(result: ScenarioResult, sensitivity, figs: dict[str, Fig
     return blocks
 
 
+def _share(param) -> str:
+    """A fraction as a percentage when fixed, else the distribution's description."""
+    if param.is_fixed:
+        return f"{100 * param.median():g}%"
+    return param.describe()
+
+
 def assumptions_section(result: ScenarioResult) -> list[Block]:
     """Every assumption with its value or distribution and its source."""
     sc = result.scenario
@@ -239,8 +246,11 @@ def assumptions_section(result: ScenarioResult) -> list[Block]:
         else:
             what = "the power the run draws (chips at their efficiency, times PUE)"
         cost_bases.append(
-            (Strong(c.name), f": compared with {what}; limit grows {c.growth_per_year.describe()} "
-             f"a year from {c.reference_year:g}, of which one run may take {c.share.describe()}.")
+            (
+                Strong(c.name),
+                f": compared with {what}; the limit grows {_share(c.growth_per_year)} a year from "
+                f"{c.reference_year:g}, and one run may take {_share(c.share)} of it.",
+            )
         )
     blocks.append(
         Bullets(
@@ -259,6 +269,13 @@ def assumptions_section(result: ScenarioResult) -> list[Block]:
                     "(1/E = 1/E_trend + 1/E_max).",
                 ),
                 *cost_bases,
+                (
+                    Strong("Power"),
+                    ": accelerator power (peak FLOP/s per watt of chip TDP) times PUE. Host CPUs, "
+                    "memory and networking are not counted (an 8-GPU NVIDIA DGX H100 server is "
+                    "rated 10.2 kW against 5.6 kW of GPU TDP), so the power figures are lower bounds "
+                    "and a power ceiling binds, if anything, earlier than shown.",
+                ),
             )
         )
     )

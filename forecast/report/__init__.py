@@ -1,0 +1,1 @@
+"""Figures, briefing, summary.json and report folders."""

@@ -1,0 +1,68 @@
+"""End-to-end backtests with small, seeded MCMC fits (marked slow)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from forecast.analysis import backtest, backtest_table
+from forecast.scenario import load_scenario
+
+pytestmark = pytest.mark.slow
+
+
+def _small(scenario):
+    return replace(scenario, sampler=replace(scenario.sampler, draws=500, tune=500, chains=2))
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORECAST_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _check(result, cutoff):
+    assert result.cutoff == cutoff
+    assert result.n_later == len(result.later) > 0
+    later = result.later["date"].map(lambda d: d > cutoff)
+    assert later.all()
+    for model in ("trend", "constrained"):
+        s = result.scores[model]
+        for key in ("coverage50", "coverage80", "coverage95"):
+            assert 0.0 <= s[key] <= 1.0
+        assert s["coverage50"] <= s["coverage80"] <= s["coverage95"]
+        assert s["crps"] > 0 and math.isfinite(s["crps"])
+        assert all(k >= 1 and v >= 0 for k, v in s["mae_by_year"].items())
+    fan = result.fan["log10_flop"]
+    assert fan.dims == ("model", "quantile", "year")
+    assert np.all(np.diff(fan.values, axis=1) >= 0)  # quantiles ordered
+    assert fan["year"].values[0] == pytest.approx(result.cutoff_year)
+
+
+def test_backtest_openai_2018_at_its_own_cutoff(root):
+    scenario = _small(load_scenario(root / "scenarios" / "openai-2018.toml"))
+    cutoff = dt.date(2018, 5, 16)
+    (result,) = backtest(scenario, [cutoff])
+    _check(result, cutoff)
+    assert result.n_fit == 15
+    assert "training_runs.csv" in result.judged_by  # the chart has no later points
+
+
+def test_backtest_baseline_at_three_cutoffs(root):
+    scenario = _small(load_scenario(root / "scenarios" / "baseline.toml"))
+    cutoffs = [dt.date(2016, 1, 1), dt.date(2018, 1, 1), dt.date(2021, 1, 1)]
+    results = backtest(scenario, cutoffs)
+    assert [r.cutoff for r in results] == cutoffs
+    for r, c in zip(results, cutoffs, strict=True):
+        _check(r, c)
+    # Later cutoffs fit more runs and have fewer runs left to score.
+    assert [r.n_fit for r in results] == sorted(r.n_fit for r in results)
+    assert [r.n_later for r in results] == sorted((r.n_later for r in results), reverse=True)
+    table = backtest_table(results)
+    assert len(table) == 6 and set(table["model"]) == {"trend", "constrained"}
+    # Cached: a rerun does not sample and gives the same numbers.
+    again = backtest(scenario, cutoffs[:1])
+    assert again[0].scores == results[0].scores

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -255,6 +256,161 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    import json
+
+    import xarray as xr
+
+    from forecast.analysis import (
+        elasticity,
+        parse_values,
+        scenario_sobol,
+        sensitivity_json,
+        sweep,
+        tornado,
+    )
+    from forecast.errors import ScenarioError
+    from forecast.report.analysis_figures import plot_sobol, plot_tornado
+    from forecast.report.analysis_sections import sensitivity_blocks
+    from forecast.report.figures import plot_doubling_sensitivity
+    from forecast.report.write import write_report
+
+    result = _run_result(args)
+    sc = result.scenario
+    try:
+        values = parse_values(args.values) if args.values else None
+    except ValueError as exc:
+        raise ScenarioError(f"--values: {exc}") from None
+    log = _logger(args.quiet)
+    doubling = sweep(result)
+    try:
+        custom = sweep(result, args.param, values) if args.param != doubling.attrs["param"] else doubling
+    except KeyError as exc:
+        raise ScenarioError(f"--param: {exc.args[0]}") from None
+    log(f"sweep of {custom.attrs['param']} over {custom.sizes['sweep']} values")
+    rows = tornado(result)
+    log(f"tornado over {len(rows)} uncertain inputs")
+    sobol = scenario_sobol(result, n=2**args.sobol_log2)
+    log(f"Sobol indices ({2**args.sobol_log2} base samples)")
+    elasticities = [
+        elasticity(result, c.name)
+        for c in sc.constraints
+        if np.isfinite(result.projection["hit_year"].sel(constraint=c.name)).mean() > 0.5
+    ]
+    payload = sensitivity_json(custom, rows, sobol)
+    payload["elasticity"] = elasticities
+    extra_figs = {"tornado": plot_tornado(rows), "sobol": plot_sobol(sobol)}
+    if custom is not doubling:
+        names = [str(n) for n in custom["constraint"].to_numpy()]
+        fig = plot_doubling_sensitivity(
+            custom["value"].to_numpy(),
+            {n: custom["median"].sel(constraint=n).to_numpy() for n in names},
+            {n: custom["p10"].sel(constraint=n).to_numpy() for n in names},
+            {n: custom["p90"].sel(constraint=n).to_numpy() for n in names},
+            names,
+            horizon=sc.horizon,
+        )
+        fig.axes[0].set_xlabel(custom.attrs["param"])
+        fig.axes[0].set_title(f"Hit year against {custom.attrs['param']}")
+        extra_figs["sweep"] = fig
+
+    def files(folder: Path) -> None:
+        (folder / "sensitivity.json").write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+        ds = custom.copy()
+        ds.attrs = {k: (str(v) if not isinstance(v, int | float | str) else v) for k, v in ds.attrs.items()}
+        ds = xr.merge(
+            [
+                ds,
+                xr.Dataset(
+                    {
+                        f"tornado_{k}": ("tornado_input", [np.nan if r[k] is None else r[k] for r in rows])
+                        for k in ("low_value", "high_value", "hit_year_low", "hit_year_high", "swing_years")
+                    },
+                    coords={"tornado_input": [r["param"] for r in rows]},
+                ),
+                xr.Dataset(
+                    {f"sobol_{k}": ("sobol_input", [v[k] for v in sobol.values()])
+                     for k in ("S1", "S1_conf", "ST", "ST_conf")},
+                    coords={"sobol_input": list(sobol)},
+                ),
+            ],
+            combine_attrs="override",
+        )
+        ds.to_netcdf(folder / "sensitivity.nc")
+
+    out = Path(args.out) if args.out else Path("reports") / sc.name
+    write_report(
+        result,
+        out,
+        sensitivity=doubling,
+        extra_blocks=lambda figs: sensitivity_blocks(rows, sobol, elasticities, figs, sc.horizon),
+        extra_figures=extra_figs,
+        extra_files=files,
+    )
+    table = Table(title=f"{sc.name}: what moves the first hit year most")
+    for col in ("input", "10th pct", "90th pct", "swing (years)", "Sobol ST"):
+        table.add_column(col, justify="right" if col != "input" else "left")
+    for r in rows[:8]:
+        st = sobol.get(r["param"], {}).get("ST")
+        table.add_row(r["param"], f"{r['low_value']:.3g}", f"{r['high_value']:.3g}",
+                      f"{r['swing_years']:+.2f}", "n/a" if st is None else f"{st:.2f}")
+    console.print(table)
+    console.print(f"Sensitivity written to [bold]{out}[/bold] (sensitivity.json, sensitivity.nc, "
+                  "figures/, briefing section)")
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import json
+
+    import xarray as xr
+
+    from forecast.analysis import backtest
+    from forecast.errors import ScenarioError
+    from forecast.report.analysis_figures import plot_backtests
+    from forecast.report.analysis_sections import backtest_blocks
+    from forecast.report.write import write_report
+
+    cutoffs = []
+    for text in args.cutoff:
+        try:
+            cutoffs.append(dt.date.fromisoformat(text))
+        except ValueError:
+            raise ScenarioError(f"--cutoff: expected a date YYYY-MM-DD, got {text!r}") from None
+    result = _run_result(args)
+    results = backtest(result.scenario, cutoffs, seed=args.seed, use_cache=not args.no_cache,
+                       log=_logger(args.quiet))
+
+    def files(folder: Path) -> None:
+        (folder / "backtest.json").write_text(
+            json.dumps([r.as_dict() for r in results], indent=2) + "\n"
+        )
+        fans = xr.concat([r.fan.assign_coords(cutoff=str(r.cutoff)) for r in results], dim="cutoff",
+                         join="outer")
+        fans.to_netcdf(folder / "backtest.nc")
+
+    out = Path(args.out) if args.out else Path("reports") / result.scenario.name
+    write_report(
+        result,
+        out,
+        extra_blocks=lambda figs: backtest_blocks(results, figs),
+        extra_figures={"backtest": plot_backtests(results)},
+        extra_files=files,
+    )
+    table = Table(title=f"{result.scenario.name}: backtests (unconstrained trend)")
+    for col in ("cutoff", "later runs", "coverage 50/80/95", "CRPS (OOM)", "median abs. error (OOM)"):
+        table.add_column(col)
+    for r in results:
+        s = r.scores["trend"]
+        table.add_row(str(r.cutoff), str(r.n_later),
+                      " / ".join(f"{s[f'coverage{c}']:.2f}" for c in (50, 80, 95)),
+                      f"{s['crps']:.2f}", f"{s['mae']:.2f}")
+    console.print(table)
+    console.print(f"Backtest written to [bold]{out}[/bold] (backtest.json, backtest.nc, briefing section)")
+    return 0
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--draws", type=int, help="number of projection draws (default: all posterior draws)")
@@ -316,6 +472,24 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", help="report folder (default: reports/compare-<names>/)")
     _add_run_options(cmp)
     cmp.set_defaults(handler=cmd_compare)
+
+    sens = sub.add_parser("sensitivity", help="sweep, tornado and Sobol indices of the hit year")
+    sens.add_argument("scenario", metavar="SCENARIO")
+    sens.add_argument("--param", default="trend.doubling_time_months",
+                      help="scenario parameter to sweep (key path, e.g. hardware.utilization)")
+    sens.add_argument("--values", help="values to sweep: start:stop:count or a,b,c (default: a range)")
+    sens.add_argument("--sobol-log2", type=int, default=11, help="log2 of the Sobol base sample")
+    sens.add_argument("--out", help="report folder (default: reports/<name>/)")
+    _add_run_options(sens)
+    sens.set_defaults(handler=cmd_sensitivity)
+
+    bt = sub.add_parser("backtest", help="fit at past cutoffs and score the later runs")
+    bt.add_argument("scenario", metavar="SCENARIO")
+    bt.add_argument("--cutoff", action="append", required=True, metavar="DATE",
+                    help="cutoff date YYYY-MM-DD (repeat for several)")
+    bt.add_argument("--out", help="report folder (default: reports/<name>/)")
+    _add_run_options(bt)
+    bt.set_defaults(handler=cmd_backtest)
 
     for register in EXTRA_COMMANDS:
         register(sub)

@@ -31,6 +31,9 @@ CAPTIONS = {
     "hit_years": "Distribution of the year each ceiling is reached, over all draws.",
     "sensitivity": "Median hit year (and 10th–90th percentile band) of each ceiling as the "
     "current-era doubling time changes; the fitted doubling time is marked.",
+    "tornado": "One-at-a-time sensitivity: the median year the first ceiling binds with each "
+    "input at its 10th and 90th percentile, the others at their medians.",
+    "sobol": "Variance-based (Sobol) indices of the year the first ceiling binds.",
     "backtest": "Backtests: predictions made at each cutoff (fans) against the frontier runs "
     "published afterwards (points).",
 }
@@ -83,6 +86,7 @@ def write_report(
     sensitivity: xr.Dataset | None = None,
     extra_blocks: Callable[[dict[str, Figure]], list[Block]] | None = None,
     extra_figures: dict | None = None,
+    extra_files: Callable[[Path], None] | None = None,
     svg: bool = True,
 ) -> dict:
     """Write the whole report folder for ``result`` to ``out`` (atomically).
@@ -98,6 +102,8 @@ def write_report(
         Builds further briefing sections from the figures (e.g. backtests).
     extra_figures : dict, optional
         Further matplotlib figures by stem.
+    extra_files : callable, optional
+        Writes further files into the (temporary) report folder it is given.
     svg : bool
         Also write SVG versions of the figures.
 
@@ -128,8 +134,8 @@ def write_report(
         (tmp / "summary.json").write_text(dumps(summary), encoding="utf-8")
         posterior_idata(result).to_netcdf(str(tmp / "posterior.nc"))
         result.projection.to_netcdf(tmp / "projection.nc")
-        if sensitivity is not None:
-            sensitivity.to_netcdf(tmp / "sweep.nc")
+        if extra_files is not None:
+            extra_files(tmp)
     return summary
 
 

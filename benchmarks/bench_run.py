@@ -54,7 +54,9 @@ def engine_seconds(repeats: int = 5) -> float:
         electricity_usd_per_kwh=ones * 0.08,
         constraints=(
             ConstraintDraws("budget", "spend", "capex", ones * 1e12, 2018.0, ones * 0.05, ones),
-            ConstraintDraws("gdp", "spend", "amortized", ones * 1e14, 2022.0, ones * 0.03, ones * 0.01),
+            ConstraintDraws(
+                "gdp", "spend", "amortized", ones * 1e14, 2022.0, ones * 0.03, ones * 0.01
+            ),
             ConstraintDraws("site", "power", None, ones * 5e9, 2030.0, ones * 0.0, ones),
         ),
         start_year=2026.0,
@@ -73,7 +75,16 @@ def run_cli(cache: str, out: str) -> float:
     env = {**os.environ, "FORECAST_CACHE_DIR": cache}
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "forecast", "run", "scenarios/baseline.toml", "--out", out, "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "forecast",
+            "run",
+            "scenarios/baseline.toml",
+            "--out",
+            out,
+            "--quiet",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -195,21 +194,35 @@ def _headline_table(summary: dict, title: str) -> Table:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from forecast.report.extras import backtest_extra
     from forecast.report.write import write_report
 
+    cutoffs = _cutoffs(getattr(args, "backtest", None))  # check options before any fitting
     result = _run_result(args)
-    out = Path(args.out) if args.out else Path("reports") / result.scenario.name
+    sc = result.scenario
+    out = Path(args.out) if args.out else Path("reports") / sc.name
     sweep = None
     if not args.no_sensitivity:
         with err_console.status("doubling-time sweep"):
             from forecast.analysis import sweep as run_sweep
 
             sweep = run_sweep(result)
+    extras = []
+    if getattr(args, "analysis", False):
+        extras.append(_sensitivity_extra(result, args))
+    if cutoffs:
+        extras.append(
+            backtest_extra(result, cutoffs, args.seed, not args.no_cache, _logger(args.quiet))
+        )
     with err_console.status(f"writing {out}"):
-        summary = write_report(result, out, sensitivity=sweep)
-    console.print(_headline_table(summary, f"{result.scenario.name}: headline"))
-    console.print(f"Report written to [bold]{out}[/bold] (briefing.html, briefing.md, figures/, "
-                  "summary.json, posterior.nc, projection.nc)")
+        summary = write_report(result, out, sensitivity=sweep, extras=extras)
+    console.print(_headline_table(summary, f"{sc.name}: headline"))
+    for extra in extras:
+        if isinstance(extra.data, dict):
+            _print_sensitivity(sc.name, extra.data)
+        else:
+            _print_backtests(sc.name, extra.data)
+    console.print(f"Report written to [bold]{out}[/bold]")
     return 0
 
 
@@ -232,8 +245,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ScenarioError(f"scenario names must differ to be compared: {', '.join(names)}")
     log = _logger(args.quiet)
     results = [
-        run_scenario(s, seed=args.seed, draws=args.draws, use_cache=not args.no_cache,
-                     strict=args.strict, progress=not args.quiet, log=log)
+        run_scenario(
+            s,
+            seed=args.seed,
+            draws=args.draws,
+            use_cache=not args.no_cache,
+            strict=args.strict,
+            progress=not args.quiet,
+            log=log,
+        )
         for s in scenarios
     ]
     out = Path(args.out) if args.out else Path("reports") / ("compare-" + "-".join(names))
@@ -256,165 +276,94 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    import json
-
-    import xarray as xr
-
-    from forecast.analysis import (
-        elasticity,
-        parse_values,
-        scenario_sobol,
-        sensitivity_json,
-        sweep,
-        tornado,
-    )
-    from forecast.errors import ScenarioError
-    from forecast.report.analysis_figures import plot_sobol, plot_tornado
-    from forecast.report.analysis_sections import sensitivity_blocks
-    from forecast.report.figures import plot_doubling_sensitivity
-    from forecast.report.write import write_report
-
-    result = _run_result(args)
-    sc = result.scenario
-    try:
-        values = parse_values(args.values) if args.values else None
-    except ValueError as exc:
-        raise ScenarioError(f"--values: {exc}") from None
-    log = _logger(args.quiet)
-    doubling = sweep(result)
-    try:
-        custom = sweep(result, args.param, values) if args.param != doubling.attrs["param"] else doubling
-    except KeyError as exc:
-        raise ScenarioError(f"--param: {exc.args[0]}") from None
-    log(f"sweep of {custom.attrs['param']} over {custom.sizes['sweep']} values")
-    rows = tornado(result)
-    log(f"tornado over {len(rows)} uncertain inputs")
-    sobol = scenario_sobol(result, n=2**args.sobol_log2)
-    log(f"Sobol indices ({2**args.sobol_log2} base samples)")
-    elasticities = [
-        elasticity(result, c.name)
-        for c in sc.constraints
-        if np.isfinite(result.projection["hit_year"].sel(constraint=c.name)).mean() > 0.5
-    ]
-    payload = sensitivity_json(custom, rows, sobol)
-    payload["elasticity"] = elasticities
-    extra_figs = {"tornado": plot_tornado(rows), "sobol": plot_sobol(sobol)}
-    if custom is not doubling:
-        names = [str(n) for n in custom["constraint"].to_numpy()]
-        fig = plot_doubling_sensitivity(
-            custom["value"].to_numpy(),
-            {n: custom["median"].sel(constraint=n).to_numpy() for n in names},
-            {n: custom["p10"].sel(constraint=n).to_numpy() for n in names},
-            {n: custom["p90"].sel(constraint=n).to_numpy() for n in names},
-            names,
-            horizon=sc.horizon,
-        )
-        fig.axes[0].set_xlabel(custom.attrs["param"])
-        fig.axes[0].set_title(f"Hit year against {custom.attrs['param']}")
-        extra_figs["sweep"] = fig
-
-    def files(folder: Path) -> None:
-        (folder / "sensitivity.json").write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
-        ds = custom.copy()
-        ds.attrs = {k: (str(v) if not isinstance(v, int | float | str) else v) for k, v in ds.attrs.items()}
-        ds = xr.merge(
-            [
-                ds,
-                xr.Dataset(
-                    {
-                        f"tornado_{k}": ("tornado_input", [np.nan if r[k] is None else r[k] for r in rows])
-                        for k in ("low_value", "high_value", "hit_year_low", "hit_year_high", "swing_years")
-                    },
-                    coords={"tornado_input": [r["param"] for r in rows]},
-                ),
-                xr.Dataset(
-                    {f"sobol_{k}": ("sobol_input", [v[k] for v in sobol.values()])
-                     for k in ("S1", "S1_conf", "ST", "ST_conf")},
-                    coords={"sobol_input": list(sobol)},
-                ),
-            ],
-            combine_attrs="override",
-        )
-        ds.to_netcdf(folder / "sensitivity.nc")
-
-    out = Path(args.out) if args.out else Path("reports") / sc.name
-    write_report(
-        result,
-        out,
-        sensitivity=doubling,
-        extra_blocks=lambda figs: sensitivity_blocks(rows, sobol, elasticities, figs, sc.horizon),
-        extra_figures=extra_figs,
-        extra_files=files,
-    )
-    table = Table(title=f"{sc.name}: what moves the first hit year most")
-    for col in ("input", "10th pct", "90th pct", "swing (years)", "Sobol ST"):
-        table.add_column(col, justify="right" if col != "input" else "left")
-    for r in rows[:8]:
-        st = sobol.get(r["param"], {}).get("ST")
-        table.add_row(r["param"], f"{r['low_value']:.3g}", f"{r['high_value']:.3g}",
-                      f"{r['swing_years']:+.2f}", "n/a" if st is None else f"{st:.2f}")
-    console.print(table)
-    console.print(f"Sensitivity written to [bold]{out}[/bold] (sensitivity.json, sensitivity.nc, "
-                  "figures/, briefing section)")
-    return 0
-
-
-def cmd_backtest(args: argparse.Namespace) -> int:
+def _cutoffs(texts: Sequence[str] | None) -> list:
     import datetime as dt
-    import json
 
-    import xarray as xr
-
-    from forecast.analysis import backtest
     from forecast.errors import ScenarioError
-    from forecast.report.analysis_figures import plot_backtests
-    from forecast.report.analysis_sections import backtest_blocks
-    from forecast.report.write import write_report
 
-    cutoffs = []
-    for text in args.cutoff:
+    out = []
+    for text in texts or []:
         try:
-            cutoffs.append(dt.date.fromisoformat(text))
+            out.append(dt.date.fromisoformat(text))
         except ValueError:
             raise ScenarioError(f"--cutoff: expected a date YYYY-MM-DD, got {text!r}") from None
-    result = _run_result(args)
-    results = backtest(result.scenario, cutoffs, seed=args.seed, use_cache=not args.no_cache,
-                       log=_logger(args.quiet))
+    return out
 
-    def files(folder: Path) -> None:
-        (folder / "backtest.json").write_text(
-            json.dumps([r.as_dict() for r in results], indent=2) + "\n"
+
+def _sensitivity_extra(result, args: argparse.Namespace):
+    from forecast.errors import ScenarioError
+    from forecast.report.extras import sensitivity_extra
+
+    try:
+        return sensitivity_extra(
+            result, args.param, args.values, args.sobol_log2, log=_logger(args.quiet)
         )
-        fans = xr.concat([r.fan.assign_coords(cutoff=str(r.cutoff)) for r in results], dim="cutoff",
-                         join="outer")
-        fans.to_netcdf(folder / "backtest.nc")
+    except KeyError as exc:
+        raise ScenarioError(f"--param: {exc.args[0]}") from None
+    except ValueError as exc:
+        raise ScenarioError(f"--values: {exc}") from None
 
-    out = Path(args.out) if args.out else Path("reports") / result.scenario.name
-    write_report(
-        result,
-        out,
-        extra_blocks=lambda figs: backtest_blocks(results, figs),
-        extra_figures={"backtest": plot_backtests(results)},
-        extra_files=files,
-    )
-    table = Table(title=f"{result.scenario.name}: backtests (unconstrained trend)")
-    for col in ("cutoff", "later runs", "coverage 50/80/95", "CRPS (OOM)", "median abs. error (OOM)"):
+
+def _print_sensitivity(name: str, data: dict) -> None:
+    table = Table(title=f"{name}: what moves the first hit year most")
+    for col in ("input", "10th pct", "90th pct", "swing (years)", "Sobol ST"):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for r in data["tornado"][:8]:
+        st = data["sobol"].get(r["param"], {}).get("ST")
+        table.add_row(
+            r["param"],
+            f"{r['low_value']:.3g}",
+            f"{r['high_value']:.3g}",
+            f"{r['swing_years']:+.2f}",
+            "n/a" if st is None else f"{st:.2f}",
+        )
+    console.print(table)
+
+
+def _print_backtests(name: str, results) -> None:
+    table = Table(title=f"{name}: backtests (unconstrained trend)")
+    for col in ("cutoff", "later runs", "coverage 50/80/95", "CRPS (OOM)", "median abs. error"):
         table.add_column(col)
     for r in results:
         s = r.scores["trend"]
-        table.add_row(str(r.cutoff), str(r.n_later),
-                      " / ".join(f"{s[f'coverage{c}']:.2f}" for c in (50, 80, 95)),
-                      f"{s['crps']:.2f}", f"{s['mae']:.2f}")
+        table.add_row(
+            str(r.cutoff),
+            str(r.n_later),
+            " / ".join(f"{s[f'coverage{c}']:.2f}" for c in (50, 80, 95)),
+            f"{s['crps']:.2f}",
+            f"{s['mae']:.2f}",
+        )
     console.print(table)
-    console.print(f"Backtest written to [bold]{out}[/bold] (backtest.json, backtest.nc, briefing section)")
-    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    args.analysis, args.backtest = True, None
+    return cmd_run(args)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    args.analysis, args.backtest, args.no_sensitivity = False, args.cutoff, True
+    return cmd_run(args)
+
+
+def _add_sensitivity_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--param",
+        default="trend.doubling_time_months",
+        help="scenario parameter to sweep (key path, e.g. hardware.utilization)",
+    )
+    p.add_argument("--values", help="values to sweep: start:stop:count or a,b,c (default: a range)")
+    p.add_argument("--sobol-log2", type=int, default=11, help="log2 of the Sobol base sample")
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="override the scenario's seed")
-    p.add_argument("--draws", type=int, help="number of projection draws (default: all posterior draws)")
-    p.add_argument("--no-cache", action="store_true", help="re-sample even if a cached posterior exists")
+    p.add_argument(
+        "--draws", type=int, help="number of projection draws (default: all posterior draws)"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="re-sample even if a cached posterior exists"
+    )
     p.add_argument("--strict", action="store_true", help="fail (exit 3) on convergence problems")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
@@ -447,10 +396,14 @@ def build_parser() -> argparse.ArgumentParser:
     ops.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ops.set_defaults(handler=cmd_estimate_operations)
     hw = est_sub.add_parser("hardware", help="method 2: chips x time x peak x utilisation")
-    hw.add_argument("--chip", required=True, help='chip name from data/hardware.csv, e.g. "GTX 580"')
+    hw.add_argument(
+        "--chip", required=True, help='chip name from data/hardware.csv, e.g. "GTX 580"'
+    )
     hw.add_argument("--count", type=float, required=True, help="number of chips")
     hw.add_argument("--days", type=float, required=True, help="training time in days")
-    hw.add_argument("--utilization", type=float, help="fraction of peak (default 0.33 GPU, 0.17 CPU)")
+    hw.add_argument(
+        "--utilization", type=float, help="fraction of peak (default 0.33 GPU, 0.17 CPU)"
+    )
     hw.add_argument("--precision", choices=("fp32", "fp16", "ml"), default="fp32")
     hw.add_argument("--data-dir", help="folder with hardware.csv (default: data/)")
     hw.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -464,6 +417,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO", help="a scenario TOML file")
     run.add_argument("--out", help="report folder (default: reports/<name>/)")
     run.add_argument("--no-sensitivity", action="store_true", help="skip the doubling-time sweep")
+    run.add_argument(
+        "--analysis",
+        action="store_true",
+        help="add the sensitivity analysis (tornado, Sobol) as `forecast sensitivity` does",
+    )
+    run.add_argument(
+        "--backtest",
+        action="append",
+        metavar="DATE",
+        help="add a backtest at this cutoff (repeat for several)",
+    )
+    _add_sensitivity_options(run)
     _add_run_options(run)
     run.set_defaults(handler=cmd_run)
 
@@ -475,18 +440,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sens = sub.add_parser("sensitivity", help="sweep, tornado and Sobol indices of the hit year")
     sens.add_argument("scenario", metavar="SCENARIO")
-    sens.add_argument("--param", default="trend.doubling_time_months",
-                      help="scenario parameter to sweep (key path, e.g. hardware.utilization)")
-    sens.add_argument("--values", help="values to sweep: start:stop:count or a,b,c (default: a range)")
-    sens.add_argument("--sobol-log2", type=int, default=11, help="log2 of the Sobol base sample")
+    _add_sensitivity_options(sens)
+    sens.add_argument("--no-sensitivity", action="store_true", help=argparse.SUPPRESS)
     sens.add_argument("--out", help="report folder (default: reports/<name>/)")
     _add_run_options(sens)
     sens.set_defaults(handler=cmd_sensitivity)
 
     bt = sub.add_parser("backtest", help="fit at past cutoffs and score the later runs")
     bt.add_argument("scenario", metavar="SCENARIO")
-    bt.add_argument("--cutoff", action="append", required=True, metavar="DATE",
-                    help="cutoff date YYYY-MM-DD (repeat for several)")
+    bt.add_argument(
+        "--cutoff",
+        action="append",
+        required=True,
+        metavar="DATE",
+        help="cutoff date YYYY-MM-DD (repeat for several)",
+    )
     bt.add_argument("--out", help="report folder (default: reports/<name>/)")
     _add_run_options(bt)
     bt.set_defaults(handler=cmd_backtest)

@@ -196,9 +196,14 @@ def build_inputs(
         return LogLinear(np.asarray(log10_ref, dtype=float), np.asarray(s, dtype=float), ref)
 
     price = series(
-        "price_performance", "flops_per_usd", hw.flops_per_usd_year, "price_performance_doubling_years"
+        "price_performance",
+        "flops_per_usd",
+        hw.flops_per_usd_year,
+        "price_performance_doubling_years",
     )
-    eff = series("efficiency", "flops_per_watt", hw.flops_per_watt_year, "efficiency_doubling_years")
+    eff = series(
+        "efficiency", "flops_per_watt", hw.flops_per_watt_year, "efficiency_doubling_years"
+    )
 
     constraints = []
     for c in scenario.constraints:

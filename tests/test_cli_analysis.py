@@ -15,8 +15,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_sensitivity_outputs(tmp_path, capsys):
     out = tmp_path / "rep"
-    code = main(["sensitivity", str(SCENARIOS / "good_uncertain.toml"), "--out", str(out),
-                 "--draws", "500", "--sobol-log2", "9", "--quiet"])
+    code = main(
+        [
+            "sensitivity",
+            str(SCENARIOS / "good_uncertain.toml"),
+            "--out",
+            str(out),
+            "--draws",
+            "500",
+            "--sobol-log2",
+            "9",
+            "--quiet",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     data = json.loads((out / "sensitivity.json").read_text())
     assert data["sweep"]["param"] == "trend.doubling_time_months"
@@ -38,9 +49,23 @@ def test_sensitivity_outputs(tmp_path, capsys):
 
 def test_sensitivity_custom_param(tmp_path, capsys):
     out = tmp_path / "rep"
-    code = main(["sensitivity", str(SCENARIOS / "good_uncertain.toml"), "--out", str(out),
-                 "--draws", "300", "--sobol-log2", "8", "--param", "hardware.utilization",
-                 "--values", "0.2:0.6:5", "--quiet"])
+    code = main(
+        [
+            "sensitivity",
+            str(SCENARIOS / "good_uncertain.toml"),
+            "--out",
+            str(out),
+            "--draws",
+            "300",
+            "--sobol-log2",
+            "8",
+            "--param",
+            "hardware.utilization",
+            "--values",
+            "0.2:0.6:5",
+            "--quiet",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     data = json.loads((out / "sensitivity.json").read_text())
     assert data["sweep"]["param"] == "hardware.utilization"
@@ -56,16 +81,35 @@ def test_sensitivity_custom_param(tmp_path, capsys):
     ],
 )
 def test_sensitivity_bad_options(tmp_path, capsys, args, message):
-    code = main(["sensitivity", str(SCENARIOS / "good_uncertain.toml"), "--out",
-                 str(tmp_path / "rep"), "--draws", "100", "--quiet", *args])
+    code = main(
+        [
+            "sensitivity",
+            str(SCENARIOS / "good_uncertain.toml"),
+            "--out",
+            str(tmp_path / "rep"),
+            "--draws",
+            "100",
+            "--quiet",
+            *args,
+        ]
+    )
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "rep").exists()
 
 
 def test_backtest_bad_cutoff(tmp_path, capsys):
-    code = main(["backtest", str(SCENARIOS / "good_uncertain.toml"), "--cutoff", "2018-13-01",
-                 "--out", str(tmp_path / "rep"), "--quiet"])
+    code = main(
+        [
+            "backtest",
+            str(SCENARIOS / "good_uncertain.toml"),
+            "--cutoff",
+            "2018-13-01",
+            "--out",
+            str(tmp_path / "rep"),
+            "--quiet",
+        ]
+    )
     assert code == 2
     assert "--cutoff" in capsys.readouterr().err
 
@@ -74,8 +118,17 @@ def test_backtest_bad_cutoff(tmp_path, capsys):
 def test_backtest_openai_2018_at_its_cutoff(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("FORECAST_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "rep"
-    code = main(["backtest", str(ROOT / "scenarios" / "openai-2018.toml"), "--cutoff",
-                 "2018-05-16", "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "backtest",
+            str(ROOT / "scenarios" / "openai-2018.toml"),
+            "--cutoff",
+            "2018-05-16",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     [result] = json.loads((out / "backtest.json").read_text())
     assert result["n_later"] > 20

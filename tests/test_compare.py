@@ -29,9 +29,10 @@ def test_compare_two_scenarios(tmp_path, capsys):
     assert [r["scenario"] for r in rows] == ["deterministic", "deterministic-slower"]
     fast, slow = rows
     # A slower trend reaches the same ceilings later.
-    assert slow["constraints"]["World hardware budget"]["median"] > fast["constraints"][
-        "World hardware budget"
-    ]["median"]
+    assert (
+        slow["constraints"]["World hardware budget"]["median"]
+        > fast["constraints"]["World hardware budget"]["median"]
+    )
     assert (out / "figures" / "compare.png").stat().st_size > 0
     html = (out / "compare.html").read_text()
     assert "deterministic-slower" in html and "data:image/png;base64," in html
@@ -39,8 +40,14 @@ def test_compare_two_scenarios(tmp_path, capsys):
 
 def test_compare_rejects_bad_file_before_fitting(tmp_path, capsys):
     code = main(
-        ["compare", str(SCENARIOS / "good_deterministic.toml"), str(SCENARIOS / "bad_share.toml"),
-         "--out", str(tmp_path / "x"), "--quiet"]
+        [
+            "compare",
+            str(SCENARIOS / "good_deterministic.toml"),
+            str(SCENARIOS / "bad_share.toml"),
+            "--out",
+            str(tmp_path / "x"),
+            "--quiet",
+        ]
     )
     assert code == 2
     assert "bad_share.toml" in capsys.readouterr().err

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from forecast.data import DOMAINS, METHODS, check_all, load_runs
 from forecast.errors import DataError
-
-from pathlib import Path
 
 BAD = Path(__file__).resolve().parent / "data"
 

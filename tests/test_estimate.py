@@ -36,8 +36,19 @@ def test_unknown_chip_suggests_names(hardware):
 
 
 def test_cli_operations_json(capsys):
-    code = main(["estimate", "operations", "--forward-flop", "1.45e9", "--examples", "1.2e6",
-                 "--epochs", "90", "--json"])
+    code = main(
+        [
+            "estimate",
+            "operations",
+            "--forward-flop",
+            "1.45e9",
+            "--examples",
+            "1.2e6",
+            "--epochs",
+            "90",
+            "--json",
+        ]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["pfs_days"] == pytest.approx(0.0054, rel=0.05)
@@ -57,6 +68,8 @@ def test_cli_unknown_chip_exit_code(capsys):
 
 
 def test_cli_rejects_negative_input(capsys):
-    code = main(["estimate", "operations", "--forward-flop", "-1", "--examples", "1", "--epochs", "1"])
+    code = main(
+        ["estimate", "operations", "--forward-flop", "-1", "--examples", "1", "--epochs", "1"]
+    )
     assert code == 2
     assert "--forward-flop must be a positive number" in capsys.readouterr().err

@@ -32,7 +32,9 @@ def assert_finite_logp(model):
     assert np.all(np.isfinite(dlogp))
 
 
-@pytest.mark.parametrize(("eras", "jump"), [(1, False), (2, False), (2, True), (3, False), (3, True)])
+@pytest.mark.parametrize(
+    ("eras", "jump"), [(1, False), (2, False), (2, True), (3, False), (3, True)]
+)
 def test_trend_model_logp_at_initial_point(toy_data, eras, jump):
     model = build_trend_model(toy_data, eras, jump)
     assert_finite_logp(model)
@@ -45,9 +47,22 @@ def test_hardware_model_logp(hardware):
 
 def test_trend_mean_numpy_matches_pytensor():
     t = np.linspace(2000, 2030, 7)
-    level, slopes, breaks, jumps = 20.0, np.array([0.1, 0.6, 0.3]), np.array([2010.0, 2020.0]), np.array([1.0, -0.5])
-    symbolic = trend_mean(pt.as_tensor(t), pt.as_tensor(level), pt.as_tensor(slopes),
-                          pt.as_tensor(breaks), pt.as_tensor(jumps), 2012.0, lib=pt, eras=3)
+    level, slopes, breaks, jumps = (
+        20.0,
+        np.array([0.1, 0.6, 0.3]),
+        np.array([2010.0, 2020.0]),
+        np.array([1.0, -0.5]),
+    )
+    symbolic = trend_mean(
+        pt.as_tensor(t),
+        pt.as_tensor(level),
+        pt.as_tensor(slopes),
+        pt.as_tensor(breaks),
+        pt.as_tensor(jumps),
+        2012.0,
+        lib=pt,
+        eras=3,
+    )
     numeric = trend_mean(t, np.array([level]), slopes[None], breaks[None], jumps[None], 2012.0)
     np.testing.assert_allclose(pytensor.function([], symbolic)(), numeric[0])
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
 from forecast.project.engine import (
     ConstraintDraws,
@@ -58,8 +57,14 @@ def make_inputs(
 def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):
     """The design's closed form, written out literally."""
     num = (
-        math.log(share * L0) - math.log(C0) - math.log(overhead) + math.log(u * D) + math.log(H0)
-        + tc * LN2 / Tc - th * LN2 / Th - tl * math.log(1 + g)
+        math.log(share * L0)
+        - math.log(C0)
+        - math.log(overhead)
+        + math.log(u * D)
+        + math.log(H0)
+        + tc * LN2 / Tc
+        - th * LN2 / Th
+        - tl * math.log(1 + g)
     )
     den = LN2 / Tc - LN2 / Th - math.log(1 + g)
     return num / den if den > 0 else math.inf
@@ -67,8 +72,9 @@ def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):
 
 def test_capex_hit_matches_design_closed_form():
     inp = make_inputs()
-    expected = design_capex_hit(5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018.0, 0.05, 1.0,
-                                1.5, 0.35, 100 * 86400)
+    expected = design_capex_hit(
+        5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018.0, 0.05, 1.0, 1.5, 0.35, 100 * 86400
+    )
     got = closed_form_hit(inp, inp.constraints[0])
     np.testing.assert_allclose(got, expected, atol=1e-6)
     # The numerical solver (used for non-log-linear cases) agrees too.
@@ -81,7 +87,9 @@ def test_capex_hit_matches_design_closed_form():
 
 def test_power_hit_closed_form():
     limit_w = 5e9
-    c = ConstraintDraws("site", "power", None, np.ones(5) * limit_w, 2030.0, np.zeros(5), np.ones(5))
+    c = ConstraintDraws(
+        "site", "power", None, np.ones(5) * limit_w, 2030.0, np.zeros(5), np.ones(5)
+    )
     inp = make_inputs(constraints=[c])
     # P(t) = C(t) pue / (u D E(t)) = limit: solve the log-linear equation by hand.
     a = math.log(5e26 * 1.2 / (0.35 * 100 * 86400 * 1.4e12)) - math.log(limit_w)

@@ -13,8 +13,7 @@ from forecast.cli import main
 from forecast.pipeline import run_scenario
 from forecast.report.summary import build_summary, dumps
 from forecast.scenario import check_scenario
-
-from helpers import assert_summary_keys  # noqa: I001
+from helpers import assert_summary_keys
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 DETERMINISTIC = SCENARIOS / "good_deterministic.toml"
@@ -24,8 +23,14 @@ LN2 = math.log(2)
 def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):
     """The design's closed form for the capex basis, written out literally."""
     num = (
-        math.log(share * L0) - math.log(C0) - math.log(overhead) + math.log(u * D) + math.log(H0)
-        + tc * LN2 / Tc - th * LN2 / Th - tl * math.log(1 + g)
+        math.log(share * L0)
+        - math.log(C0)
+        - math.log(overhead)
+        + math.log(u * D)
+        + math.log(H0)
+        + tc * LN2 / Tc
+        - th * LN2 / Th
+        - tl * math.log(1 + g)
     )
     den = LN2 / Tc - LN2 / Th - math.log(1 + g)
     return num / den if den > 0 else math.inf
@@ -34,8 +39,14 @@ def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):
 def design_power_hit(C0, tc, Tc, E0, te, Te, P0, tl, g, pue, u, D):
     """The same derivation for P = C pue / (u D E) against P0 (1+g)^(t - tl)."""
     num = (
-        math.log(P0) - math.log(C0) - math.log(pue) + math.log(u * D) + math.log(E0)
-        + tc * LN2 / Tc - te * LN2 / Te - tl * math.log(1 + g)
+        math.log(P0)
+        - math.log(C0)
+        - math.log(pue)
+        + math.log(u * D)
+        + math.log(E0)
+        + tc * LN2 / Tc
+        - te * LN2 / Te
+        - tl * math.log(1 + g)
     )
     den = LN2 / Tc - LN2 / Te - math.log(1 + g)
     return num / den if den > 0 else math.inf
@@ -53,9 +64,13 @@ def test_deterministic_scenario_needs_no_fit(deterministic):
 def test_deterministic_hit_years_equal_closed_form(deterministic):
     D = 100 * 86400
     hit = deterministic.projection["hit_year"]
-    capex = design_capex_hit(5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018, 0.05, 1.0, 1.5, 0.35, D)
+    capex = design_capex_hit(
+        5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018, 0.05, 1.0, 1.5, 0.35, D
+    )
     power = design_power_hit(5e26, 2025.5, 0.5, 1.4e12, 2025.0, 2.5, 5e9, 2030, 0.0, 1.2, 0.35, D)
-    never = design_capex_hit(5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018, 3.0, 1.0, 1.5, 0.35, D)
+    never = design_capex_hit(
+        5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018, 3.0, 1.0, 1.5, 0.35, D
+    )
     np.testing.assert_allclose(hit.sel(constraint="World hardware budget"), capex, atol=1e-6)
     np.testing.assert_allclose(hit.sel(constraint="Single-site power"), power, atol=1e-6)
     assert math.isinf(never)
@@ -83,14 +98,20 @@ def test_run_writes_complete_report(tmp_path, capsys):
     code = main(["run", str(DETERMINISTIC), "--out", str(out), "--draws", "200", "--quiet"])
     assert code == 0, capsys.readouterr().err
     names = {p.name for p in out.iterdir()}
-    assert {"briefing.html", "briefing.md", "figures", "summary.json", "posterior.nc",
-            "projection.nc"} <= names
+    assert {
+        "briefing.html",
+        "briefing.md",
+        "figures",
+        "summary.json",
+        "posterior.nc",
+        "projection.nc",
+    } <= names
     assert any(p.suffix == ".png" for p in (out / "figures").iterdir())
     html = (out / "briefing.html").read_text()
     # User text is escaped; figures are embedded; nothing is fetched from elsewhere.
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "data:image/png;base64," in html
-    assert "http://" not in html.split("Appendix")[0] and "src=\"http" not in html
+    assert "http://" not in html.split("Appendix")[0] and 'src="http' not in html
     md = (out / "briefing.md").read_text()
     assert md.index("The answer") < md.index("The trend")
     summary = json.loads((out / "summary.json").read_text())
@@ -101,9 +122,24 @@ def test_run_writes_complete_report(tmp_path, capsys):
 
 def test_run_twice_gives_identical_summary(tmp_path):
     for name in ("a", "b"):
-        assert main(["run", str(DETERMINISTIC), "--out", str(tmp_path / name), "--draws", "100",
-                     "--quiet", "--no-sensitivity"]) == 0
-    assert (tmp_path / "a" / "summary.json").read_bytes() == (tmp_path / "b" / "summary.json").read_bytes()
+        assert (
+            main(
+                [
+                    "run",
+                    str(DETERMINISTIC),
+                    "--out",
+                    str(tmp_path / name),
+                    "--draws",
+                    "100",
+                    "--quiet",
+                    "--no-sensitivity",
+                ]
+            )
+            == 0
+        )
+    assert (tmp_path / "a" / "summary.json").read_bytes() == (
+        tmp_path / "b" / "summary.json"
+    ).read_bytes()
 
 
 BAD = sorted(SCENARIOS.glob("bad_*.toml"))
@@ -129,8 +165,21 @@ def test_check_command(capsys):
 
 def test_failed_write_keeps_previous_report(tmp_path, monkeypatch):
     out = tmp_path / "report"
-    assert main(["run", str(DETERMINISTIC), "--out", str(out), "--draws", "50", "--quiet",
-                 "--no-sensitivity"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(DETERMINISTIC),
+                "--out",
+                str(out),
+                "--draws",
+                "50",
+                "--quiet",
+                "--no-sensitivity",
+            ]
+        )
+        == 0
+    )
     before = (out / "summary.json").read_bytes()
 
     def boom(*args, **kwargs):
@@ -138,7 +187,17 @@ def test_failed_write_keeps_previous_report(tmp_path, monkeypatch):
 
     monkeypatch.setattr("forecast.report.write.to_html", boom)
     with pytest.raises(RuntimeError):
-        main(["run", str(DETERMINISTIC), "--out", str(out), "--draws", "50", "--quiet",
-              "--no-sensitivity"])
+        main(
+            [
+                "run",
+                str(DETERMINISTIC),
+                "--out",
+                str(out),
+                "--draws",
+                "50",
+                "--quiet",
+                "--no-sensitivity",
+            ]
+        )
     assert (out / "summary.json").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]

@@ -11,8 +11,7 @@ import pytest
 from forecast.cli import main
 from forecast.data.units import decimal_year
 from forecast.scenario import load_scenario
-
-from helpers import assert_summary_keys  # noqa: I001
+from helpers import assert_summary_keys
 
 pytestmark = pytest.mark.slow
 
@@ -49,6 +48,22 @@ def test_same_seed_byte_identical_summary(tmp_path):
     # The second run re-samples (--no-cache): the sampler itself must be reproducible.
     path = ROOT / "scenarios" / "openai-2018.toml"
     for name, extra in (("a", []), ("b", ["--no-cache"])):
-        assert main(["run", str(path), "--out", str(tmp_path / name), "--draws", "300", "--quiet",
-                     "--no-sensitivity", *extra]) == 0
-    assert (tmp_path / "a" / "summary.json").read_bytes() == (tmp_path / "b" / "summary.json").read_bytes()
+        assert (
+            main(
+                [
+                    "run",
+                    str(path),
+                    "--out",
+                    str(tmp_path / name),
+                    "--draws",
+                    "300",
+                    "--quiet",
+                    "--no-sensitivity",
+                    *extra,
+                ]
+            )
+            == 0
+        )
+    assert (tmp_path / "a" / "summary.json").read_bytes() == (
+        tmp_path / "b" / "summary.json"
+    ).read_bytes()

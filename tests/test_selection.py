@@ -14,8 +14,13 @@ def toy():
     return pd.DataFrame(
         {
             "name": ["a", "b", "c", "d", "e"],
-            "date": [dt.date(2010, 1, 1), dt.date(2011, 1, 1), dt.date(2012, 1, 1),
-                     dt.date(2013, 1, 1), dt.date(2014, 1, 1)],
+            "date": [
+                dt.date(2010, 1, 1),
+                dt.date(2011, 1, 1),
+                dt.date(2012, 1, 1),
+                dt.date(2013, 1, 1),
+                dt.date(2014, 1, 1),
+            ],
             "compute_flop": [1e18, 1e17, 1e19, 5e18, 1e20],
         }
     )

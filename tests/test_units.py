@@ -21,7 +21,9 @@ def test_pfs_day_definition():
     assert FLOP_PER_PFS_DAY == 8.64e19
     assert flop_to_pfs_days(8.64e19) == pytest.approx(1.0)
     assert pfs_days_to_flop(0.0058) == pytest.approx(5.0112e17)
-    np.testing.assert_allclose(flop_to_pfs_days(pfs_days_to_flop(np.array([1e-6, 3.0]))), [1e-6, 3.0])
+    np.testing.assert_allclose(
+        flop_to_pfs_days(pfs_days_to_flop(np.array([1e-6, 3.0]))), [1e-6, 3.0]
+    )
 
 
 @pytest.mark.parametrize(

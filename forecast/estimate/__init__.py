@@ -42,8 +42,11 @@ class Estimate:
 
 
 def _check_positive(**values: float) -> None:
-    bad = [f"--{k.replace('_', '-')} must be a positive number, got {v}" for k, v in values.items()
-           if not (isinstance(v, int | float) and math.isfinite(v) and v > 0)]
+    bad = [
+        f"--{k.replace('_', '-')} must be a positive number, got {v}"
+        for k, v in values.items()
+        if not (isinstance(v, int | float) and math.isfinite(v) and v > 0)
+    ]
     if bad:
         raise DataError(bad[0], [Problem("command line", b) for b in bad])
 
@@ -83,6 +86,7 @@ def find_chip(hardware: pd.DataFrame, name: str) -> pd.Series:
     DataError
         With the closest known names when there is no such chip.
     """
+
     def norm(s: str) -> str:
         return "".join(s.split()).casefold()
 

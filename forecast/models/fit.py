@@ -160,7 +160,9 @@ def fit_hardware(
     Parameters are as for :func:`fit_trend`; ``precision`` is "fp32", "fp16" or "ml".
     """
     data = (
-        hardware if isinstance(hardware, HardwareData) else HardwareData.from_table(hardware, precision)
+        hardware
+        if isinstance(hardware, HardwareData)
+        else HardwareData.from_table(hardware, precision)
     )
     settings = settings or SamplerSettings()
     for name, t in (("price-performance", data.t_price), ("efficiency", data.t_eff)):
@@ -181,7 +183,9 @@ def fit_hardware(
     )
     diagnostics = diagnose(idata, HARDWARE_REPORTED, "hardware")
     check(diagnostics, strict)
-    return HardwareFit(idata, data.precision, float(idata.posterior.attrs["t_ref"]), diagnostics, cached)
+    return HardwareFit(
+        idata, data.precision, float(idata.posterior.attrs["t_ref"]), diagnostics, cached
+    )
 
 
 def prior_predictive_doubling(eras: int = 1, n: int = 4000, seed: int = 0) -> np.ndarray:

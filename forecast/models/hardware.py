@@ -93,7 +93,9 @@ def build_hardware_model(data: HardwareData) -> pm.Model:
         for i, (t, y, name) in enumerate(
             ((data.t_price, data.y_price, "y_price"), (data.t_eff, data.y_eff, "y_eff"))
         ):
-            pm.StudentT(name, nu=nu, mu=level[i] + slope[i] * (t - t_ref), sigma=sigma[i], observed=y)
+            pm.StudentT(
+                name, nu=nu, mu=level[i] + slope[i] * (t - t_ref), sigma=sigma[i], observed=y
+            )
         pm.Deterministic("doubling_years", LOG10_2 / slope, dims="series")
     return model
 

@@ -75,7 +75,10 @@ def describe() -> list[tuple[str, str]]:
         ("Student-t nu", f"Gamma({NU_ALPHA}, {NU_BETA})"),
         ("level jump at a breakpoint (OOM)", f"Normal(0, {TREND_JUMP_SD})"),
         ("era fractions", f"Dirichlet({ERA_CONCENTRATION}, ...)"),
-        ("hardware slope (OOM/yr)", f"LogNormal(log {HARDWARE_SLOPE_MEDIAN}, {HARDWARE_SLOPE_SIGMA})"),
+        (
+            "hardware slope (OOM/yr)",
+            f"LogNormal(log {HARDWARE_SLOPE_MEDIAN}, {HARDWARE_SLOPE_SIGMA})",
+        ),
     ]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -21,8 +20,6 @@ from forecast.models.sampling import (
     Diagnostics,
     SamplerSettings,
     az,
-    check,
-    diagnose,
     pm,
     sample,
 )
@@ -163,7 +160,9 @@ def build_trend_model(data: TrendData, eras: int = 1, jump: bool = False) -> pm.
             jumps = None
         sigma = pm.HalfNormal("sigma", sigma=P.TREND_SCATTER_SD)
         nu = pm.Gamma("nu", alpha=P.NU_ALPHA, beta=P.NU_BETA)
-        mean = trend_mean(pt.as_tensor(data.t), level, slopes, breaks, jumps, t_ref, lib=pt, eras=eras)
+        mean = trend_mean(
+            pt.as_tensor(data.t), level, slopes, breaks, jumps, t_ref, lib=pt, eras=eras
+        )
         scale = pt.sqrt(sigma**2 + pt.as_tensor(data.meas_sd) ** 2)
         pm.StudentT("y", nu=nu, mu=mean, sigma=scale, observed=data.y, dims="run")
         pm.Deterministic("doubling_months", 12 * LOG10_2 / slopes, dims="era")

@@ -66,10 +66,9 @@ class ConstraintDraws:
         """Natural log of the limit at ``t``."""
         t = np.asarray(t, dtype=float)
         shape = (-1, *([1] * (t.ndim - 1))) if t.ndim > 1 else (-1,)
-        return (
-            np.log(self.share * self.limit).reshape(shape)
-            + np.log1p(self.growth).reshape(shape) * (t - self.reference_year)
-        )
+        return np.log(self.share * self.limit).reshape(shape) + np.log1p(self.growth).reshape(
+            shape
+        ) * (t - self.reference_year)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,10 @@ def plot_tornado(rows: Sequence[dict], ax: Axes | None = None, top: int = 12) ->
     from matplotlib.patches import Patch
 
     ax.legend(
-        handles=[Patch(color=LOW, label="input at its 10th percentile"),
-                 Patch(color=HIGH, label="input at its 90th percentile")],
+        handles=[
+            Patch(color=LOW, label="input at its 10th percentile"),
+            Patch(color=HIGH, label="input at its 90th percentile"),
+        ],
         fontsize=8,
         loc="lower right",
     )
@@ -55,11 +57,22 @@ def plot_sobol(indices: dict[str, dict[str, float]], ax: Axes | None = None) -> 
     names = sorted(indices, key=lambda k: -(indices[k]["ST"] or 0))
     fig, ax = _axes(ax, (9, 1.5 + 0.4 * max(len(names), 1)))
     y = np.arange(len(names))
-    for offset, key, colour, label in ((-0.2, "S1", LOW, "first order S1"), (0.2, "ST", HIGH, "total ST")):
+    for offset, key, colour, label in (
+        (-0.2, "S1", LOW, "first order S1"),
+        (0.2, "ST", HIGH, "total ST"),
+    ):
         vals = np.array([indices[n][key] for n in names], dtype=float)
         conf = np.array([indices[n][f"{key}_conf"] for n in names], dtype=float)
-        ax.barh(y + offset, vals, xerr=conf, height=0.38, color=colour, alpha=0.85, label=label,
-                error_kw={"lw": 1, "capsize": 2})
+        ax.barh(
+            y + offset,
+            vals,
+            xerr=conf,
+            height=0.38,
+            color=colour,
+            alpha=0.85,
+            label=label,
+            error_kw={"lw": 1, "capsize": 2},
+        )
     ax.set_yticks(y, names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("share of the variance of the hit year")
@@ -83,13 +96,23 @@ def plot_backtests(results: Sequence, ax: Axes | None = None) -> Figure:
             return 10 ** fan.isel(quantile=int(np.argmin(np.abs(q - p)))).to_numpy()
 
         ax.fill_between(years, at(0.1), at(0.9), color=colour, alpha=0.15, lw=0)
-        ax.plot(years, at(0.5), color=colour, lw=2, label=f"prediction from {r.cutoff} (median, 80%)")
+        ax.plot(
+            years, at(0.5), color=colour, lw=2, label=f"prediction from {r.cutoff} (median, 80%)"
+        )
         later = r.later
         inside = later["trend_in80"].to_numpy(dtype=bool)
-        ax.scatter(later["t"], 10 ** later["log10_flop"], s=22, facecolor=np.where(inside, colour, "white"),
-                   edgecolor=colour, zorder=3)
+        ax.scatter(
+            later["t"],
+            10 ** later["log10_flop"],
+            s=22,
+            facecolor=np.where(inside, colour, "white"),
+            edgecolor=colour,
+            zorder=3,
+        )
         ax.axvline(r.cutoff_year, color=colour, ls=":", lw=1)
-    ax.scatter([], [], facecolor="grey", edgecolor="grey", label="later run inside the 80% interval")
+    ax.scatter(
+        [], [], facecolor="grey", edgecolor="grey", label="later run inside the 80% interval"
+    )
     ax.scatter([], [], facecolor="white", edgecolor="grey", label="later run outside it")
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

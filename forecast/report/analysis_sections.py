@@ -40,8 +40,11 @@ def sensitivity_blocks(
             for r in tornado_rows[:12]
         )
         blocks.append(
-            Table(("input", "10th percentile → hit", "90th percentile → hit", "swing (years)"), rows,
-                  ("l", "r", "r", "r"))
+            Table(
+                ("input", "10th percentile → hit", "90th percentile → hit", "swing (years)"),
+                rows,
+                ("l", "r", "r", "r"),
+            )
         )
         if "tornado" in figs:
             blocks.append(figs["tornado"])
@@ -58,7 +61,11 @@ def sensitivity_blocks(
             Table(
                 ("input", "S1", "ST"),
                 tuple(
-                    (k, f"{v['S1']:.2f} ± {v['S1_conf']:.2f}", f"{v['ST']:.2f} ± {v['ST_conf']:.2f}")
+                    (
+                        k,
+                        f"{v['S1']:.2f} ± {v['S1_conf']:.2f}",
+                        f"{v['ST']:.2f} ± {v['ST_conf']:.2f}",
+                    )
                     for k, v in ranked
                 ),
                 ("l", "r", "r"),
@@ -70,8 +77,8 @@ def sensitivity_blocks(
         blocks.append(
             Para.of(
                 "Elasticity of the time to each ceiling with respect to the doubling time, "
-                "E = d ln(t* − t0) / d ln T: a 10% longer doubling time moves the hit about E × 10% "
-                "further away. Analytic (from the closed form) against numerical (finite "
+                "E = d ln(t* − t0) / d ln T: a 10% longer doubling time moves the hit about "
+                "E × 10% further away. Analytic (from the closed form) against numerical (finite "
                 "difference of the engine):"
             )
         )
@@ -79,8 +86,12 @@ def sensitivity_blocks(
             Table(
                 ("ceiling", "analytic", "numerical", "relative difference"),
                 tuple(
-                    (e["constraint"], f"{e['analytic']:.4f}", f"{e['numerical']:.4f}",
-                     f"{e['relative_difference']:.1e}")
+                    (
+                        e["constraint"],
+                        f"{e['analytic']:.4f}",
+                        f"{e['numerical']:.4f}",
+                        f"{e['relative_difference']:.1e}",
+                    )
                     for e in elasticities
                 ),
                 ("l", "r", "r", "r"),
@@ -105,7 +116,9 @@ def backtest_blocks(results: Sequence, figs: dict[str, Figure]) -> list[Block]:
         for model in ("trend", "constrained"):
             s = r.scores[model]
             mae_by_year = s.get("mae_by_year") or {}
-            first = ", ".join(f"{k}y: {_num(v, '{:.2f}')}" for k, v in list(mae_by_year.items())[:4])
+            first = ", ".join(
+                f"{k}y: {_num(v, '{:.2f}')}" for k, v in list(mae_by_year.items())[:4]
+            )
             rows.append(
                 (
                     str(r.cutoff),
@@ -121,8 +134,17 @@ def backtest_blocks(results: Sequence, figs: dict[str, Figure]) -> list[Block]:
             )
     blocks.append(
         Table(
-            ("cutoff", "model", "runs fitted", "later runs", "doubling (months)",
-             "coverage 50/80/95", "CRPS", "median abs. error", "error by years after"),
+            (
+                "cutoff",
+                "model",
+                "runs fitted",
+                "later runs",
+                "doubling (months)",
+                "coverage 50/80/95",
+                "CRPS",
+                "median abs. error",
+                "error by years after",
+            ),
             tuple(rows),
         )
     )

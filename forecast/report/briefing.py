@@ -56,7 +56,8 @@ def answer(summary: dict, result: ScenarioResult) -> list[Block]:
     if first is not None and post["median"] is not None:
         parts.append(
             "After the first ceiling binds, the largest run can grow only as fast as that "
-            f"ceiling allows: compute then doubles every {F.interval_text(post, lambda x: f'{x:.1f}')} "
+            "ceiling allows: compute then doubles every "
+            f"{F.interval_text(post, lambda x: f'{x:.1f}')} "
             f"months instead of {trend['doubling_time_months']['median']:.1f}."
         )
     rows = []
@@ -176,12 +177,16 @@ def cost_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure])
     return blocks
 
 
-def sensitivity_section(result: ScenarioResult, sensitivity, figs: dict[str, Figure]) -> list[Block]:
+def sensitivity_section(
+    result: ScenarioResult, sensitivity, figs: dict[str, Figure]
+) -> list[Block]:
     """The doubling-time sweep."""
     if sensitivity is None:
         return []
     blocks: list[Block] = [Heading(1, "How much the answer depends on the doubling time")]
-    values = np.asarray(sensitivity.attrs.get("values", sensitivity["sweep"].to_numpy()), dtype=float)
+    values = np.asarray(
+        sensitivity.attrs.get("values", sensitivity["sweep"].to_numpy()), dtype=float
+    )
     names = [str(n) for n in sensitivity["constraint"].to_numpy()]
     blocks.append(
         Para.of(
@@ -197,7 +202,9 @@ def sensitivity_section(result: ScenarioResult, sensitivity, figs: dict[str, Fig
             cells.append(F.year(med if np.isfinite(med) else None, result.scenario.horizon))
         rows.append((f"{v:.1f}", *cells))
     step = max(1, len(rows) // 10)
-    blocks.append(Table(("doubling (months)", *names), tuple(rows[::step]), ("r",) * (len(names) + 1)))
+    blocks.append(
+        Table(("doubling (months)", *names), tuple(rows[::step]), ("r",) * (len(names) + 1))
+    )
     if "sensitivity" in figs:
         blocks.append(figs["sensitivity"])
     return blocks
@@ -273,8 +280,8 @@ def assumptions_section(result: ScenarioResult) -> list[Block]:
                     Strong("Power"),
                     ": accelerator power (peak FLOP/s per watt of chip TDP) times PUE. Host CPUs, "
                     "memory and networking are not counted (an 8-GPU NVIDIA DGX H100 server is "
-                    "rated 10.2 kW against 5.6 kW of GPU TDP), so the power figures are lower bounds "
-                    "and a power ceiling binds, if anything, earlier than shown.",
+                    "rated 10.2 kW against 5.6 kW of GPU TDP), so the power figures are lower "
+                    "bounds and a power ceiling binds, if anything, earlier than shown.",
                 ),
             )
         )
@@ -301,11 +308,13 @@ def diagnostics_section(result: ScenarioResult) -> list[Block]:
                 "ok" if d.ok else "; ".join(d.problems),
             )
         )
-    blocks.append(Table(("fit", "max R-hat", "min bulk ESS", "divergences", "verdict"), tuple(rows)))
+    blocks.append(
+        Table(("fit", "max R-hat", "min bulk ESS", "divergences", "verdict"), tuple(rows))
+    )
     blocks.append(
         Para.of(
-            "Targets: R-hat at most 1.01, bulk effective sample size at least 400 for every reported "
-            "quantity, no divergent transitions."
+            "Targets: R-hat at most 1.01, bulk effective sample size at least 400 for every "
+            "reported quantity, no divergent transitions."
         )
     )
     fit = result.trend_fit
@@ -335,7 +344,11 @@ def diagnostics_section(result: ScenarioResult) -> list[Block]:
                 )
                 for name, row in cmp.iterrows()
             )
-            blocks.append(Table(("model", "elpd (LOO)", "SE", "difference", "SE of difference", "weight"), rows))
+            blocks.append(
+                Table(
+                    ("model", "elpd (LOO)", "SE", "difference", "SE of difference", "weight"), rows
+                )
+            )
             blocks.append(
                 Para.of(
                     f"Chosen: {fit.eras} era(s), the simplest model within two standard errors of "

@@ -64,7 +64,9 @@ def plot_comparison(results: list[ScenarioResult]) -> MplFigure:
                 label=f"{r.scenario.name} (hits by {r.scenario.horizon}: {share:.0%})",
             )
         else:
-            ax_hit.plot([], [], color=colour, label=f"{r.scenario.name} (no hit by {r.scenario.horizon})")
+            ax_hit.plot(
+                [], [], color=colour, label=f"{r.scenario.name} (no hit by {r.scenario.horizon})"
+            )
     for ax in (ax_traj, ax_hit):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_traj.set_yscale("log")
@@ -122,14 +124,21 @@ def write_comparison(results: list[ScenarioResult], out: Path) -> list[dict]:
                 ),
                 tuple(table_rows),
             ),
-            Figure(png.relative_to(tmp), "Projections and first-hit years of each scenario.", png.read_bytes()),
+            Figure(
+                png.relative_to(tmp),
+                "Projections and first-hit years of each scenario.",
+                png.read_bytes(),
+            ),
             Heading(1, "Hit year of every ceiling"),
         ]
         for row in rows:
             blocks.append(
                 Table(
                     (f"{row['scenario']}: ceiling", "hit year"),
-                    tuple((n, F.year_interval(iv, row["horizon"])) for n, iv in row["constraints"].items()),
+                    tuple(
+                        (n, F.year_interval(iv, row["horizon"]))
+                        for n, iv in row["constraints"].items()
+                    ),
                 )
             )
         title = "Scenario comparison"

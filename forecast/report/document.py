@@ -106,7 +106,12 @@ def to_markdown(title: str, blocks: list[Block]) -> str:
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
         elif isinstance(b, Figure):
-            out += [f"![{_md_text(b.caption)}]({b.path.as_posix()})", "", f"*{_md_text(b.caption)}*", ""]
+            out += [
+                f"![{_md_text(b.caption)}]({b.path.as_posix()})",
+                "",
+                f"*{_md_text(b.caption)}*",
+                "",
+            ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -157,7 +162,9 @@ def to_html(title: str, blocks: list[Block], answer_first: bool = True) -> str:
             first_para = False
             out.append(f"<p{cls}>" + "".join(_html_inline(p) for p in b.parts) + "</p>")
         elif isinstance(b, Bullets):
-            items = "".join("<li>" + "".join(_html_inline(p) for p in it) + "</li>" for it in b.items)
+            items = "".join(
+                "<li>" + "".join(_html_inline(p) for p in it) + "</li>" for it in b.items
+            )
             out.append(f"<ul>{items}</ul>")
         elif isinstance(b, Table):
             align = b.align or ("l",) * len(b.header)
@@ -165,10 +172,13 @@ def to_html(title: str, blocks: list[Block], answer_first: bool = True) -> str:
             body = []
             for row in b.rows:
                 cells = "".join(
-                    f'<td class="{a}">' + _html_inline(c) + "</td>" for c, a in zip(row, align, strict=True)
+                    f'<td class="{a}">' + _html_inline(c) + "</td>"
+                    for c, a in zip(row, align, strict=True)
                 )
                 body.append(f"<tr>{cells}</tr>")
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+            out.append(
+                f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            )
         elif isinstance(b, Figure):
             data = base64.b64encode(b.png).decode("ascii")
             out.append(

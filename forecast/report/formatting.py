@@ -13,7 +13,7 @@ def year(x: float | None, horizon: int | None = None) -> str:
 
 
 def year_interval(iv: dict, horizon: int) -> str:
-    """"2031 (80% interval 2030-2032)" from a {median, p10, p90} of decimal years."""
+    """ "2031 (80% interval 2030-2032)" from a {median, p10, p90} of decimal years."""
     if iv["median"] is None:
         low = year(iv["p10"], horizon)
         return f"after {horizon} in most draws (10th percentile: {low})"
@@ -58,7 +58,7 @@ def months(x: float | None) -> str:
 
 
 def interval_text(iv: dict, fmt) -> str:
-    """"5.4 months (80% interval 4.9–5.9 months)"."""
+    """ "5.4 months (80% interval 4.9–5.9 months)"."""
     if iv["median"] is None:
         return "n/a"
     return f"{fmt(iv['median'])} (80% interval {fmt(iv['p10'])}–{fmt(iv['p90'])})"

@@ -64,9 +64,16 @@ def build_summary(result: ScenarioResult) -> dict:
     if fit is not None:
         per_era = fit.doubling_months()
         for k, start in enumerate(_era_starts(result)):
-            eras.append({"start_year": _round(start), "doubling_time_months": _interval(per_era[:, k])})
+            eras.append(
+                {"start_year": _round(start), "doubling_time_months": _interval(per_era[:, k])}
+            )
     else:
-        eras.append({"start_year": _round(_era_starts(result)[0]), "doubling_time_months": _interval(doubling)})
+        eras.append(
+            {
+                "start_year": _round(_era_starts(result)[0]),
+                "doubling_time_months": _interval(doubling),
+            }
+        )
     if fit is not None:
         d = fit.diagnostics
         diagnostics = {
@@ -135,7 +142,9 @@ def build_summary(result: ScenarioResult) -> dict:
             "binding_share": _round(binding_share),
             "prob_hit_by_horizon": _round(prob_hit(ds["first_hit_year"].to_numpy())),
             "post_limit_doubling_time_months": _interval(
-                ds["post_limit_doubling_months"].to_numpy()[np.isfinite(ds["first_hit_year"].to_numpy())]
+                ds["post_limit_doubling_months"].to_numpy()[
+                    np.isfinite(ds["first_hit_year"].to_numpy())
+                ]
             )
             if np.isfinite(ds["first_hit_year"].to_numpy()).any()
             else {"median": None, "p10": None, "p90": None},

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,7 +16,8 @@ import xarray as xr
 from forecast.models.sampling import az
 from forecast.pipeline import ScenarioResult
 from forecast.report.briefing import build_briefing
-from forecast.report.document import Block, Figure, to_html, to_markdown
+from forecast.report.document import Figure, to_html, to_markdown
+from forecast.report.extras import Extra
 from forecast.report.summary import build_summary, dumps
 
 CAPTIONS = {
@@ -84,9 +85,7 @@ def write_report(
     result: ScenarioResult,
     out: Path,
     sensitivity: xr.Dataset | None = None,
-    extra_blocks: Callable[[dict[str, Figure]], list[Block]] | None = None,
-    extra_figures: dict | None = None,
-    extra_files: Callable[[Path], None] | None = None,
+    extras: Sequence[Extra] = (),
     svg: bool = True,
 ) -> dict:
     """Write the whole report folder for ``result`` to ``out`` (atomically).
@@ -98,12 +97,8 @@ def write_report(
         Destination folder (replaced if it exists).
     sensitivity : xarray.Dataset, optional
         A doubling-time sweep (see :func:`forecast.analysis.sweep`) for its section and figure.
-    extra_blocks : callable, optional
-        Builds further briefing sections from the figures (e.g. backtests).
-    extra_figures : dict, optional
-        Further matplotlib figures by stem.
-    extra_files : callable, optional
-        Writes further files into the (temporary) report folder it is given.
+    extras : sequence of Extra
+        Optional sections (sensitivity analysis, backtests): their blocks, figures and files.
     svg : bool
         Also write SVG versions of the figures.
 
@@ -121,21 +116,23 @@ def write_report(
         if sensitivity is not None:
             sens = sensitivity_for_figure(result, sensitivity)
         figures = dict(figure_set(result, sensitivity=sens))
-        figures.update(extra_figures or {})
+        for extra in extras:
+            figures.update(extra.figures)
         blocks: dict[str, Figure] = {}
         for stem, fig in figures.items():
             paths = save_figure(fig, fig_dir, stem, svg=svg)
             png = next(p for p in paths if p.suffix == ".png")
             blocks[stem] = Figure(png.relative_to(tmp), CAPTIONS.get(stem, stem), png.read_bytes())
-        extra = extra_blocks(blocks) if extra_blocks else None
-        title, doc = build_briefing(summary, result, blocks, sensitivity, extra)
+        extra_blocks = [b for extra in extras for b in extra.blocks(blocks)]
+        title, doc = build_briefing(summary, result, blocks, sensitivity, extra_blocks)
         (tmp / "briefing.md").write_text(to_markdown(title, doc), encoding="utf-8")
         (tmp / "briefing.html").write_text(to_html(title, doc), encoding="utf-8")
         (tmp / "summary.json").write_text(dumps(summary), encoding="utf-8")
         posterior_idata(result).to_netcdf(str(tmp / "posterior.nc"))
         result.projection.to_netcdf(tmp / "projection.nc")
-        if extra_files is not None:
-            extra_files(tmp)
+        for extra in extras:
+            if extra.files is not None:
+                extra.files(tmp)
     return summary
 
 
@@ -144,7 +141,9 @@ def sensitivity_for_figure(result: ScenarioResult, sweep: xr.Dataset) -> dict:
     import numpy as np
 
     names = [str(n) for n in sweep["constraint"].to_numpy()]
-    values = np.asarray(sweep["value"].to_numpy() if "value" in sweep else sweep["sweep"].to_numpy())
+    values = np.asarray(
+        sweep["value"].to_numpy() if "value" in sweep else sweep["sweep"].to_numpy()
+    )
     out = {"values": values, "fitted": float(np.median(result.projection["doubling_time_months"]))}
     for key in ("median", "p10", "p90"):
         out[key] = {n: sweep[key].sel(constraint=n).to_numpy() for n in names}

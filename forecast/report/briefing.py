@@ -17,12 +17,18 @@ from forecast.report.document import Block, Bullets, Figure, Heading, Link, Para
 MOORE_MONTHS = (18.0, 24.0)
 
 
-def _hit_sentence(c: dict, horizon: int) -> str:
+def _iv(iv: dict, fmt=lambda x: f"{x:.1f}") -> str:
+    return f"{fmt(iv['median'])} (80% interval {fmt(iv['p10'])}–{fmt(iv['p90'])})"
+
+
+def _hit_clause(c: dict, horizon: int) -> str:
+    iv = c["hit_year"]
     p = F.percent(c["prob_hit_by_horizon"])
-    what = "cost" if c["kind"] == "spend" else "power draw"
+    if iv["median"] is None:
+        return f"{c['name']}: not by {horizon} in most draws (probability by {horizon}: {p})"
     return (
-        f"its {what} reaches the {c['name']} ceiling in {F.year_interval(c['hit_year'], horizon)}; "
-        f"probability of reaching it by {horizon}: {p}"
+        f"{c['name']} in {F.year(iv['median'])} ({F.year(iv['p10'])}–"
+        f"{F.year(iv['p90'], horizon)}; probability by {horizon}: {p})"
     )
 
 
@@ -34,31 +40,28 @@ def answer(summary: dict, result: ScenarioResult) -> list[Block]:
     limit = summary["limit"]
     cons = summary["constraints"]
     first = limit["binding_constraint"]
-    lead = (
-        f"Under the {sc.name} assumptions, the largest training run grows "
-        f"{trend['growth_per_year']['median']:.1f}x a year (compute doubling every "
-        f"{F.interval_text(trend['doubling_time_months'], lambda x: f'{x:.1f}')} months). "
-    )
-    parts = [lead]
+    parts = [
+        f"Under the {sc.name} assumptions the largest training run grows "
+        f"{trend['growth_per_year']['median']:.1f}x a year: its compute doubles every "
+        f"{_iv(trend['doubling_time_months'])} months. "
+    ]
     if first is None:
         parts.append(
-            f"In most draws it reaches none of the ceilings by {horizon} "
-            f"(probability of reaching any: {F.percent(limit['prob_hit_by_horizon'])}). "
+            f"In most draws it reaches none of the ceilings by {horizon} (probability of "
+            f"reaching any: {F.percent(limit['prob_hit_by_horizon'])}). "
         )
     else:
         parts.append(
-            f"The first ceiling it meets is most likely {first} "
-            f"(first in {F.percent(limit['binding_share'])} of draws), in "
-            f"{F.year_interval(limit['hit_year'], horizon)}. "
+            f"It meets the {first} ceiling first (in {F.percent(limit['binding_share'])} of "
+            f"draws), in {F.year_interval(limit['hit_year'], horizon)}. "
         )
-    parts.append("By ceiling: " + "; ".join(_hit_sentence(c, horizon) for c in cons) + ". ")
+    parts.append("Ceiling by ceiling: " + "; ".join(_hit_clause(c, horizon) for c in cons) + ". ")
     post = limit["post_limit_doubling_time_months"]
     if first is not None and post["median"] is not None:
         parts.append(
-            "After the first ceiling binds, the largest run can grow only as fast as that "
-            "ceiling allows: compute then doubles every "
-            f"{F.interval_text(post, lambda x: f'{x:.1f}')} "
-            f"months instead of {trend['doubling_time_months']['median']:.1f}."
+            "Once the first ceiling binds, the largest run can grow only as fast as that "
+            f"ceiling allows: its compute then doubles every {_iv(post)} months instead of "
+            f"{trend['doubling_time_months']['median']:.1f}."
         )
     rows = []
     for c in cons:
@@ -77,7 +80,15 @@ def answer(summary: dict, result: ScenarioResult) -> list[Block]:
         tuple(rows),
         ("l", "l", "r", "r", "r"),
     )
-    return [Para.of(Strong("The answer."), " ", *parts), table]
+    caveat = Para.of(
+        Strong("Read with care."),
+        " The intervals carry the uncertainty of the fitted trends and of every input the "
+        "scenario gives as a distribution. They do not carry the chance that the trend itself "
+        "breaks (a new era, a funding shock): the projection assumes the current era "
+        "continues until a ceiling stops it. The sensitivity section shows how far the dates "
+        "move if it does not.",
+    )
+    return [Para.of(Strong("The answer."), " ", *parts), table, caveat]
 
 
 def trend_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]) -> list[Block]:

@@ -4,6 +4,7 @@ destination, then rename it into place. A failure at any step leaves no partial 
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import warnings
@@ -46,6 +47,10 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    # mkdtemp makes a private (0700) folder; a report is an ordinary folder.
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)
     try:
         yield tmp
     except BaseException:
@@ -129,7 +134,13 @@ def write_report(
         (tmp / "briefing.html").write_text(to_html(title, doc), encoding="utf-8")
         (tmp / "summary.json").write_text(dumps(summary), encoding="utf-8")
         posterior_idata(result).to_netcdf(str(tmp / "posterior.nc"))
-        result.projection.to_netcdf(tmp / "projection.nc")
+        projection = result.projection
+        encoding = {
+            name: {"zlib": True, "complevel": 4}
+            for name, var in projection.data_vars.items()
+            if var.dtype.kind == "f"
+        }
+        projection.to_netcdf(tmp / "projection.nc", encoding=encoding)
         for extra in extras:
             if extra.files is not None:
                 extra.files(tmp)

@@ -63,22 +63,13 @@ def start_year(scenario: Scenario, runs: pd.DataFrame) -> float:
 
 def needs_trend_fit(scenario: Scenario) -> bool:
     """A trend with both level and doubling time given needs no fit."""
-    t = scenario.trend
-    return t.doubling_time_months is None or t.level_flop is None
+    return scenario.trend.needs_fit
 
 
 def needs_hardware_fit(scenario: Scenario) -> bool:
     """Hardware series with levels and doubling times all given need no fit."""
-    h = scenario.hardware
-    return any(
-        v is None
-        for v in (
-            h.price_performance_doubling_years,
-            h.flops_per_usd,
-            h.efficiency_doubling_years,
-            h.flops_per_watt,
-        )
-    )
+    hw = scenario.hardware
+    return hw.price_performance_needs_fit or hw.efficiency_needs_fit
 
 
 def fit_scenario(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+LN2 = math.log(2)
+
 DESIGN_SUMMARY_KEYS = [
     "scenario",
     "version",
@@ -48,3 +52,45 @@ def assert_summary_keys(summary: dict, start_year: int, horizon: int) -> None:
         assert set(row) == {"flop", "capex_usd", "amortized_usd", "power_watts"}
         for iv in row.values():
             assert set(iv) == INTERVAL
+
+
+def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):
+    """The design's closed form for the capex basis, written out literally."""
+    num = (
+        math.log(share * L0)
+        - math.log(C0)
+        - math.log(overhead)
+        + math.log(u * D)
+        + math.log(H0)
+        + tc * LN2 / Tc
+        - th * LN2 / Th
+        - tl * math.log(1 + g)
+    )
+    den = LN2 / Tc - LN2 / Th - math.log(1 + g)
+    return num / den if den > 0 else math.inf
+
+
+def design_power_hit(C0, tc, Tc, E0, te, Te, P0, tl, g, pue, u, D):
+    """The same derivation for P = C pue / (u D E) against P0 (1+g)^(t - tl)."""
+    num = (
+        math.log(P0)
+        - math.log(C0)
+        - math.log(pue)
+        + math.log(u * D)
+        + math.log(E0)
+        + tc * LN2 / Tc
+        - te * LN2 / Te
+        - tl * math.log(1 + g)
+    )
+    den = LN2 / Tc - LN2 / Te - math.log(1 + g)
+    return num / den if den > 0 else math.inf
+
+
+def isolated_cache(tmp_path_factory, name: str = "fits"):
+    """Point the posterior cache at a fresh folder for a module (a generator fixture body)."""
+    import pytest
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FORECAST_CACHE_DIR", str(tmp_path_factory.mktemp(name)))
+    yield
+    mp.undo()

@@ -51,6 +51,8 @@ def test_backtest_openai_2018_at_its_own_cutoff(root):
     assert "training_runs.csv" in result.judged_by  # the chart has no later points
 
 
+# A small sampler keeps the test fast; its ESS warnings are expected.
+@pytest.mark.filterwarnings("ignore::forecast.models.sampling.ConvergenceWarning")
 def test_backtest_baseline_at_three_cutoffs(root):
     scenario = _small(load_scenario(root / "scenarios" / "baseline.toml"))
     cutoffs = [dt.date(2016, 1, 1), dt.date(2018, 1, 1), dt.date(2021, 1, 1)]

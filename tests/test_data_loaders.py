@@ -119,3 +119,26 @@ def test_every_bad_fixture_is_tested():
         "bad_many.csv",
     }
     assert {p.name for p in BAD.glob("bad_*.csv")} == tested
+
+
+def test_data_check_command(capsys):
+    from forecast.cli import main
+
+    assert main(["data", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "Record holder" in out and "Latest run" in out and "before 2010" in out
+
+
+def test_data_check_reports_every_file_problem(tmp_path, capsys):
+    import shutil
+
+    from forecast.cli import main
+    from forecast.data import DATA_DIR
+
+    for name in ("hardware.csv", "economy.csv", "openai_2018.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    shutil.copy(BAD / "bad_many.csv", tmp_path / "training_runs.csv")
+    assert main(["data", "check", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 4 and "training_runs.csv:4: method" in err
+    assert "Traceback" not in err

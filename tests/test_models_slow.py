@@ -13,6 +13,7 @@ import pytest
 
 from forecast.data import Selection, select
 from forecast.models import SamplerSettings, TrendData, fit_hardware, fit_trend
+from helpers import isolated_cache
 
 pytestmark = pytest.mark.slow
 
@@ -20,12 +21,10 @@ SETTINGS = SamplerSettings(draws=1000, tune=1000, chains=4, target_accept=0.9)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _own_cache(tmp_path_factory):
-    # A fresh cache per test session, so every fit here really samples once.
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FORECAST_CACHE_DIR", str(tmp_path_factory.mktemp("fits")))
-    yield
-    mp.undo()
+def _cache(tmp_path_factory):
+    # A fresh cache for this module: every fit here really samples (once; scenarios that
+    # share data and sampler settings share their fits, as they do for a user).
+    yield from isolated_cache(tmp_path_factory)
 
 
 def converged(fit):
@@ -81,6 +80,8 @@ def test_hardware_ml(hardware):
     converged(fit)
 
 
+# Deliberately small fits (the point is the cache): their ESS warnings are expected.
+@pytest.mark.filterwarnings("ignore::forecast.models.sampling.ConvergenceWarning")
 def test_cached_fit_is_identical_and_flagged(openai_2018):
     points = openai_2018[openai_2018["in_trend"]].copy()
     small = SamplerSettings(draws=300, tune=300, chains=2)

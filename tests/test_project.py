@@ -15,6 +15,7 @@ from forecast.project.engine import (
     project,
     solve_hit,
 )
+from helpers import design_capex_hit
 
 LN2 = math.log(2)
 
@@ -52,22 +53,6 @@ def make_inputs(
         start_year=2026.0,
         horizon=horizon,
     )
-
-
-def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):
-    """The design's closed form, written out literally."""
-    num = (
-        math.log(share * L0)
-        - math.log(C0)
-        - math.log(overhead)
-        + math.log(u * D)
-        + math.log(H0)
-        + tc * LN2 / Tc
-        - th * LN2 / Th
-        - tl * math.log(1 + g)
-    )
-    den = LN2 / Tc - LN2 / Th - math.log(1 + g)
-    return num / den if den > 0 else math.inf
 
 
 def test_capex_hit_matches_design_closed_form():

@@ -13,43 +13,11 @@ from forecast.cli import main
 from forecast.pipeline import run_scenario
 from forecast.report.summary import build_summary, dumps
 from forecast.scenario import check_scenario
-from helpers import assert_summary_keys
+from helpers import assert_summary_keys, design_capex_hit, design_power_hit
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 DETERMINISTIC = SCENARIOS / "good_deterministic.toml"
 LN2 = math.log(2)
-
-
-def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):
-    """The design's closed form for the capex basis, written out literally."""
-    num = (
-        math.log(share * L0)
-        - math.log(C0)
-        - math.log(overhead)
-        + math.log(u * D)
-        + math.log(H0)
-        + tc * LN2 / Tc
-        - th * LN2 / Th
-        - tl * math.log(1 + g)
-    )
-    den = LN2 / Tc - LN2 / Th - math.log(1 + g)
-    return num / den if den > 0 else math.inf
-
-
-def design_power_hit(C0, tc, Tc, E0, te, Te, P0, tl, g, pue, u, D):
-    """The same derivation for P = C pue / (u D E) against P0 (1+g)^(t - tl)."""
-    num = (
-        math.log(P0)
-        - math.log(C0)
-        - math.log(pue)
-        + math.log(u * D)
-        + math.log(E0)
-        + tc * LN2 / Tc
-        - te * LN2 / Te
-        - tl * math.log(1 + g)
-    )
-    den = LN2 / Tc - LN2 / Te - math.log(1 + g)
-    return num / den if den > 0 else math.inf
 
 
 @pytest.fixture(scope="module")

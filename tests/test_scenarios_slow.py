@@ -11,7 +11,7 @@ import pytest
 from forecast.cli import main
 from forecast.data.units import decimal_year
 from forecast.scenario import load_scenario
-from helpers import assert_summary_keys
+from helpers import assert_summary_keys, isolated_cache
 
 pytestmark = pytest.mark.slow
 
@@ -20,13 +20,10 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _shared_cache(tmp_path_factory):
-    # One cache for this module: the scenarios that share data and sampler settings share
-    # their fits, exactly as they do for a user.
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FORECAST_CACHE_DIR", str(tmp_path_factory.mktemp("fits")))
-    yield
-    mp.undo()
+def _cache(tmp_path_factory):
+    # A fresh cache for this module: every fit here really samples (once; scenarios that
+    # share data and sampler settings share their fits, as they do for a user).
+    yield from isolated_cache(tmp_path_factory)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])

@@ -416,16 +416,23 @@ def plot_trend_log(
 
 
 def plot_trend_linear(
-    projection: xr.Dataset, runs_used: pd.DataFrame, ax: Axes | None = None, data_years: float = 8.0
+    projection: xr.Dataset, runs_used: pd.DataFrame, ax: Axes | None = None, data_years: float = 6.0
 ) -> Figure:
     """The projection on a linear FLOP scale: how explosive exponential growth is.
 
-    The x axis covers the last ``data_years`` years of data and the projection; the y
-    axis is cut at twice the median at the horizon (the upper band goes further).
+    The x axis covers the last ``data_years`` years of data and the projection up to two
+    years after the median year the first ceiling binds (or the horizon), so that the
+    bend of the constrained path is visible; the y axis is cut at twice the unconstrained
+    median at that end (the upper band goes further).
     """
     fig, ax = _axes(ax)
     years = _years(projection)
     start, horizon = _start(projection), _horizon(projection)
+    if "first_hit_year" in projection:
+        first = projection["first_hit_year"].to_numpy()
+        if np.mean(np.isfinite(first)) > 0.5:
+            horizon = min(horizon, float(np.ceil(np.median(first))) + 2.0)
+    end = int(np.argmin(np.abs(years - horizon)))
     logc = projection["log10_flop"].to_numpy()
     q = 10 ** _quantiles(logc, [0.1, 0.5, 0.9])
     _band(ax, years, q[0], q[2], PROJECTION, 0.3, label="projected trend, 80% band")
@@ -452,8 +459,7 @@ def plot_trend_linear(
         name = str(runs_used["name"].iloc[i]) if "name" in runs_used else "largest run"
         ax.annotate(
             f"largest run in the data: {name}, {sci_math(f[i])} FLOP\n"
-            f"(invisible at this scale: {sci_math(f[i] / q[1][-1], 1)} "
-            f"of the median in {horizon:.0f})",
+            f"({sci_math(f[i] / q[1][end], 1)} of the median in {horizon:.0f})",
             xy=(t[i], f[i]),
             xytext=(0.03, 0.55),
             textcoords="axes fraction",
@@ -461,7 +467,7 @@ def plot_trend_linear(
             arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 0.8},
         )
     ax.set_xlim(xmin, horizon + 0.5)
-    ax.set_ylim(0, 2.0 * q[1][-1])
+    ax.set_ylim(0, 2.0 * q[1][end])
     ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useMathText=True)
     _year_axis(ax)
     ax.set_ylabel("training compute of the run (FLOP, linear scale)")

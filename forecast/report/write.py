@@ -25,8 +25,8 @@ CAPTIONS = {
     "trend_log": "Training compute of notable runs (grey), the selected frontier runs (colour), "
     "the fitted trend with its eras, and the projection fan (median, 50% and 80% intervals) "
     "against Moore's law; log scale.",
-    "trend_linear": "The same projection on a linear scale: almost all of the growth is in the "
-    "last few years.",
+    "trend_linear": "The same projection on a linear scale, to two years after the median year "
+    "the first ceiling binds: unconstrained, the trend explodes; held to the ceilings, it bends.",
     "cost": "Cost of the largest run (capital and amortised, median and 80% interval) against "
     "each spending ceiling.",
     "power": "Power drawn by the largest run (median and 80% interval) against each power ceiling.",

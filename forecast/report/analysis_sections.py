@@ -166,8 +166,20 @@ def reading(results: Sequence) -> str:
         if c80 != c80:  # NaN: nothing to judge
             parts.append(f"From {r.cutoff} there are no later runs to judge.")
             continue
-        if c80 < 0.65:
-            verdict = "overconfident: far fewer later runs fell inside its intervals than promised"
+        later = r.later
+        below = float((later["log10_flop"] < later["trend_median"]).mean()) if len(later) else 0.5
+        if below > 0.8:
+            verdict = (
+                f"biased high: {F.percent(below)} of the later runs came in below its median "
+                "prediction, so the trend it extrapolated was faster than what followed"
+            )
+        elif below < 0.2:
+            verdict = (
+                f"biased low: {F.percent(1 - below)} of the later runs came in above its median "
+                "prediction"
+            )
+        elif c80 < 0.65:
+            verdict = "overconfident: fewer later runs fell inside its intervals than promised"
         elif c80 > 0.92:
             verdict = "well centred but its intervals were wider than needed"
         else:

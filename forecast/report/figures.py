@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -697,8 +698,11 @@ def save_figure(fig: Figure, folder: str | Path, stem: str, svg: bool = False) -
     paths = [folder / f"{stem}.png"]
     if svg:
         paths.append(folder / f"{stem}.svg")
-    for path in paths:
-        fig.savefig(path, dpi=DPI, metadata={"Software": None} if path.suffix == ".png" else None)
+    # No dates or random ids in the files: the same results give the same bytes.
+    metadata = {".png": {"Software": None}, ".svg": {"Date": None, "Creator": None}}
+    with matplotlib.rc_context({"svg.hashsalt": "forecast"}):
+        for path in paths:
+            fig.savefig(path, dpi=DPI, metadata=metadata[path.suffix])
     close_figure(fig)
     return paths
 

@@ -104,7 +104,7 @@ def fit_scenario(
         )
     if needs_hardware_fit(scenario):
         hw_fit = fit_hardware(
-            load_hardware(scenario.data.hardware),
+            hardware_known_by(load_hardware(scenario.data.hardware), scenario.data.until, log),
             scenario.hardware.precision,
             settings=settings,
             seed=seed + 1,
@@ -114,6 +114,23 @@ def fit_scenario(
             log=log,
         )
     return runs, trend_fit, hw_fit
+
+
+def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = _quiet):
+    """The chips released by ``until`` (what a forecaster then could have fitted).
+
+    Falls back to every chip, and says so, when fewer than three priced chips or three
+    chips with a TDP remain (the fits need three points each).
+    """
+    if until is None:
+        return hardware
+    known = hardware[hardware["release_date"] <= until]
+    priced = known["price_usd"].notna().sum()
+    powered = known["tdp_watts"].notna().sum()
+    if priced < 3 or powered < 3:
+        log(f"hardware: fewer than 3 chips released by {until}; fitted on all chips")
+        return hardware
+    return known.reset_index(drop=True)
 
 
 def _posterior_index(n_post: int, n: int, rng: np.random.Generator) -> np.ndarray:

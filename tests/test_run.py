@@ -169,3 +169,18 @@ def test_failed_write_keeps_previous_report(tmp_path, monkeypatch):
         )
     assert (out / "summary.json").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+def test_hardware_fit_uses_only_chips_known_by_until(hardware):
+    import datetime as dt
+
+    from forecast.pipeline import hardware_known_by
+
+    known = hardware_known_by(hardware, dt.date(2016, 1, 1))
+    assert len(known) < len(hardware)
+    assert max(known["release_date"]) <= dt.date(2016, 1, 1)
+    assert hardware_known_by(hardware, None) is hardware
+    messages = []
+    # Too few chips by 2009: every chip is used, and the log says so.
+    assert hardware_known_by(hardware, dt.date(2009, 1, 1), messages.append) is hardware
+    assert messages and "fewer than 3 chips" in messages[0]

@@ -29,14 +29,11 @@ the same.
 from __future__ import annotations
 
 import copy
-import csv
 import dataclasses
 import datetime as dt
 import math
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,13 +42,11 @@ import xarray as xr
 
 from forecast.data.selection import select
 from forecast.data.units import decimal_year
-from forecast.errors import DataError
 from forecast.models import priors as P
 from forecast.pipeline import (
     _posterior_index,
     build_inputs,
     fit_scenario,
-    needs_hardware_fit,
 )
 from forecast.project.engine import LN10, ln_affordable
 from forecast.scenario import Scenario
@@ -167,19 +162,6 @@ def _num(x: float) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
-def _hardware_until(path: Path, cutoff: dt.date, folder: Path) -> Path:
-    """A copy of the hardware table with only chips released by the cutoff."""
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    header, body = rows[0], rows[1:]
-    col = header.index("release_date")
-    kept = [r for r in body if r and dt.date.fromisoformat(r[col].strip()) <= cutoff]
-    out = folder / f"hardware_until_{cutoff.isoformat()}.csv"
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows([header, *kept])
-    return out
-
-
 def _later_runs(scenario: Scenario, cutoff: dt.date) -> tuple[pd.DataFrame, str]:
     """Frontier runs after the cutoff, judged with all the data; and how they were chosen."""
     data = scenario.data
@@ -228,7 +210,6 @@ def backtest(
     seed: int | None = None,
     use_cache: bool = True,
     log: Log = _quiet,
-    hardware_until_cutoff: bool = True,
     fan_step: float = 0.25,
 ) -> list[BacktestResult]:
     """Fit the scenario at each cutoff and score its forecasts of the later frontier runs.
@@ -246,9 +227,6 @@ def backtest(
         Use the posterior cache (reruns are then cheap).
     log : callable
         Progress messages.
-    hardware_until_cutoff : bool
-        Fit hardware only on chips released by the cutoff (the honest backtest); when
-        that leaves too few chips the full table is used and a note says so.
     fan_step : float
         Spacing in years of the fan's year grid.
 
@@ -258,22 +236,8 @@ def backtest(
         One per cutoff, in the order given.
     """
     seed = scenario.seed if seed is None else seed
-    results = []
-    with tempfile.TemporaryDirectory(prefix="forecast-backtest-") as tmp:
-        for cutoff in cutoffs:
-            results.append(
-                _one(
-                    scenario,
-                    cutoff,
-                    seed,
-                    use_cache,
-                    log,
-                    hardware_until_cutoff,
-                    fan_step,
-                    Path(tmp),
-                )
-            )
-    return results
+    # Hardware is fitted only on chips released by each cutoff (see fit_scenario).
+    return [_one(scenario, cutoff, seed, use_cache, log, fan_step) for cutoff in cutoffs]
 
 
 def _one(
@@ -282,29 +246,22 @@ def _one(
     seed: int,
     use_cache: bool,
     log: Log,
-    hardware_until_cutoff: bool,
     fan_step: float,
-    tmp: Path,
 ) -> BacktestResult:
     notes: list[str] = []
     data = dataclasses.replace(scenario.data, until=cutoff)
     scen = dataclasses.replace(scenario, data=data, seed=seed)
-    if hardware_until_cutoff and needs_hardware_fit(scenario):
-        data = dataclasses.replace(data, hardware=_hardware_until(data.hardware, cutoff, tmp))
-        scen = dataclasses.replace(scen, data=data)
     log(f"backtest at {cutoff.isoformat()}: fitting data published up to the cutoff")
     rng = np.random.default_rng(seed)
     sampler_seed = int(rng.integers(0, 2**31 - 1))  # as run_scenario, so the cache is shared
-    try:
-        runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
-    except DataError as exc:
-        if scen.data.hardware == scenario.data.hardware:
-            raise
-        notes.append(f"hardware fitted on all chips: {exc}")
-        scen = dataclasses.replace(
-            scen, data=dataclasses.replace(data, hardware=scenario.data.hardware)
-        )
-        runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
+
+    def note(message: str) -> None:
+        # fit_scenario fits hardware only on chips released by the cutoff, or says why not.
+        if message.startswith("hardware: fewer"):
+            notes.append(message)
+        log(message)
+
+    runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=note)
     if trend_fit is None:
         raise ValueError("a backtest needs a fitted trend; this scenario gives the trend fully")
 

@@ -9,7 +9,8 @@ import numpy as np
 
 from forecast.data.units import flop_to_pfs_days
 from forecast.models import priors
-from forecast.models.trend import TrendData, predictive_coverage
+from forecast.models.sampling import diagnose
+from forecast.models.trend import TrendData, predictive_coverage, reported_vars
 from forecast.pipeline import ScenarioResult, needs_hardware_fit, needs_trend_fit
 from forecast.report import formatting as F
 from forecast.report.document import Block, Bullets, Figure, Heading, Link, Para, Strong, Table
@@ -344,6 +345,11 @@ def diagnostics_section(result: ScenarioResult) -> list[Block]:
         if fit.comparison is not None:
             blocks.append(Heading(2, "Number of eras (leave-one-out comparison)"))
             cmp = fit.comparison
+            # Each candidate's own convergence: a comparison is only as good as its fits.
+            checks = {
+                k: diagnose(idata, reported_vars(k, fit.jump), f"{k} era(s)")
+                for k, idata in fit.candidates.items()
+            }
             rows = tuple(
                 (
                     str(name),
@@ -352,18 +358,32 @@ def diagnostics_section(result: ScenarioResult) -> list[Block]:
                     f"{row['elpd_diff']:.1f}",
                     f"{row['dse']:.1f}",
                     f"{row['weight']:.2f}",
+                    f"{checks[int(row['eras'])].r_hat_max:.3f}",
+                    str(checks[int(row["eras"])].divergences),
                 )
                 for name, row in cmp.iterrows()
             )
             blocks.append(
                 Table(
-                    ("model", "elpd (LOO)", "SE", "difference", "SE of difference", "weight"), rows
+                    (
+                        "model",
+                        "elpd (LOO)",
+                        "SE",
+                        "difference",
+                        "SE of difference",
+                        "weight",
+                        "max R-hat",
+                        "divergences",
+                    ),
+                    rows,
                 )
             )
             blocks.append(
                 Para.of(
                     f"Chosen: {fit.eras} era(s), the simplest model within two standard errors of "
-                    "the best, so that extra eras must earn their place."
+                    "the best, so that extra eras must earn their place. A candidate the data do "
+                    "not support often samples poorly (its extra breakpoint has nowhere to be); "
+                    "its convergence is shown so that its LOO value is read as approximate."
                 )
             )
         blocks.append(Heading(2, "Priors"))

@@ -478,8 +478,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines():
             err_console.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
         return exc.exit_code
+    except OSError as exc:
+        # A file that cannot be read or written (permissions, full disk): one line, no
+        # traceback; any report being written was discarded whole.
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return 1
     except KeyboardInterrupt:
-        err_console.print("[red]interrupted[/red]")
+        err_console.print("[red]interrupted[/red] (no partial report was left behind)")
         return 130
 
 

@@ -184,3 +184,24 @@ def test_hardware_fit_uses_only_chips_known_by_until(hardware):
     # Too few chips by 2009: every chip is used, and the log says so.
     assert hardware_known_by(hardware, dt.date(2009, 1, 1), messages.append) is hardware
     assert messages and "fewer than 3 chips" in messages[0]
+
+
+def test_unwritable_output_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code = main(
+        [
+            "run",
+            str(DETERMINISTIC),
+            "--out",
+            str(blocker / "rep"),
+            "--quiet",
+            "--no-sensitivity",
+            "--draws",
+            "20",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error:" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

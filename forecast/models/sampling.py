@@ -108,6 +108,16 @@ def sample(
     """Sample ``model`` with the configured backend; seeded, quiet unless ``progress``."""
     # PyMC logs sampler chatter at INFO; our own progress display replaces it.
     logging.getLogger("pymc").setLevel(logging.ERROR)
+    try:
+        return _sample(model, settings, seed, progress, log_likelihood)
+    except (pm.exceptions.SamplingError, FloatingPointError) as exc:
+        raise SamplingError(
+            f"sampling failed ({exc}); check the selected data, or raise sampler.tune and "
+            "sampler.target_accept"
+        ) from None
+
+
+def _sample(model, settings, seed, progress, log_likelihood):
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*The number of samples is too small.*")
         warnings.filterwarnings("ignore", category=RuntimeWarning)

@@ -149,7 +149,13 @@ def test_trend_linear(runs_used, projection):
     ax = fig.axes[0]
     check_axes(ax, log_y=False)
     start = projection.attrs["start_year"]
-    assert ax.get_xlim()[0] == pytest.approx(start - 8)
+    assert ax.get_xlim()[0] == pytest.approx(start - 6)
+    # The x axis ends two years after the median first hit (or at the horizon).
+    first = projection["first_hit_year"].to_numpy()
+    end = projection.attrs["horizon"]
+    if np.mean(np.isfinite(first)) > 0.5:
+        end = min(end, np.ceil(np.median(first)) + 2)
+    assert ax.get_xlim()[1] == pytest.approx(end + 0.5)
     render(fig)
 
 

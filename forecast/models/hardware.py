@@ -40,7 +40,14 @@ class HardwareData:
 
     @classmethod
     def from_table(cls, hardware: pd.DataFrame, precision: str = "ml") -> HardwareData:
-        """Chips with a price enter price-performance; chips with a TDP enter efficiency."""
+        """Accelerators with a price enter price-performance; with a TDP, efficiency.
+
+        CPUs stay out of both fits: they are in ``hardware.csv`` for the hardware-time
+        estimate of early runs, but large training runs use accelerators, whose trend is
+        the one that prices a frontier run.
+        """
+        if "kind" in hardware:
+            hardware = hardware[hardware["kind"] != "cpu"].reset_index(drop=True)
         peak = peak_flops(hardware, precision)
         price = hardware["price_usd"].to_numpy(dtype=float)
         watts = hardware["tdp_watts"].to_numpy(dtype=float)

@@ -66,4 +66,11 @@ def interval_text(iv: dict, fmt) -> str:
 
 def percent(p: float | None) -> str:
     """A probability as a percentage."""
-    return "n/a" if p is None else f"{100 * p:.0f}%"
+    if p is None:
+        return "n/a"
+    # Never round a near-certainty up to certainty (or a small chance down to none).
+    if 0.995 <= p < 1:
+        return ">99%"
+    if 0 < p < 0.005:
+        return "<1%"
+    return f"{100 * p:.0f}%"

@@ -127,3 +127,27 @@ def test_simulation_based_calibration():
             hits[name] += int(lo <= truth[name] <= hi)
     print(f"90% interval coverage over 10 seeds: {hits}")
     assert all(count >= 8 for count in hits.values()), hits
+
+
+def test_level_jump_is_recovered():
+    """A separate large-scale trend starting ~2 OOM above the old one (as public analyses
+    found around 2015-16) is expressed by a level jump at the breakpoint."""
+    rng = np.random.default_rng(11)
+    t = np.sort(rng.uniform(2005, 2024, 100))
+    truth = {"breakpoint": 2015.5, "jump": 2.0, "slope1": 0.25, "slope2": 0.45}
+    mean = np.where(
+        t < truth["breakpoint"],
+        18 + truth["slope1"] * (t - truth["breakpoint"]),
+        18 + truth["jump"] + truth["slope2"] * (t - truth["breakpoint"]),
+    )
+    meas = np.full(t.size, np.log10(2.0) / 1.6448536269514722)
+    y = mean + rng.normal(0, np.sqrt(0.3**2 + meas**2))
+    data = TrendData(t=t, y=y, meas_sd=meas)
+    fit = fit_trend(data, eras=2, jump=True, settings=SETTINGS, seed=5, strict=True)
+    jump = fit.params()["jumps"][:, 0]
+    lo, hi = np.quantile(jump, [0.05, 0.95])
+    print(f"jump: median {np.median(jump):.2f} OOM (90% {lo:.2f}-{hi:.2f}), truth 2.0")
+    assert lo <= truth["jump"] <= hi
+    b_lo, b_hi = np.quantile(fit.breakpoints()[:, 0], [0.05, 0.95])
+    assert b_lo <= truth["breakpoint"] <= b_hi
+    converged(fit)

@@ -294,8 +294,3 @@ def run_scenario(
         start_year=inputs.start_year,
         input_draws=drawn,
     )
-
-
-def today() -> dt.date:
-    """Today's date (a function so tests can see where "now" enters)."""
-    return dt.date.today()

@@ -6,8 +6,6 @@ and log10(FLOP/s per W) for hardware. Slopes are orders of magnitude per year.
 
 from __future__ import annotations
 
-import math
-
 #: Era slopes of the compute trend: LogNormal(log(0.3), 1.0) in OOM/year.
 #: Why: growth of the largest runs has been positive throughout the record; a median of
 #: 0.3 OOM/yr (a 12-month doubling) sits between the pre-2010 (~20 months) and
@@ -80,6 +78,3 @@ def describe() -> list[tuple[str, str]]:
             f"LogNormal(log {HARDWARE_SLOPE_MEDIAN}, {HARDWARE_SLOPE_SIGMA})",
         ),
     ]
-
-
-LOG_SLOPE_MU = math.log(TREND_SLOPE_MEDIAN)

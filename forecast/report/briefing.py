@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -445,8 +444,3 @@ def build_briefing(
         )
     )
     return title, blocks
-
-
-def figure_block(path: Path, caption: str, png: bytes) -> Figure:
-    """A figure for the briefing (path relative to the report folder)."""
-    return Figure(path, caption, png)

@@ -242,6 +242,9 @@ def build_inputs(
         constraints=tuple(constraints),
         start_year=t0,
         horizon=float(scenario.horizon),
+        # Which posterior draw each projection draw used, for anything that later pairs
+        # other posterior quantities (scatter, nu) with these draws.
+        inputs_meta={"posterior_index": index},
     )
     return inputs, drawn
 

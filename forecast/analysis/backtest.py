@@ -28,7 +28,6 @@ the same.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import math
@@ -44,7 +43,6 @@ from forecast.data.selection import select
 from forecast.data.units import decimal_year
 from forecast.models import priors as P
 from forecast.pipeline import (
-    _posterior_index,
     build_inputs,
     fit_scenario,
 )
@@ -265,12 +263,8 @@ def _one(
     if trend_fit is None:
         raise ValueError("a backtest needs a fitted trend; this scenario gives the trend fully")
 
-    # Recover which posterior draws build_inputs pairs with the projection draws, by
-    # replaying its first use of the generator on a copy.
-    sizes = [f.idata.posterior.sizes for f in (trend_fit, hw_fit) if f is not None]
-    n_post = min(s["chain"] * s["draw"] for s in sizes)
-    index = _posterior_index(n_post, n_post, copy.deepcopy(rng))
     inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, None)
+    index = inputs.inputs_meta["posterior_index"]
     post = trend_fit.idata.posterior
     sigma = post["sigma"].stack(s=("chain", "draw")).to_numpy()[index]
     nu = post["nu"].stack(s=("chain", "draw")).to_numpy()[index]

@@ -47,6 +47,7 @@ from forecast.project.engine import (
     ln_demand,
     project,
     solve_hit,
+    take_draws,
 )
 from forecast.scenario import Param, Scenario
 
@@ -260,7 +261,7 @@ def base_from(
         rng = np.random.default_rng(scenario.seed if seed is None else seed)
         inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, n_draws)
     if n_draws is not None and n_draws < inputs.n_draws:
-        inputs = _take_rows(inputs, np.arange(n_draws))
+        inputs = take_draws(inputs, np.arange(n_draws))
         drawn = {k: v[:n_draws] for k, v in drawn.items()}
 
     tr, hw = scenario.trend, scenario.hardware
@@ -303,23 +304,6 @@ def base_from(
             explicit = explicit.with_param(key, Given(values[key]))
     posterior = tuple(k for k, f in fitted.items() if f)
     return Base(scenario, explicit, runs, values, posterior, inputs)
-
-
-def _take_rows(inp: ProjectionInputs, rows: np.ndarray) -> ProjectionInputs:
-    """The inputs restricted to some draws."""
-
-    def take(x: Any) -> Any:
-        if isinstance(x, np.ndarray) and x.ndim >= 1:
-            return x[rows]
-        if dataclasses.is_dataclass(x) and not isinstance(x, type):
-            return dataclasses.replace(
-                x, **{f.name: take(getattr(x, f.name)) for f in dataclasses.fields(x)}
-            )
-        if isinstance(x, tuple):
-            return tuple(take(v) for v in x)
-        return x
-
-    return take(inp)
 
 
 def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInput]:

@@ -13,7 +13,7 @@ the fitted trend while it is far below the limit and never exceeds the limit (se
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -120,9 +120,16 @@ class HardwareFit:
     diagnostics: Diagnostics
     cached: bool = False
 
+    _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
     def _stack(self, name: str) -> np.ndarray:
-        post = self.idata.posterior[name]
-        return post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+        # Flattened once per variable, as in TrendFit.
+        if name not in self._stacked:
+            post = self.idata.posterior[name]
+            self._stacked[name] = (
+                post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+            )
+        return self._stacked[name]
 
     def doubling_years(self, series: str) -> np.ndarray:
         """Doubling time in years of ``series`` ("price_performance" or "efficiency")."""

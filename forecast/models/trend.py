@@ -210,9 +210,16 @@ class TrendFit:
     cached: bool = False
     candidates: dict[int, az.InferenceData] = field(default_factory=dict, repr=False)
 
+    _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
     def _stack(self, name: str) -> np.ndarray:
-        post = self.idata.posterior[name]
-        return post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+        # Flattened once per variable: every derived quantity reads these arrays.
+        if name not in self._stacked:
+            post = self.idata.posterior[name]
+            self._stacked[name] = (
+                post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+            )
+        return self._stacked[name]
 
     @property
     def n_draws(self) -> int:

@@ -14,6 +14,7 @@ per W):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -41,9 +42,7 @@ class LogLinear:
     def ln(self, t: np.ndarray) -> np.ndarray:
         """Natural log of the series at ``t`` (shape (S,) or (S, G))."""
         t = np.asarray(t, dtype=float)
-        a = self.log10_ref.reshape(-1, *([1] * (t.ndim - 1))) if t.ndim > 1 else self.log10_ref
-        b = self.slope.reshape(-1, *([1] * (t.ndim - 1))) if t.ndim > 1 else self.slope
-        return LN10 * (a + b * (t - self.ref_year))
+        return LN10 * (_col(self.log10_ref, t) + _col(self.slope, t) * (t - self.ref_year))
 
     def doubling_years(self) -> np.ndarray:
         """Doubling time in years per draw."""
@@ -65,10 +64,9 @@ class ConstraintDraws:
     def ln_limit(self, t: np.ndarray) -> np.ndarray:
         """Natural log of the limit at ``t``."""
         t = np.asarray(t, dtype=float)
-        shape = (-1, *([1] * (t.ndim - 1))) if t.ndim > 1 else (-1,)
-        return np.log(self.share * self.limit).reshape(shape) + np.log1p(self.growth).reshape(
-            shape
-        ) * (t - self.reference_year)
+        return _col(np.log(self.share * self.limit), t) + _col(np.log1p(self.growth), t) * (
+            t - self.reference_year
+        )
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,24 @@ class ProjectionInputs:
 
 
 def _col(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Per-draw values (S,) shaped to broadcast against times ``t`` of shape (S, ...)."""
     return x.reshape(-1, *([1] * (np.ndim(t) - 1))) if np.ndim(t) > 1 else x
+
+
+def take_draws(x, rows):
+    """``x`` (inputs, a series, a constraint, or nested containers of them) restricted to
+    some draws: every per-draw array is indexed by ``rows``; scalars and names stay."""
+    if isinstance(x, np.ndarray) and x.ndim >= 1:
+        return x[rows]
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return dataclasses.replace(
+            x, **{f.name: take_draws(getattr(x, f.name), rows) for f in dataclasses.fields(x)}
+        )
+    if isinstance(x, tuple):
+        return tuple(take_draws(v, rows) for v in x)
+    if isinstance(x, dict):
+        return {k: take_draws(v, rows) for k, v in x.items()}
+    return x
 
 
 def ln_efficiency(inp: ProjectionInputs, t: np.ndarray) -> np.ndarray:
@@ -188,8 +203,7 @@ def solve_hit(
     if todo.any():
         a = grid[first[todo] - 1].astype(float)
         b = grid[first[todo]].astype(float)
-        sub = _subset(inp, c, todo)
-        sub_inp, sub_c = sub
+        sub_inp, sub_c = take_draws((inp, c), todo)
         for _ in range(math.ceil(math.log2(step / tol))):
             mid = 0.5 * (a + b)
             g = ln_demand(sub_inp, sub_c, mid) - sub_c.ln_limit(mid)
@@ -198,35 +212,6 @@ def solve_hit(
             a = np.where(up, a, mid)
         result[todo] = 0.5 * (a + b)
     return result
-
-
-def _take(x, mask):
-    return x[mask] if isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[0] == mask.size else x
-
-
-def _subset(inp: ProjectionInputs, c: ConstraintDraws, mask: np.ndarray):
-    def series(s: LogLinear) -> LogLinear:
-        return LogLinear(s.log10_ref[mask], s.slope[mask], s.ref_year)
-
-    sub_inp = ProjectionInputs(
-        compute=series(inp.compute),
-        price_performance=series(inp.price_performance),
-        efficiency=series(inp.efficiency),
-        efficiency_limit=inp.efficiency_limit[mask],
-        utilization=inp.utilization[mask],
-        training_days=inp.training_days[mask],
-        overhead=inp.overhead[mask],
-        lifetime_years=inp.lifetime_years[mask],
-        pue=inp.pue[mask],
-        electricity_usd_per_kwh=inp.electricity_usd_per_kwh[mask],
-        constraints=(),
-        start_year=inp.start_year,
-        horizon=inp.horizon,
-    )
-    sub_c = ConstraintDraws(
-        c.name, c.kind, c.basis, c.limit[mask], c.reference_year, c.growth[mask], c.share[mask]
-    )
-    return sub_inp, sub_c
 
 
 def ln_affordable(inp: ProjectionInputs, c: ConstraintDraws, t: np.ndarray) -> np.ndarray:
@@ -275,8 +260,12 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             t = solve_hit(inp, c, lo, inp.horizon)
         hits[i] = t
 
-    ln_afford = np.stack([ln_affordable(inp, c, tt) for c in inp.constraints])  # (K, S, G)
-    ln_limit = np.stack([c.ln_limit(tt) for c in inp.constraints])
+    # The run's three demands on the grid, computed once: what a constraint allows is
+    # C * limit / demand (demand is proportional to compute for every basis).
+    demand = {what: ln_demand(inp, what, tt, ln_c) for what in ("capex", "amortized", "power")}
+    ln_limit = np.stack([c.ln_limit(tt) for c in inp.constraints])  # (K, S, G)
+    basis = [c.basis if c.kind == "spend" else "power" for c in inp.constraints]
+    ln_afford = np.stack([ln_c + ln_limit[i] - demand[b] for i, b in enumerate(basis)])
     ln_constrained = np.minimum(ln_c, ln_afford.min(axis=0))
     first_hit = hits.min(axis=0)
     binding = np.where(np.isfinite(first_hit), hits.argmin(axis=0), -1)
@@ -288,7 +277,7 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
         sel = binding == i
         if sel.any():
             t0 = first_hit[sel]
-            sub_inp, sub_c = _subset(inp, c, sel)
+            sub_inp, sub_c = take_draws((inp, c), sel)
             rate = ln_affordable(sub_inp, sub_c, t0 + 1.0) - ln_affordable(sub_inp, sub_c, t0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 post[sel] = np.where(rate > 0, 12 * LN2 / rate, np.inf)
@@ -298,9 +287,9 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
         {
             "log10_flop": (("draw", "year"), ln_c / LN10),
             "log10_flop_constrained": (("draw", "year"), ln_constrained / LN10),
-            "capex_usd": (("draw", "year"), np.exp(ln_demand(inp, "capex", tt))),
-            "amortized_usd": (("draw", "year"), np.exp(ln_demand(inp, "amortized", tt))),
-            "power_watts": (("draw", "year"), np.exp(ln_demand(inp, "power", tt))),
+            "capex_usd": (("draw", "year"), np.exp(demand["capex"])),
+            "amortized_usd": (("draw", "year"), np.exp(demand["amortized"])),
+            "power_watts": (("draw", "year"), np.exp(demand["power"])),
             "limit": (("constraint", "draw", "year"), np.exp(ln_limit)),
             "hit_year": (("constraint", "draw"), hits),
             "first_hit_year": (("draw",), first_hit),

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from forecast import __version__
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, Interrupted, ScenarioError
 
 console = Console()
 err_console = Console(stderr=True)
+
+#: Bounds of the numeric options, with the reason for each (checked where they enter).
+MIN_DRAWS = 100  # fewer draws cannot resolve an 80% interval (10th/90th percentiles)
+MAX_DRAWS = 200_000  # draws x years x ceilings arrays of the projection must fit in memory
+MAX_SEED = 2**32 - 1  # the samplers take 32-bit seeds
+SOBOL_LOG2 = (6, 15)  # 64 to 32,768 base samples: below is noise, above takes minutes
+REPORTS = Path("reports")
 
 ERAS = ((None, 2010, "before 2010"), (2010, 2018, "2010-2017"), (2018, None, "2018 on"))
 
@@ -50,19 +61,23 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     for d in domains:
         in_domain = runs["domain"].eq(d)
         counts = [int((in_domain & m).sum()) for m in masks]
-        table.add_row(d, *map(str, counts), str(sum(counts)))
+        table.add_row(escape(str(d)), *map(str, counts), str(sum(counts)))
     table.add_row("[bold]all[/bold]", *(str(int(m.sum())) for m in masks), str(len(runs)))
     console.print(table)
     record = runs.loc[runs["compute_flop"].idxmax()]
     latest = runs.iloc[-1]
     console.print(
-        f"Record holder: [bold]{record['name']}[/bold] ({record['organization']}, "
+        f"Record holder: {record['name']} ({record['organization']}, "
         f"{record['date']}): {record['compute_flop']:.3g} FLOP = "
-        f"{flop_to_pfs_days(record['compute_flop']):.3g} pfs-days"
+        f"{flop_to_pfs_days(record['compute_flop']):.3g} pfs-days",
+        markup=False,
+        highlight=False,
     )
     console.print(
-        f"Latest run: [bold]{latest['name']}[/bold] ({latest['organization']}, {latest['date']}): "
-        f"{latest['compute_flop']:.3g} FLOP"
+        f"Latest run: {latest['name']} ({latest['organization']}, {latest['date']}): "
+        f"{latest['compute_flop']:.3g} FLOP",
+        markup=False,
+        highlight=False,
     )
     return 0
 
@@ -78,7 +93,7 @@ def _print_estimate(estimate, as_json: bool) -> None:
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for key, value in estimate.inputs.items():
-        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+        table.add_row(key, escape(f"{value:.4g}" if isinstance(value, float) else str(value)))
     table.add_row("[bold]FLOP[/bold]", f"[bold]{estimate.flop:.3g}[/bold]")
     table.add_row("[bold]pfs-days[/bold]", f"[bold]{estimate.pfs_days:.3g}[/bold]")
     console.print(table)
@@ -120,7 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         unsourced = sc.unsourced()
         note = f" ({len(unsourced)} value(s) without a source)" if unsourced else ""
-        console.print(f"[green]ok[/green] {path}: scenario {sc.name!r}{note}")
+        console.print(Text("ok ", style="green") + Text(f"{path}: scenario {sc.name!r}{note}"))
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s)", problems)
     return 0
@@ -129,22 +144,35 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _logger(quiet: bool = False):
     def log(message: str) -> None:
         if not quiet:
-            err_console.print(f"[dim]·[/dim] {message}", highlight=False)
+            err_console.print(Text("· ", style="dim") + Text(message), highlight=False)
 
     return log
 
 
-def _run_result(args: argparse.Namespace):
-    """Load, fit (or load from cache) and project; convergence warnings become yellow lines."""
+def _print_warnings(caught) -> None:
+    """Convergence and cache warnings caught during a run, one yellow line each."""
+    from forecast.models.sampling import ConvergenceWarning
+
+    kinds: tuple[type[Warning], ...] = (ConvergenceWarning,)
+    try:
+        from forecast.models.cache import CacheWarning
+
+        kinds += (CacheWarning,)
+    except ImportError:  # pragma: no cover - older layouts
+        pass
+    for w in caught:
+        if issubclass(w.category, kinds):
+            err_console.print(Text("warning: ", style="yellow") + Text(str(w.message)))
+
+
+def _run(scenario, args: argparse.Namespace):
+    """Fit (or load from cache) and project one checked scenario; warnings become lines."""
     import warnings
 
-    from forecast.models.sampling import ConvergenceWarning
     from forecast.pipeline import run_scenario
-    from forecast.scenario import check_scenario
 
-    scenario = check_scenario(args.scenario)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("always")
         result = run_scenario(
             scenario,
             seed=args.seed,
@@ -154,17 +182,22 @@ def _run_result(args: argparse.Namespace):
             progress=not args.quiet,
             log=_logger(args.quiet),
         )
-    for w in caught:
-        if issubclass(w.category, ConvergenceWarning):
-            err_console.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
+    _print_warnings(caught)
     return result
+
+
+def _report_folder(args: argparse.Namespace, name: str) -> tuple[Path, Path | None]:
+    """The report folder and the folder it must stay inside (None when --out says where)."""
+    if getattr(args, "out", None):
+        return Path(args.out), None
+    return REPORTS / name, REPORTS
 
 
 def _headline_table(summary: dict, title: str) -> Table:
     from forecast.report import formatting as F
 
     horizon = summary["horizon"]
-    table = Table(title=title)
+    table = Table(title=escape(title))
     table.add_column("quantity")
     table.add_column("median", justify="right")
     table.add_column("80% interval", justify="right")
@@ -173,63 +206,96 @@ def _headline_table(summary: dict, title: str) -> Table:
     for c in summary["constraints"]:
         iv = c["hit_year"]
         table.add_row(
-            f"hits {c['name']} (P by {horizon}: {F.percent(c['prob_hit_by_horizon'])})",
+            escape(f"hits {c['name']} (P by {horizon}: {F.percent(c['prob_hit_by_horizon'])})"),
             F.year(iv["median"], horizon),
             f"{F.year(iv['p10'], horizon)}–{F.year(iv['p90'], horizon)}",
         )
     lim = summary["limit"]
     table.add_row(
-        f"first ceiling: {lim['binding_constraint'] or 'none'}",
+        escape(f"first ceiling: {lim['binding_constraint'] or 'none'}"),
         F.year(lim["hit_year"]["median"], horizon),
         f"{F.year(lim['hit_year']['p10'], horizon)}–{F.year(lim['hit_year']['p90'], horizon)}",
     )
     post = lim["post_limit_doubling_time_months"]
     if post["median"] is not None:
+        p90 = "n/a" if post["p90"] is None else f"{post['p90']:.1f}"
         table.add_row(
-            "doubling after the limit (months)",
-            f"{post['median']:.1f}",
-            f"{post['p10']:.1f}–{post['p90'] if post['p90'] is None else round(post['p90'], 1)}",
+            "doubling after the limit (months)", f"{post['median']:.1f}", f"{post['p10']:.1f}–{p90}"
         )
     return table
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from forecast.report.extras import backtest_extra
-    from forecast.report.write import write_report
+def _report(
+    args: argparse.Namespace,
+    analysis: bool = False,
+    cutoffs: Sequence = (),
+    sweep: bool = True,
+) -> int:
+    """Run a scenario and write (or update) its report folder with the sections asked for.
 
-    cutoffs = _cutoffs(getattr(args, "backtest", None))  # check options before any fitting
-    result = _run_result(args)
-    sc = result.scenario
-    out = Path(args.out) if args.out else Path("reports") / sc.name
-    sweep = None
-    if not args.no_sensitivity:
+    Every option, the scenario and the report folder are checked before any fitting.
+    """
+    from forecast.analysis.backtest import check_cutoffs
+    from forecast.report.extras import backtest_extra
+    from forecast.report.folder import check_target
+    from forecast.report.write import write_report
+    from forecast.scenario import check_scenario
+
+    scenario = check_scenario(args.scenario)
+    out, inside = _report_folder(args, scenario.name)
+    check_target(out, inside)
+    problems = check_cutoffs(scenario, cutoffs) if cutoffs else []
+    if analysis:
+        problems += _check_sensitivity_options(scenario, args)
+    if problems:
+        raise ScenarioError(f"{len(problems)} problem(s)", problems)
+    result = _run(scenario, args)
+    log = _logger(args.quiet)
+    sweep_ds = None
+    if sweep:
         with err_console.status("doubling-time sweep"):
             from forecast.analysis import sweep as run_sweep
 
-            sweep = run_sweep(result)
+            sweep_ds = run_sweep(result)
     extras = []
-    if getattr(args, "analysis", False):
+    if analysis:
         extras.append(_sensitivity_extra(result, args))
     if cutoffs:
-        extras.append(
-            backtest_extra(result, cutoffs, args.seed, not args.no_cache, _logger(args.quiet))
+        extras.append(backtest_extra(result, cutoffs, args.seed, not args.no_cache, log))
+    with err_console.status(escape(f"writing {out}")):
+        summary = write_report(
+            result, out, sensitivity=sweep_ds, extras=extras, inside=inside, log=log
         )
-    with err_console.status(f"writing {out}"):
-        summary = write_report(result, out, sensitivity=sweep, extras=extras)
-    console.print(_headline_table(summary, f"{sc.name}: headline"))
+    console.print(_headline_table(summary, f"{result.scenario.name}: headline"))
     for extra in extras:
-        if isinstance(extra.data, dict):
-            _print_sensitivity(sc.name, extra.data)
+        if extra.name == "analysis":
+            _print_sensitivity(result.scenario.name, extra.data)
         else:
-            _print_backtests(sc.name, extra.data)
-    console.print(f"Report written to [bold]{out}[/bold]")
+            _print_backtests(result.scenario.name, extra.data)
+    console.print(Text("Report written to ") + Text(str(out), style="bold"))
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    return _report(
+        args,
+        analysis=args.analysis,
+        cutoffs=_cutoffs(args.backtest),
+        sweep=not args.no_sensitivity,
+    )
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    return _report(args, analysis=True)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    return _report(args, cutoffs=_cutoffs(args.cutoff))
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
-    from forecast.errors import ScenarioError
-    from forecast.pipeline import run_scenario
     from forecast.report.compare import write_comparison
+    from forecast.report.folder import check_target
     from forecast.scenario import check_scenario
 
     scenarios, problems = [], []
@@ -243,21 +309,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ScenarioError(f"scenario names must differ to be compared: {', '.join(names)}")
-    log = _logger(args.quiet)
-    results = [
-        run_scenario(
-            s,
-            seed=args.seed,
-            draws=args.draws,
-            use_cache=not args.no_cache,
-            strict=args.strict,
-            progress=not args.quiet,
-            log=log,
-        )
-        for s in scenarios
-    ]
-    out = Path(args.out) if args.out else Path("reports") / ("compare-" + "-".join(names))
-    rows = write_comparison(results, out)
+    out, inside = _report_folder(args, "compare-" + "-".join(names))
+    check_target(out, inside)
+    results = [_run(s, args) for s in scenarios]
+    rows = write_comparison(results, out, inside=inside)
     from forecast.report import formatting as F
 
     table = Table(title="Scenario comparison")
@@ -265,21 +320,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r["scenario"],
+            escape(r["scenario"]),
             f"{r['doubling_time_months']['median']:.1f}",
-            r["first_ceiling"] or "none",
+            escape(r["first_ceiling"] or "none"),
             F.year_interval(r["first_hit_year"], r["horizon"]),
             F.percent(r["prob_hit_by_horizon"]),
         )
     console.print(table)
-    console.print(f"Comparison written to [bold]{out}[/bold]")
+    console.print(Text("Comparison written to ") + Text(str(out), style="bold"))
     return 0
 
 
 def _cutoffs(texts: Sequence[str] | None) -> list:
     import datetime as dt
-
-    from forecast.errors import ScenarioError
 
     out = []
     for text in texts or []:
@@ -290,8 +343,37 @@ def _cutoffs(texts: Sequence[str] | None) -> list:
     return out
 
 
+def _check_sensitivity_options(scenario, args: argparse.Namespace) -> list[str]:
+    """Problems with --param and --values, found before any fitting."""
+    from forecast.analysis import parse_values
+    from forecast.analysis.sensitivity import sweepable
+
+    problems = []
+    keys = sweepable(scenario)
+    if args.param not in keys:
+        from forecast.scenario.params import did_you_mean
+
+        problems.append(
+            f"--param: {args.param!r} is not a parameter of scenario {scenario.name!r}"
+            f"{did_you_mean(args.param, keys)}"
+        )
+    if args.values is not None:
+        try:
+            values = parse_values(args.values)
+        except ValueError as exc:
+            return [*problems, f"--values: {exc}"]
+        if not problems:
+            # Each value must be one the scenario itself could hold (bounds of the key).
+            for v in values:
+                try:
+                    scenario.with_param(args.param, float(v))
+                except ScenarioError as exc:
+                    problems.append(f"--values: {'; '.join(exc.lines())}")
+                    break
+    return problems
+
+
 def _sensitivity_extra(result, args: argparse.Namespace):
-    from forecast.errors import ScenarioError
     from forecast.report.extras import sensitivity_extra
 
     try:
@@ -305,13 +387,15 @@ def _sensitivity_extra(result, args: argparse.Namespace):
 
 
 def _print_sensitivity(name: str, data: dict) -> None:
-    table = Table(title=f"{name}: what moves the first hit year most")
+    from forecast.report import formatting as F
+
+    table = Table(title=escape(f"{name}: what moves the first hit year most"))
     for col in ("input", "10th pct", "90th pct", "swing (years)", "Sobol ST"):
         table.add_column(col, justify="left" if col == "input" else "right")
     for r in data["tornado"][:8]:
         st = data["sobol"].get(r["param"], {}).get("ST")
         table.add_row(
-            r["param"],
+            escape(F.param_label(r["param"])),
             f"{r['low_value']:.3g}",
             f"{r['high_value']:.3g}",
             f"{r['swing_years']:+.2f}",
@@ -321,7 +405,7 @@ def _print_sensitivity(name: str, data: dict) -> None:
 
 
 def _print_backtests(name: str, results) -> None:
-    table = Table(title=f"{name}: backtests (unconstrained trend)")
+    table = Table(title=escape(f"{name}: backtests (unconstrained trend)"))
     for col in ("cutoff", "later runs", "coverage 50/80/95", "CRPS (OOM)", "median abs. error"):
         table.add_column(col)
     for r in results:
@@ -336,14 +420,39 @@ def _print_backtests(name: str, results) -> None:
     console.print(table)
 
 
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    args.analysis, args.backtest = True, None
-    return cmd_run(args)
+# -- option types: every value checked where it enters -------------------------------------
 
 
-def cmd_backtest(args: argparse.Namespace) -> int:
-    args.analysis, args.backtest, args.no_sensitivity = False, args.cutoff, True
-    return cmd_run(args)
+def _int_between(lo: int, hi: int, why: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(
+                f"must be from {lo:,} to {hi:,} ({why}), got {value:,}"
+            )
+        return value
+
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction of peak in (0, 1], got {text!r}")
+    return value
 
 
 def _add_sensitivity_options(p: argparse.ArgumentParser) -> None:
@@ -353,13 +462,27 @@ def _add_sensitivity_options(p: argparse.ArgumentParser) -> None:
         help="scenario parameter to sweep (key path, e.g. hardware.utilization)",
     )
     p.add_argument("--values", help="values to sweep: start:stop:count or a,b,c (default: a range)")
-    p.add_argument("--sobol-log2", type=int, default=11, help="log2 of the Sobol base sample")
+    p.add_argument(
+        "--sobol-log2",
+        type=_int_between(*SOBOL_LOG2, "64 to 32,768 base samples"),
+        default=11,
+        help=f"log2 of the Sobol base sample ({SOBOL_LOG2[0]} to {SOBOL_LOG2[1]}; default 11)",
+    )
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument(
-        "--draws", type=int, help="number of projection draws (default: all posterior draws)"
+        "--seed",
+        type=_int_between(0, MAX_SEED, "the samplers take 32-bit seeds"),
+        help="override the scenario's seed",
+    )
+    p.add_argument(
+        "--draws",
+        type=_int_between(
+            MIN_DRAWS, MAX_DRAWS, "fewer cannot resolve an 80% interval, more do not fit in memory"
+        ),
+        help=f"number of projection draws, {MIN_DRAWS:,} to {MAX_DRAWS:,} "
+        "(default: all posterior draws, or 4,000 without a fit)",
     )
     p.add_argument(
         "--no-cache", action="store_true", help="re-sample even if a cached posterior exists"
@@ -371,15 +494,24 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 # -- parser --------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (and exit code 2), like every other."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``forecast`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="forecast",
         description="How fast does the compute of the largest AI training runs grow, and when "
         "does it meet economic and physical limits?",
     )
-    parser.add_argument("--version", action="version", version=f"forecast {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("-V", "--version", action="version", version=f"forecast {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     data = sub.add_parser("data", help="inspect and validate the data files")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
@@ -390,19 +522,21 @@ def build_parser() -> argparse.ArgumentParser:
     est = sub.add_parser("estimate", help="estimate a run's training compute (2018 methods)")
     est_sub = est.add_subparsers(dest="estimate_command", required=True, metavar="METHOD")
     ops = est_sub.add_parser("operations", help="method 1: count operations")
-    ops.add_argument("--forward-flop", type=float, required=True, help="FLOP per forward pass")
-    ops.add_argument("--examples", type=float, required=True, help="examples per epoch")
-    ops.add_argument("--epochs", type=float, required=True, help="number of epochs")
+    ops.add_argument(
+        "--forward-flop", type=_positive_float, required=True, help="FLOP per forward pass"
+    )
+    ops.add_argument("--examples", type=_positive_float, required=True, help="examples per epoch")
+    ops.add_argument("--epochs", type=_positive_float, required=True, help="number of epochs")
     ops.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ops.set_defaults(handler=cmd_estimate_operations)
     hw = est_sub.add_parser("hardware", help="method 2: chips x time x peak x utilisation")
     hw.add_argument(
         "--chip", required=True, help='chip name from data/hardware.csv, e.g. "GTX 580"'
     )
-    hw.add_argument("--count", type=float, required=True, help="number of chips")
-    hw.add_argument("--days", type=float, required=True, help="training time in days")
+    hw.add_argument("--count", type=_positive_float, required=True, help="number of chips")
+    hw.add_argument("--days", type=_positive_float, required=True, help="training time in days")
     hw.add_argument(
-        "--utilization", type=float, help="fraction of peak (default 0.33 GPU, 0.17 CPU)"
+        "--utilization", type=_fraction, help="fraction of peak (default 0.33 GPU, 0.17 CPU)"
     )
     hw.add_argument("--precision", choices=("fp32", "fp16", "ml"), default="fp32")
     hw.add_argument("--data-dir", help="folder with hardware.csv (default: data/)")
@@ -438,15 +572,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(cmp)
     cmp.set_defaults(handler=cmd_compare)
 
-    sens = sub.add_parser("sensitivity", help="sweep, tornado and Sobol indices of the hit year")
+    sens = sub.add_parser(
+        "sensitivity", help="add a sweep, tornado and Sobol indices to the scenario's report"
+    )
     sens.add_argument("scenario", metavar="SCENARIO")
     _add_sensitivity_options(sens)
-    sens.add_argument("--no-sensitivity", action="store_true", help=argparse.SUPPRESS)
     sens.add_argument("--out", help="report folder (default: reports/<name>/)")
     _add_run_options(sens)
     sens.set_defaults(handler=cmd_sensitivity)
 
-    bt = sub.add_parser("backtest", help="fit at past cutoffs and score the later runs")
+    bt = sub.add_parser("backtest", help="add backtests at past cutoffs to the scenario's report")
     bt.add_argument("scenario", metavar="SCENARIO")
     bt.add_argument(
         "--cutoff",
@@ -458,34 +593,57 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--out", help="report folder (default: reports/<name>/)")
     _add_run_options(bt)
     bt.set_defaults(handler=cmd_backtest)
-
-    for register in EXTRA_COMMANDS:
-        register(sub)
     return parser
 
 
-#: Later stages register their sub-commands here (keeps this module free of their logic).
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+def _raise_terminated(signum: int, _frame) -> None:
+    raise Interrupted(signum)
+
+
+def _error(line: str) -> None:
+    # Plain text: messages quote user input ("[[constraints]]", "[/x]"), never markup.
+    err_console.print(Text("error: ", style="red") + Text(line), highlight=False, soft_wrap=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``forecast`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad option (already printed)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    # SIGTERM (a scheduler's kill, `timeout`) stops a run as Ctrl-C does: every writer
+    # cleans up, and nothing partial is cached or left as a report.
+    previous = None
+    if hasattr(signal, "SIGTERM"):
+        try:
+            previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        except ValueError:  # not the main thread (an embedding program); leave it alone
+            previous = None
     try:
         return int(args.handler(args) or 0)
     except ForecastError as exc:
         for line in exc.lines():
-            err_console.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+            _error(line)
         return exc.exit_code
     except OSError as exc:
         # A file that cannot be read or written (permissions, full disk): one line, no
         # traceback; any report being written was discarded whole.
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        _error(str(exc))
         return 1
-    except KeyboardInterrupt:
-        err_console.print("[red]interrupted[/red] (no partial report was left behind)")
-        return 130
+    except MemoryError:
+        _error("out of memory: use fewer --draws or a smaller --sobol-log2")
+        return 1
+    except KeyboardInterrupt as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else 130
+        err_console.print(
+            Text("interrupted", style="red")
+            + Text(" (nothing partial was cached or left as a report)")
+        )
+        return code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,21 @@ class SamplingError(ForecastError):
     """A fit failed its convergence checks under ``--strict``."""
 
     exit_code = 3
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (Ctrl-C or SIGTERM) before it finished.
+
+    A subclass of ``KeyboardInterrupt`` so that code which already cleans up on an
+    interrupt (the atomic report writer, the cache writer) does so here too. The CLI exits
+    with ``128 + signum`` (130 for SIGINT, 143 for SIGTERM), the shell's convention.
+    """
+
+    def __init__(self, signum: int = 2):
+        super().__init__(f"interrupted by signal {signum}")
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """The process exit code for this signal."""
+        return 128 + self.signum

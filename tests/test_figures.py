@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from pathlib import Path
 
 import arviz as az
@@ -169,7 +170,7 @@ def test_cost_and_power(projection):
     fig = F.plot_power_vs_ceiling(projection)
     ax = fig.axes[0]
     check_axes(ax, log_y=True)
-    assert "W" in ax.get_ylabel()
+    assert "watts" in ax.get_ylabel()
     labels = " ".join(t.get_text() for t in ax.get_legend().get_texts())
     assert "site" in labels and "budget" not in labels
     render(fig)
@@ -245,15 +246,6 @@ def test_save_figure(tmp_path, projection):
     ]
 
 
-def test_formatters():
-    assert F.format_watts(5e9) == "5 GW"
-    assert F.format_watts(1.5e5) == "150 kW"
-    assert F.format_usd(2e11) == "$200B"
-    assert F.format_usd(1e12) == "$1T"
-    assert F.format_usd(1e18) == r"\$$10^{18}$"
-    assert F.sci_math(5e26) == r"$5\times10^{26}$"
-
-
 def make_result(projection, inputs, runs_used, trend_fit=None) -> ScenarioResult:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")  # parsing only, no fit
     return ScenarioResult(
@@ -292,3 +284,250 @@ def test_figure_set_skips_power_without_power_constraint(inputs, runs_used, tren
     result = make_result(project(spend_only), spend_only, runs_used, trend_fit)
     figs = F.figure_set(result)
     assert list(figs) == ["trend_log", "trend_linear", "cost", "hit_years"]
+
+
+# -- the figures say what the briefing says ------------------------------------------------
+
+DECIMAL_YEAR = re.compile(r"\b20\d\d\.\d")
+
+
+def legend_texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def visible_tick_labels(ax, axis: str = "y") -> list[str]:
+    """The labels of the major ticks inside the view, as drawn."""
+    ax.figure.canvas.draw()
+    which = ax.yaxis if axis == "y" else ax.xaxis
+    lo, hi = sorted(which.get_view_interval())
+    return [
+        label.get_text()
+        for loc, label in zip(which.get_majorticklocs(), which.get_majorticklabels(), strict=True)
+        if lo * (1 - 1e-9) <= loc <= hi * (1 + 1e-9)
+    ]
+
+
+def test_legends_give_hit_years_and_probabilities_as_the_briefing(projection, inputs, runs_used):
+    from forecast.report import formatting as fmt
+    from forecast.report.summary import build_summary
+
+    summary = build_summary(make_result(projection, inputs, runs_used))
+    budget = next(c for c in summary["constraints"] if c["name"] == "budget")
+    site = next(c for c in summary["constraints"] if c["name"] == "site")
+    # The fixture's medians fall inside a year, where a decimal year would show.
+    assert budget["hit_year"]["median"] % 1 > 0.05
+    year_budget = fmt.year(budget["hit_year"]["median"])
+    year_site = fmt.year(site["hit_year"]["median"])
+    figs = {
+        "cost": F.plot_cost_vs_ceilings(projection),
+        "power": F.plot_power_vs_ceiling(projection),
+        "hit_years": F.plot_hit_years(projection),
+    }
+    for fig in figs.values():
+        fig.canvas.draw()
+        for text in legend_texts(fig.axes[0]):
+            assert not DECIMAL_YEAR.search(text), text
+    cost = " ".join(legend_texts(figs["cost"].axes[0]))
+    assert f"median hit year {year_budget}, P(hit by 2045) 100%" in cost
+    hit_years = legend_texts(figs["hit_years"].axes[0])
+    site_label = next(t for t in hit_years if t.startswith("site"))
+    assert f"median hit year {year_site}" in site_label
+    assert f"P(hit by 2045) {fmt.percent(site['prob_hit_by_horizon'])}" in site_label
+    first = next(t for t in hit_years if t.startswith("first ceiling"))
+    assert f"median hit year {fmt.year(summary['limit']['hit_year']['median'])}" in first
+
+
+def test_legend_years_are_rounded_as_summary_json():
+    from forecast.report import summary
+
+    assert summary.DIGITS == F.SUMMARY_DIGITS
+
+
+def test_legends_never_round_a_near_certainty():
+    projection = project(make_inputs(400))
+    hits = projection["hit_year"].values.copy()
+    hits[0, :] = 2030.5
+    hits[0, 0] = np.inf  # 399 of 400 draws: 99.75%
+    projection["hit_year"] = (projection["hit_year"].dims, hits)
+    for fig in (F.plot_cost_vs_ceilings(projection), F.plot_hit_years(projection)):
+        label = next(t for t in legend_texts(fig.axes[0]) if "budget" in t)
+        assert "P(hit by 2045) >99%" in label
+        assert "99.8%" not in label and "100%" not in label
+        assert "median hit year 2030" in label
+
+
+def test_cost_axis_one_style_from_a_million_to_1e20(projection):
+    fig = F.plot_cost_vs_ceilings(projection)
+    ax = fig.axes[0]
+    ax.set_ylim(1e6, 1e20)
+    labels = visible_tick_labels(ax)
+    assert len(labels) >= 5
+    assert all(re.fullmatch(r"\$[\d,]+[MBT]", t) for t in labels), labels
+    assert "$1M" in labels and "$1T" in labels and "$100,000,000T" in labels
+    # Beyond the named amounts every tick is a power of ten.
+    ax.set_ylim(1e6, 1e30)
+    labels = visible_tick_labels(ax)
+    assert len(labels) >= 5
+    assert all(re.fullmatch(r"\$10[⁰¹²³⁴⁵⁶⁷⁸⁹]+", t) for t in labels), labels
+
+
+def test_cost_axis_label_explains_powers_of_ten():
+    fig = F.plot_cost_vs_ceilings(project(make_inputs(horizon=2070.0)))
+    ax = fig.axes[0]
+    labels = visible_tick_labels(ax)
+    assert all(t.startswith("$10") for t in labels), labels
+    assert ax.get_ylabel() == "cost of the largest run (US dollars, nominal; $10¹² = $1T)"
+    render(fig)  # two "$" in the label must not start mathtext
+
+
+def test_power_axis_one_style(projection):
+    fig = F.plot_power_vs_ceiling(projection)
+    ax = fig.axes[0]
+    ax.set_ylim(1e3, 1e20)
+    labels = visible_tick_labels(ax)
+    assert all(re.fullmatch(r"[\d,]+ [kMGT]W", t) for t in labels), labels
+    assert {"1 kW", "1 GW", "1 TW"} <= set(labels) or {"1 MW", "1 TW"} <= set(labels)
+    ax.set_ylim(1e3, 1e25)
+    labels = visible_tick_labels(ax)
+    assert all(re.fullmatch(r"10[⁰¹²³⁴⁵⁶⁷⁸⁹]+ W", t) for t in labels), labels
+
+
+def test_ceiling_levels_in_legends_are_the_briefings_amounts(projection):
+    cost = " ".join(legend_texts(F.plot_cost_vs_ceilings(projection).axes[0]))
+    # $1T in 2018 growing 5% a year is $1.48T in 2026, written as the briefing writes it.
+    assert "budget, from $1.48T in 2026" in cost
+    assert "trillion" not in cost and "e+" not in cost
+
+
+def test_hit_year_histogram_is_a_share_of_draws(projection):
+    hits = projection["hit_year"].values.copy()
+    hits[:, :] = 2030.2  # every draw in one half-year bin
+    one_bin = projection.assign(hit_year=(projection["hit_year"].dims, hits))
+    ax = F.plot_hit_years(one_bin).axes[0]
+    labels = visible_tick_labels(ax)
+    assert all(t.endswith("%") for t in labels), labels
+    assert max(float(t.rstrip("%")) for t in labels) <= 110  # not "200%" of the draws
+    assert ax.get_ylabel() == "share of draws in each half year"
+
+
+def test_trend_titles_give_the_briefings_doubling_and_growth(
+    runs, runs_used, projection, inputs, trend_fit
+):
+    from forecast.report.summary import build_summary
+
+    summary = build_summary(make_result(projection, inputs, runs_used))
+    d = summary["trend"]["doubling_time_months"]["median"]
+    g = summary["trend"]["growth_per_year"]["median"]
+    log_fig = F.plot_trend_log(runs, runs_used, projection, trend_fit)
+    # As the briefing prints them: one decimal.
+    assert f"median doubling time of {d:.1f} months" in log_fig.axes[0].get_title()
+    fitted = next(t for t in legend_texts(log_fig.axes[0]) if t.startswith("fitted trend"))
+    assert re.search(r"doubling every \d+\.\d → \d+\.\d months", fitted), fitted
+    linear = F.plot_trend_linear(projection, runs_used).axes[0]
+    assert f"growth of {g:.1f}x a year" in linear.get_title()
+    note = next(t.get_text() for t in linear.texts if "largest run in the data" in t.get_text())
+    assert "×10²" in note and "FLOP" in note and "e+" not in note
+
+
+def test_sweep_of_another_parameter_is_named_in_words():
+    fig = F.plot_doubling_sensitivity(
+        [0.2, 0.5],
+        {"a": [2030.2, 2032.7]},
+        {"a": [2029.5, 2031.1]},
+        {"a": [2031.3, 2034.9]},
+        ["a"],
+        param="constraints.World hardware budget.share",
+    )
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "World hardware budget: share one run may take"
+    assert "constraints." not in ax.get_title()
+    assert all(re.fullmatch(r"\d{4}", t) for t in visible_tick_labels(ax)), "whole years"
+    render(fig)
+
+
+# -- tornado and Sobol ------------------------------------------------------------------------
+
+TORNADO_ROWS = [
+    {
+        "param": "hardware.training_days",
+        "constraint": "first binding",
+        "hit_year_low": 2030.67,
+        "hit_year_high": 2031.73,
+        "hit_year_base": 2031.2,
+        "swing_years": 1.06,
+    },
+    {
+        "param": "constraints.World hardware budget.limit_usd",
+        "constraint": "first binding",
+        "hit_year_low": 2030.9,
+        "hit_year_high": None,  # beyond the horizon: counted as 2046 in the swing
+        "hit_year_base": 2031.2,
+        "swing_years": 15.1,
+    },
+    {
+        "param": "constraints.U.S./EU $ cap [2024].growth_per_year",
+        "constraint": "first binding",
+        "hit_year_low": 2031.3,
+        "hit_year_high": 2031.0,
+        "hit_year_base": 2031.2,
+        "swing_years": -0.3,
+    },
+    {
+        "param": "hardware.price_performance_doubling_years",
+        "constraint": "first binding",
+        "hit_year_low": 2031.2,
+        "hit_year_high": 2031.2,
+        "hit_year_base": 2031.2,
+        "swing_years": 0.0,
+    },
+    {
+        "param": "trend.doubling_time_months",
+        "constraint": "first binding",
+        "hit_year_low": 2031.07,
+        "hit_year_high": 2031.33,
+        "hit_year_base": 2031.2,
+        "swing_years": 0.26,
+    },
+]
+
+TORNADO_LABELS = [
+    "Length of the training run (days)",
+    "World hardware budget: limit ($)",
+    "U.S./EU $ cap [2024]: growth of the limit (per year)",
+    "Price-performance doubling time (years)",
+    "Current-era doubling time (months)",
+]
+
+
+def bar_labels(ax) -> list[str]:
+    ax.figure.canvas.draw()
+    return [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+
+
+def test_tornado_labels_in_plain_words():
+    from forecast.report.analysis_figures import plot_tornado
+
+    fig = plot_tornado(TORNADO_ROWS)
+    ax = fig.axes[0]
+    # Drawn bottom-up: the largest swing (first row) on top.
+    assert bar_labels(ax) == TORNADO_LABELS[::-1]
+    # The axis is the change from the base case, never a fractional calendar year.
+    ticks = visible_tick_labels(ax, "x")
+    assert ticks and all(re.fullmatch(r"0|[+−]\d+(\.\d+)?", t) for t in ticks), ticks
+    assert "2031" in ax.get_xlabel() and not DECIMAL_YEAR.search(ax.get_xlabel())
+    # The setting beyond the horizon is drawn, and says so.
+    assert any(t.get_text().strip() == "after 2045" for t in ax.texts)
+    assert max(p.get_width() for p in ax.patches) == pytest.approx(2046 - 2031.2)
+    render(fig)
+
+
+def test_sobol_labels_in_plain_words():
+    from forecast.report.analysis_figures import plot_sobol
+
+    indices = {
+        r["param"]: {"S1": 0.1 * i, "S1_conf": 0.01, "ST": 0.1 * i + 0.02, "ST_conf": 0.01}
+        for i, r in enumerate(reversed(TORNADO_ROWS), start=1)
+    }
+    fig = plot_sobol(indices)
+    assert bar_labels(fig.axes[0]) == TORNADO_LABELS
+    render(fig)

@@ -178,6 +178,15 @@ def test_same_seed_same_draws(table):
             r"takes mean and sd, or alpha and beta",
         ),
         ({"dist": "uniform", "low": "a", "high": 1}, r"low must be a number"),
+        ({"dist": "normal", "mean": 1, "sd": math.nan}, r"sd must be a finite number, got nan"),
+        ({"dist": "normal", "mean": 1, "sd": 1, "low": -math.inf}, r"low must be a finite"),
+        (
+            {"dist": "lognormal", "mu": 1, "sigma": 1e300},
+            r"lognormal: mu 1 and sigma 1e\+300 put the median or the p90 beyond floating-point",
+        ),
+        ({"dist": "beta", "mean": 0.5, "sd": 5e-324}, r"sd 4\.941e-324 is too small for a beta"),
+        ({"dist": "beta", "alpha": 1e300, "beta": 1e300}, r"too small for a beta"),
+        (math.nan, r"must be a number, got nan"),
         ("0.35", r"expected a number or a distribution table"),
         (True, r"expected a number or a distribution table"),
     ],
@@ -528,12 +537,388 @@ def test_check_scenario_reports_data_problems(tmp_path):
 def test_check_scenario_needs_points(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(
-        '[data]\nfrontier = "threshold"\nthreshold_flop = 1e40\n'
+        '[data]\nfrontier = "threshold"\nthreshold_flop = 1e30\n'
         + (BAD / "good_minimal.toml").read_text()
     )
     with pytest.raises(ScenarioError, match=r"keeps 0 point\(s\)") as info:
         check_scenario(path)
     assert info.value.problems[0].line == 2
+
+
+# -- bad values, names and files: one line per problem, exit code 2, no traceback ----------
+
+
+def check_cli(path: Path, capsys) -> list[str]:
+    """Run ``forecast check PATH``; assert exit code 2 and no traceback; the error lines."""
+    from forecast.cli import main
+
+    code = main(["check", str(path)])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert "Traceback" not in captured.err
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert all(line.startswith("error: ") for line in lines), lines
+    return lines
+
+
+def where(path: Path, line: int | None, key: str | None) -> str:
+    """The ``file:line: key: `` start of a problem's printed line."""
+    return f"{path}" + (f":{line}" if line is not None else "") + (f": {key}" if key else "") + ": "
+
+
+SLUG_RULE = (
+    r"must be a slug of 1-64 characters: lowercase letters, digits, '-', '_' or '\.', "
+    r"starting with a letter or digit"
+)
+
+
+@pytest.mark.parametrize(
+    ("filename", "key_path", "at", "pattern"),
+    [
+        # 1. every number finite (TOML has nan, inf and -inf)
+        ("bad_nan.toml", "hardware.pue", "pue", r"^must be a number, got nan$"),
+        (
+            "bad_nan_in_table.toml",
+            "hardware.training_days",
+            "training_days",
+            r"p90 must be a finite number, got nan",
+        ),
+        ("bad_nan_number.toml", "sampler.target_accept", "target_accept", r"got nan"),
+        # 2. the name is a slug
+        ("bad_name_escape.toml", "name", "name =", SLUG_RULE + r" \(got '\.\./victim'\)"),
+        ("bad_name_dot.toml", "name", "name =", SLUG_RULE + r" \(got '\.'\)"),
+        # 3. constraint names: printable, one line, at most 80 characters
+        (
+            "bad_constraint_name_control.toml",
+            "constraints[0].name",
+            "name =",
+            r"printable text on one line; 'GW\\nper site' contains a newline \(U\+000A\)",
+        ),
+        (
+            "bad_constraint_name_long.toml",
+            "constraints[0].name",
+            "name =",
+            r"at most 80 characters \(it labels tables and figure legends\), got 85",
+        ),
+        # 4. values that crashed or overflowed later, bounded with a reason
+        (
+            "bad_doubling_huge.toml",
+            "trend.doubling_time_months",
+            "doubling_time_months",
+            r"between 0\.5 and 1200 months \(the fastest era measured.*\), got 1e300$",
+        ),
+        (
+            "bad_lognormal_tail.toml",
+            "hardware.training_days",
+            "training_days",
+            r"between 1 and 3650 days \(.*\), but lognormal \(median 100, p90 1e\+300\) puts "
+            r"more than 0\.1% of its draws below 1 and above 3650",
+        ),
+        (
+            "bad_growth_huge.toml",
+            "constraints.World hardware budget.growth_per_year",
+            "growth_per_year",
+            r"between -0\.5 and 10 \(a ceiling halving.*\), got 1e300$",
+        ),
+        (
+            "bad_trend_reach.toml",
+            "trend.doubling_time_months",
+            "doubling_time_months",
+            r"would reach 1e1077 FLOP by the horizon \(2200\); at most 1e200 FLOP",
+        ),
+        (
+            "bad_sampler_total.toml",
+            "sampler.draws",
+            "draws",
+            r"chains x draws = 1,600,000 posterior draws; at most 200,000 \(",
+        ),
+        (
+            "bad_since_year_1.toml",
+            "data.since",
+            "since",
+            r"expected a date between 1940-01-01 and 2200-12-31 \(.*\), got 0001-01-01",
+        ),
+        ("bad_seed.toml", "seed", "seed", r"at most 4,294,967,295 \(a 32-bit sampler seed\)"),
+        # 5. files that are not UTF-8 text
+        ("bad_latin1.toml", None, 2, r"^not UTF-8 text \(byte 0xe9\); save it as UTF-8$"),
+        ("bad_binary.toml", None, None, r"^is not a text file"),
+        ("bad_empty.toml", None, 1, r"^the file is empty$"),
+    ],
+)
+def test_bad_input_is_one_located_line(filename, key_path, at, pattern, capsys):
+    path = BAD / filename
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.file == str(path)
+    assert problem.column == key_path
+    assert re.search(pattern, problem.message), problem.message
+    line = line_of(path, at) if isinstance(at, str) else at
+    assert problem.line == line
+    (printed,) = check_cli(path, capsys)
+    assert printed.startswith("error: " + where(path, line, key_path))
+    assert problem.message in printed
+
+
+def test_absurd_sampler_settings(capsys):
+    path = BAD / "bad_sampler.toml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    found = {p.column: p for p in info.value.problems}
+    expected = {
+        "sampler.draws": r"at most 100,000 \(draws per chain.*\), got 1,000,000,000",
+        "sampler.tune": r"at most 100,000 \(.*\), got 1,000,000,000",
+        "sampler.chains": r"at most 16 \(.*\), got 1,000",
+        "sampler.target_accept": r"between 0\.5 and 0\.999 \(NUTS.*\), got 0\.01",
+    }
+    assert set(found) == set(expected)
+    for key, pattern in expected.items():
+        assert re.search(pattern, found[key].message), found[key].message
+    lines = check_cli(path, capsys)
+    assert len(lines) == 4
+    for key, printed in zip(expected, lines, strict=True):
+        assert where(path, line_of(path, key.split(".")[1]), key) in printed
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [("nan", r"must be a number, got nan"), ("inf", r"must be a finite number, got inf")],
+)
+@pytest.mark.parametrize(
+    "key",
+    [
+        "hardware.pue",
+        "hardware.utilization",
+        "trend.doubling_time_months",
+        "trend.level_year",
+        "data.threshold_flop",
+        "constraints.World hardware budget.share",
+        "constraints.World hardware budget.reference_year",
+    ],
+)
+def test_every_number_is_finite(tmp_path, capsys, key, value, pattern):
+    section, field_name = key.rsplit(".", 1)
+    text = (BAD / "good_minimal.toml").read_text()
+    if section.startswith("constraints"):
+        text = text.replace("reference_year = 2018", "") + f"{field_name} = {value}\n"
+    else:
+        text = (
+            f"[{section}]\n{field_name} = {value}\n"
+            + ("level_flop = 1e27\n" if field_name == "level_year" else "")
+            + text
+        )
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    problem = next(p for p in info.value.problems if p.column == key)
+    assert re.search(pattern, problem.message) or "year between" in problem.message
+    assert problem.line == line_of(path, f"{field_name} = {value}")
+    lines = check_cli(path, capsys)
+    assert len(lines) == len(info.value.problems)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_distribution_fields_are_finite(tmp_path, value):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[hardware]\nutilization = {{ dist = "uniform", low = 0.1, high = {value} }}\n'
+        + (BAD / "good_minimal.toml").read_text()
+    )
+    with pytest.raises(ScenarioError, match=rf"high must be a finite number, got {value}"):
+        load_scenario(path)
+    with pytest.raises(ParamError, match="must be a number, got nan"):
+        parse_param(math.nan, "hardware.pue")
+
+
+def test_inf_means_no_efficiency_limit_only(tmp_path):
+    # The one documented infinite value: no CMOS limit. Everywhere else inf is refused.
+    path = tmp_path / "s.toml"
+    path.write_text(
+        "[hardware]\nefficiency_limit_flop_per_joule = inf\n"
+        + (BAD / "good_minimal.toml").read_text()
+    )
+    assert load_scenario(path).hardware.efficiency_limit_flop_per_joule.median() == math.inf
+
+
+@pytest.mark.parametrize("name", ["../victim", ".", "..", "a/b", "/tmp/x", "", "Baseline", "a b"])
+def test_name_must_be_a_slug(tmp_path, name):
+    path = tmp_path / "s.toml"
+    path.write_text(f"name = {name!r}\n" + (BAD / "good_minimal.toml").read_text())
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.column == "name" and problem.line == 1
+    assert re.search(SLUG_RULE, problem.message)
+    assert f"(got {name!r})" in problem.message
+
+
+def test_name_from_a_file_stem_that_is_not_a_slug(tmp_path, capsys):
+    path = tmp_path / "My Scenario.toml"
+    path.write_text((BAD / "good_minimal.toml").read_text())
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert (problem.column, problem.line) == ("name", None)
+    assert "the file name 'My Scenario' cannot stand in for it" in problem.message
+    assert 'set name = "my-scenario" or rename the file' in problem.message
+    (printed,) = check_cli(path, capsys)
+    assert printed.startswith(f"error: {path}: name: not set")
+    renamed = tmp_path / "my-scenario.toml"
+    path.rename(renamed)
+    assert load_scenario(renamed).name == "my-scenario"
+
+
+@pytest.mark.parametrize("path", [*SHIPPED, *sorted(BAD.glob("good_*.toml"))], ids=lambda p: p.name)
+def test_shipped_and_fixture_names_are_slugs(path: Path):
+    from forecast.scenario.schema import NAME_PATTERN
+
+    assert NAME_PATTERN.fullmatch(load_scenario(path).name)
+
+
+@pytest.mark.parametrize("name", ["USD/yr [cap].v2", "GW/site", "a.b.c", "[0]", "1% of GDP"])
+def test_constraint_names_may_hold_any_printable_text(tmp_path, name):
+    base = (BAD / "good_minimal.toml").read_text().replace("World hardware budget", name)
+    key = f"constraints.{name}.share"
+    path = tmp_path / "s.toml"
+    path.write_text(base + f'share = 0.5\n\n[sources]\n"{key}" = "a test"\n')
+    s = load_scenario(path)
+    assert s.constraint_names == (name,)
+    assert parameters(s)[key] == Fixed(0.5)
+    assert s.sources[key] == "a test" and key not in s.unsourced()
+    assert with_param(s, key, 0.25).constraint(name).share == Fixed(0.25)
+    # A problem under such a name names it and its line.
+    path.write_text(base + "share = 2\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert (problem.column, problem.line) == (key, line_of(path, "share = 2"))
+
+
+def test_constraint_name_rules(tmp_path):
+    cases = {
+        '"GW\\tsite"': "contains a tab (U+0009)",
+        '"GW\\u0000site"': "contains a control character (U+0000)",
+        '"   "': "must not be empty",
+        '" GW"': "must not start or end with a space",
+        '"' + "x" * 81 + '"': "at most 80 characters",
+    }
+    for value, expected in cases.items():
+        path = tmp_path / "s.toml"
+        path.write_text(
+            (BAD / "good_minimal.toml").read_text().replace('"World hardware budget"', value)
+        )
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(path)
+        (problem,) = info.value.problems
+        assert problem.column == "constraints[0].name", value
+        assert expected in problem.message and "\n" not in str(problem), value
+    path.write_text((BAD / "good_minimal.toml").read_text().replace("World", "W" * 64))
+    assert len(load_scenario(path).constraints[0].name) == 80  # the longest allowed
+
+
+def test_key_with_a_newline_stays_on_one_line(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text('[hardware]\n"odd\\nkey" = 1\n' + (BAD / "good_minimal.toml").read_text())
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.column == "hardware.odd\\nkey" and problem.line == 2
+    assert len(check_cli(path, capsys)) == 1
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suffix", "key_path", "pattern"),
+    [
+        ("[data]\ntop_n = 1e300\n", "", "data.top_n", r"at most 10,000 \(.*\), got 1e300$"),
+        ("horizon = 1e300\n", "", "horizon", r"^horizon 1e300 is beyond 2200, the last year"),
+        (
+            "",
+            "".join(
+                f'\n[[constraints]]\nname = "B{i}"\nkind = "spend"\nlimit_usd = 1e12\n'
+                "reference_year = 2018\n"
+                for i in range(20)
+            ),
+            "constraints[20]",
+            r"^21 constraints; at most 20 \(",
+        ),
+    ],
+    ids=["top_n", "horizon", "constraints"],
+)
+def test_counts_and_years_have_a_maximum(tmp_path, capsys, prefix, suffix, key_path, pattern):
+    path = tmp_path / "s.toml"
+    path.write_text(prefix + (BAD / "good_minimal.toml").read_text() + suffix)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.column == key_path and re.search(pattern, problem.message), problem
+    assert problem.line is not None
+    (printed,) = check_cli(path, capsys)
+    assert printed.startswith(f"error: {path}:{problem.line}: {key_path}: ")
+
+
+def test_with_param_applies_the_ranges_to_typed_values_only():
+    from forecast.analysis.sensitivity import Given
+
+    s = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    with pytest.raises(ScenarioError, match=r"between 1 and 3650 days .*got 1e300"):
+        with_param(s, "hardware.training_days", 1e300)
+    with pytest.raises(ScenarioError, match=r"must be a number, got nan"):
+        with_param(s, "hardware.pue", math.nan)
+    # Per-draw values (a posterior's, in a sensitivity analysis) keep only the hard limits:
+    # a posterior tail beyond the sensible range is not the user's typo.
+    t = with_param(s, "trend.doubling_time_months", Given(np.array([0.3, 6.0, 2000.0])))
+    assert t.trend.doubling_time_months.support() == (0.3, 2000.0)
+    with pytest.raises(ScenarioError, match="positive"):
+        with_param(s, "trend.doubling_time_months", Given(np.array([-1.0, 6.0])))
+
+
+def test_byte_order_mark_is_accepted():
+    path = BAD / "good_bom.toml"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    s = load_scenario(path)
+    assert s.name == "good_bom" and s.constraint_names == ("World hardware budget",)
+    assert s.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("make", "pattern", "line"),
+    [
+        (lambda p: p.mkdir(), r"is a folder, not a scenario file", None),
+        (lambda p: None, r"scenario file not found", None),
+        (lambda p: p.write_bytes(b"\xff\xfeu\x00"), r"is UTF-16 text; save it as UTF-8", 1),
+        (lambda p: p.write_bytes(b"  \n\n"), r"the file is empty", 1),
+    ],
+    ids=["folder", "missing", "utf-16", "blank"],
+)
+def test_unreadable_scenario_files(tmp_path, capsys, make, pattern, line):
+    path = tmp_path / "s.toml"
+    make(path)
+    with pytest.raises(ScenarioError, match=pattern) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.line == line
+    (printed,) = check_cli(path, capsys)
+    assert printed.startswith("error: " + where(path, line, None)) and re.search(pattern, printed)
+
+
+def test_data_path_with_a_control_character(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text('[data]\nruns = "a\\u0000b"\n' + (BAD / "good_minimal.toml").read_text())
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.column == "data.runs" and problem.line == 2
+    assert problem.message == "expected a file name in printable text, got 'a\\x00b'"
+    assert len(check_cli(path, capsys)) == 1
+
+
+def test_data_path_that_is_a_folder(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[data]\nruns = "."\n' + (BAD / "good_minimal.toml").read_text())
+    with pytest.raises(ScenarioError, match=r"a folder, not a file") as info:
+        load_scenario(path)
+    assert info.value.problems[0].column == "data.runs"
 
 
 @pytest.mark.slow

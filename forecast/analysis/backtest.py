@@ -174,6 +174,34 @@ def _later_runs(scenario: Scenario, cutoff: dt.date) -> tuple[pd.DataFrame, str]
     return later.reset_index(drop=True), f"{spec.points_file.name}: {spec.selection().describe()}"
 
 
+def check_cutoffs(scenario: Scenario, cutoffs: Sequence[dt.date]) -> list[str]:
+    """Problems with backtest ``cutoffs`` for ``scenario``, found before any fitting.
+
+    A backtest needs a fitted trend, at least three selected runs before each cutoff to fit,
+    and at least one frontier run after it to judge.
+    """
+    if not scenario.trend.needs_fit:
+        return ["--cutoff: a backtest needs a fitted trend; this scenario gives the trend fully"]
+    problems = []
+    for cutoff in cutoffs:
+        later, judged_by = _later_runs(scenario, cutoff)
+        if len(later) == 0:
+            problems.append(
+                f"--cutoff {cutoff.isoformat()}: no frontier run ({judged_by}) was published "
+                "after it, so there is nothing to score; choose an earlier date"
+            )
+            continue
+        fitted = scenario.data.selected_points() if scenario.data.points == "runs" else None
+        if fitted is not None:
+            n = int((pd.to_datetime(fitted["date"]) <= pd.Timestamp(cutoff)).sum())
+            if n < 3:
+                problems.append(
+                    f"--cutoff {cutoff.isoformat()}: only {n} selected run(s) were published by "
+                    "then; the trend fit needs at least 3, choose a later date"
+                )
+    return problems
+
+
 def _interval(x: np.ndarray) -> dict[str, float]:
     q = np.quantile(x, [0.5, 0.1, 0.9])
     return {"median": float(q[0]), "p10": float(q[1]), "p90": float(q[2])}

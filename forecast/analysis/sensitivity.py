@@ -425,6 +425,23 @@ def parse_values(text: str) -> np.ndarray:
         ) from None
 
 
+#: Series a sweep may set even when the scenario leaves them to the fits.
+SERIES_KEYS = (
+    "trend.doubling_time_months",
+    "trend.level_flop",
+    "hardware.price_performance_doubling_years",
+    "hardware.flops_per_usd",
+    "hardware.efficiency_doubling_years",
+    "hardware.flops_per_watt",
+)
+
+
+def sweepable(scenario: Scenario) -> tuple[str, ...]:
+    """Every key path :func:`sweep` accepts for ``scenario`` (known before any fitting)."""
+    keys = list(scenario.parameters())
+    return tuple(keys + [k for k in SERIES_KEYS if k not in keys])
+
+
 def default_values(base: Base, param: str) -> np.ndarray:
     """Default sweep values: 3 to 24 months for the doubling time, else p5-p95 (19 values).
 

@@ -6,10 +6,13 @@ lists them all with file, line and column, so a user fixes a file in one pass.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import io
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.data.units import decimal_year
+from forecast.data.textfile import read_text
+from forecast.data.units import FLOP_PER_PFS_DAY, decimal_year
 from forecast.errors import DataError, Problem
 
 METHODS = ("operations", "hardware", "reported", "third_party")
@@ -38,6 +42,46 @@ CHIP_KINDS = ("gpu", "tpu", "cpu")
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 Parser = Callable[[str], Any]
+
+# -- plausible ranges ------------------------------------------------------------------------
+# Each is far beyond any real value but far below absurd ones, so that a typo (1e300, an
+# extra digit in the exponent, TFLOPS written for FLOP/s, billions for dollars) is caught
+# here, with the reason, instead of becoming the record holder or a broken fit.
+
+#: Largest training compute accepted: 1e31 FLOP. All the world's AI accelerators
+#: (a few million chips at about 1e15 FLOP/s) do about 1e29 FLOP a year at full peak,
+#: so 1e31 is a century of the whole fleet; the largest run by 2025 is about 5e26.
+MAX_COMPUTE_FLOP = 1e31
+COMPUTE_WHY = (
+    "more than all the world's AI accelerators could do in a century; the largest run "
+    "by 2025 used about 5e26"
+)
+#: A multiplicative 90% bound of 100 already means "unknown within four orders of
+#: magnitude"; the data use 2 to 10.
+MAX_UNCERTAINTY = 100.0
+#: No run was trained before the first electronic computers (the data start in 1950).
+FIRST_DATE = dt.date(1940, 1, 1)
+#: Chips: the largest clusters of 2025 have a few hundred thousand accelerators;
+#: ten million is more than the world makes in a year.
+MAX_CHIP_COUNT = 1e7
+#: Ten years of training would outlast the hardware (the longest run here took 296 days).
+MAX_TRAINING_DAYS = 3650.0
+#: Peak FLOP/s of one chip: 1e9 (below is almost surely TFLOPS written for FLOP/s) to
+#: 1e18 (eight times a whole wafer-scale chip, Cerebras WSE-3 at 1.25e17 sparse).
+FLOPS_RANGE = (1e9, 1e18)
+#: Board power: 1 W to 100 kW (a wafer-scale system draws about 23 kW).
+TDP_RANGE = (1.0, 1e5)
+#: Chip price: 1 USD to 100 million USD (a wafer-scale system costs a few million).
+PRICE_RANGE = (1.0, 1e8)
+#: GDP in current USD: 1e9 (below is almost surely billions written for dollars) to
+#: 1e16 (a hundred times world GDP in 2022, 1.0e14).
+GDP_RANGE = (1e9, 1e16)
+#: Semiconductor sales: 1e6 USD (below: millions or billions written for dollars) to
+#: 1e14 (world GDP; sales were 7.9e11 in 2025).
+SALES_RANGE = (1e6, 1e14)
+#: Longest cell accepted. No cell here needs more than a few hundred characters; a
+#: longer one is most often a quote left open that swallowed the lines after it.
+MAX_CELL_CHARS = 10_000
 
 
 # -- cell parsers: each returns a value or raises ValueError("expected ...") ---------------
@@ -60,6 +104,11 @@ def _date(cell: str, today: dt.date | None = None) -> dt.date:
         raise ValueError(f"expected a date YYYY-MM-DD, got {cell!r}") from None
     if value > (today or dt.date.today()):
         raise ValueError(f"date {value} is in the future")
+    if value < FIRST_DATE:
+        raise ValueError(
+            f"date {value} is before {FIRST_DATE}: no run was trained before the first "
+            "electronic computers"
+        )
     return value
 
 
@@ -77,11 +126,97 @@ def _optional_positive(cell: str) -> float:
     return _positive(cell) if cell.strip() else math.nan
 
 
+def plain_number(x: float) -> str:
+    """A number for a message, as a user would type it.
+
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    str
+        Four significant digits, exponent without ``+`` or leading zeros: ``1e31``,
+        ``1e9``, ``3650``, ``0.5``, ``3.5e20``.
+    """
+    return re.sub(r"e\+?(-?)0*(\d)", r"e\1\2", f"{x:.4g}")
+
+
+def _between(low: float, high: float, unit: str, why: str, optional: bool = False) -> Parser:
+    """A parser of positive numbers in ``[low, high]``; the message gives the reason."""
+
+    def parse(cell: str) -> float:
+        if optional and not cell.strip():
+            return math.nan
+        value = _positive(cell)
+        if not low <= value <= high:
+            raise ValueError(
+                f"expected {plain_number(low)} to {plain_number(high)} {unit} ({why}), "
+                f"got {cell.strip()!r}"
+            )
+        return value
+
+    return parse
+
+
 def _at_least_one(cell: str) -> float:
     value = _positive(cell)
     if value < 1:
         raise ValueError(f"expected an uncertainty factor >= 1, got {cell!r}")
+    if value > MAX_UNCERTAINTY:
+        raise ValueError(
+            f"expected an uncertainty factor of at most {MAX_UNCERTAINTY:g} (a 90% bound of "
+            f"100x either way already means unknown), got {cell!r}"
+        )
     return value
+
+
+def _optional_count(cell: str) -> float:
+    if not cell.strip():
+        return math.nan
+    value = _positive(cell)
+    if not value.is_integer():
+        raise ValueError(f"expected a whole number of chips, got {cell!r}")
+    if value > MAX_CHIP_COUNT:
+        raise ValueError(
+            f"expected at most {plain_number(MAX_CHIP_COUNT)} chips (more than the world "
+            f"makes in a year), got {cell!r}"
+        )
+    return value
+
+
+_compute_flop = _between(1.0, MAX_COMPUTE_FLOP, "FLOP", COMPUTE_WHY)
+_pfs_days = _between(
+    1.0 / FLOP_PER_PFS_DAY,
+    MAX_COMPUTE_FLOP / FLOP_PER_PFS_DAY,
+    "petaflop/s-days",
+    f"1 to 1e31 FLOP: {COMPUTE_WHY}",
+)
+_training_days = _between(
+    0.0, MAX_TRAINING_DAYS, "days", "ten years would outlast the hardware", optional=True
+)
+_flops = _between(
+    *FLOPS_RANGE,
+    "FLOP/s",
+    "write FLOP/s, not TFLOPS; 1e18 is eight times a whole wafer-scale chip",
+    optional=True,
+)
+_tdp = _between(*TDP_RANGE, "W", "a wafer-scale system draws about 23 kW", optional=True)
+_price = _between(
+    *PRICE_RANGE, "USD", "a wafer-scale system costs a few million USD", optional=True
+)
+_gdp = _between(
+    *GDP_RANGE,
+    "USD",
+    "write dollars, not billions; 1e16 is a hundred times world GDP",
+    optional=True,
+)
+_sales = _between(
+    *SALES_RANGE,
+    "USD",
+    "write dollars, not millions or billions; 1e14 is world GDP",
+    optional=True,
+)
 
 
 def _year(cell: str) -> int:
@@ -131,12 +266,12 @@ RUN_COLUMNS = (
     Column("organization", _text),
     Column("date", _date),
     Column("domain", _choice(DOMAINS)),
-    Column("compute_flop", _positive),
+    Column("compute_flop", _compute_flop),
     Column("method", _choice(METHODS)),
     Column("uncertainty", _at_least_one),
     Column("hardware", _optional_text),
-    Column("chip_count", _optional_positive),
-    Column("training_days", _optional_positive),
+    Column("chip_count", _optional_count),
+    Column("training_days", _training_days),
     Column("source_title", _text),
     Column("source_url", _url),
 )
@@ -146,20 +281,20 @@ HARDWARE_COLUMNS = (
     Column("vendor", _text),
     Column("kind", _choice(CHIP_KINDS)),
     Column("release_date", _date),
-    Column("fp32_flops", _optional_positive),
-    Column("fp16_flops", _optional_positive),
-    Column("fp8_flops", _optional_positive),
-    Column("tdp_watts", _optional_positive),
-    Column("price_usd", _optional_positive),
+    Column("fp32_flops", _flops),
+    Column("fp16_flops", _flops),
+    Column("fp8_flops", _flops),
+    Column("tdp_watts", _tdp),
+    Column("price_usd", _price),
     Column("source_title", _text),
     Column("source_url", _url),
 )
 
 ECONOMY_COLUMNS = (
     Column("year", _year),
-    Column("world_gdp_usd", _optional_positive),
-    Column("us_gdp_usd", _optional_positive),
-    Column("semiconductor_sales_usd", _optional_positive),
+    Column("world_gdp_usd", _gdp),
+    Column("us_gdp_usd", _gdp),
+    Column("semiconductor_sales_usd", _sales),
     Column("source_title", _text),
     Column("source_url", _url),
 )
@@ -167,7 +302,7 @@ ECONOMY_COLUMNS = (
 OPENAI_2018_COLUMNS = (
     Column("name", _text),
     Column("date", _date),
-    Column("pfs_days", _positive),
+    Column("pfs_days", _pfs_days),
     Column("in_trend", _bool),
     Column("source_title", _text),
     Column("source_url", _url),
@@ -199,68 +334,110 @@ def read_table(
     Raises
     ------
     DataError
-        Listing every problem found, each with file, line and column.
+        Listing every problem found, each with file, line and column; or one problem
+        when the file cannot be read as UTF-8 text (see
+        :func:`forecast.data.textfile.read_text`).
     """
     path = Path(path)
     file = str(path)
-    if not path.is_file():
-        raise DataError(f"{file}: file not found", [Problem(file, "file not found")])
+    _, text = read_text(path, DataError)
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
     expected = [c.name for c in columns]
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise DataError(f"{file}: empty file", [Problem(file, "the file is empty", 1)])
-        header = [h.strip() for h in header]
-        if header != expected:
-            missing = [c for c in expected if c not in header]
-            extra = [c for c in header if c not in expected]
-            detail = []
-            if missing:
-                detail.append(f"missing {', '.join(missing)}")
-            if extra:
-                detail.append(f"unexpected {', '.join(extra)}")
-            if not detail:
-                detail.append("columns out of order")
-            message = f"header must be {','.join(expected)} ({'; '.join(detail)})"
-            raise DataError(message, [Problem(file, message, 1)])
-        seen: dict[str, int] = {}
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                problems.append(
-                    Problem(file, f"expected {len(columns)} fields, found {len(row)}", line)
-                )
-                continue
-            record: dict[str, Any] = {"line": line}
-            for column, cell in zip(columns, row, strict=True):
-                try:
-                    record[column.name] = column.parse(cell)
-                except ValueError as exc:
-                    problems.append(Problem(file, str(exc), line, column.name))
-            if unique and unique in record:
-                key = str(record[unique]).casefold()
-                if key in seen:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    with _no_field_limit(len(text)):
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise DataError(f"{file}: empty file", [Problem(file, "the file is empty", 1)])
+            _check_header(file, [h.strip() for h in header], expected)
+            seen: dict[str, int] = {}
+            end = reader.line_num
+            for row in reader:
+                # A quoted cell may span lines: point at the line where the row starts.
+                line, end = end + 1, reader.line_num
+                if not row or all(not cell.strip() for cell in row):
+                    continue
+                if len(row) != len(columns):
                     problems.append(
-                        Problem(
-                            file,
-                            f"duplicate {record[unique]!r} (first on line {seen[key]})",
-                            line,
-                            unique,
-                        )
+                        Problem(file, f"expected {len(columns)} fields, found {len(row)}", line)
                     )
-                else:
-                    seen[key] = line
-            records.append(record)
+                    continue
+                record: dict[str, Any] = {"line": line}
+                for column, cell in zip(columns, row, strict=True):
+                    if len(cell) > MAX_CELL_CHARS:
+                        problems.append(
+                            Problem(
+                                file,
+                                f"cell of {len(cell):,} characters; at most {MAX_CELL_CHARS:,} "
+                                "are allowed (is a quote left open?)",
+                                line,
+                                column.name,
+                            )
+                        )
+                        continue
+                    try:
+                        record[column.name] = column.parse(cell)
+                    except ValueError as exc:
+                        problems.append(Problem(file, str(exc), line, column.name))
+                if unique and unique in record:
+                    key = str(record[unique]).casefold()
+                    if key in seen:
+                        problems.append(
+                            Problem(
+                                file,
+                                f"duplicate {record[unique]!r} (first on line {seen[key]})",
+                                line,
+                                unique,
+                            )
+                        )
+                    else:
+                        seen[key] = line
+                records.append(record)
+        except csv.Error as exc:
+            # The reader is lenient (no strict mode) and NUL bytes and cell sizes are
+            # dealt with above, so this is a last resort; still one located line.
+            message = f"cannot be read as CSV: {exc}"
+            raise DataError(message, [Problem(file, message, reader.line_num or 1)]) from None
     if problems:
         raise DataError(f"{file}: {len(problems)} problem(s)", problems)
     if not records:
         raise DataError(f"{file}: no data rows", [Problem(file, "no data rows", 2)])
     return pd.DataFrame.from_records(records)
+
+
+@contextlib.contextmanager
+def _no_field_limit(size: int) -> Iterator[None]:
+    """Lift the csv module's cell-size limit (131,072 characters) while reading a file.
+
+    Past it the reader raises ``field larger than field limit`` with no column; with
+    the limit above the file's own length, every cell is read and an overlong one is
+    reported with its line and column against :data:`MAX_CELL_CHARS`. The limit is
+    process-wide, so it is restored afterwards.
+    """
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, size + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _check_header(file: str, header: list[str], expected: list[str]) -> None:
+    if header == expected:
+        return
+    missing = [c for c in expected if c not in header]
+    # repr-escaped, so that a stray newline in a quoted header cell stays on one line
+    extra = [c if c.isprintable() else repr(c) for c in header if c not in expected]
+    detail = []
+    if missing:
+        detail.append(f"missing {', '.join(missing)}")
+    if extra:
+        detail.append(f"unexpected {', '.join(extra)}")
+    if not detail:
+        detail.append("columns out of order")
+    message = f"header must be {','.join(expected)} ({'; '.join(detail)})"
+    raise DataError(message, [Problem(file, message, 1)])
 
 
 def _with_time(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:

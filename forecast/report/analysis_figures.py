@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from forecast.report import formatting as fmt
 
 LOW, HIGH = "#0072B2", "#D55E00"
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
@@ -20,26 +25,140 @@ def _axes(ax: Axes | None, size=(9, 5.5)) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-def plot_tornado(rows: Sequence[dict], ax: Axes | None = None, top: int = 12) -> Figure:
-    """Swing of the median hit year when each input moves from its 10th to 90th percentile."""
+#: Width (characters) at which a bar's label wraps onto a second line.
+LABEL_WIDTH = 44
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+def _wrap(label: str, width: int = LABEL_WIDTH) -> str:
+    """``label`` on lines of at most ``width`` characters, its unit in brackets kept whole
+    (no "(per" / "year)" split)."""
+    head, bracket, unit = label.rpartition(" (")
+    if bracket and unit.endswith(")"):
+        label = f"{head} ({unit.replace(' ', NBSP)}"
+    return textwrap.fill(label, width).replace(NBSP, " ")
+
+
+def _bar_labels(ax: Axes, positions: Sequence[float], keys: Sequence[str]) -> None:
+    """Plain-words labels of parameter key paths on the y axis, shown as written."""
+    labels = [_wrap(fmt.param_label(k)) for k in keys]
+    ax.set_yticks(list(positions), labels, fontsize=8)
+    # Constraint names are user text: a "$" in one must not start mathtext.
+    for text in ax.get_yticklabels():
+        text.set_parse_math(False)
+
+
+def _signed_years(v: float, _pos: int | None = None) -> str:
+    """A change in years for a tick: "−0.5", "0", "+1" (a minus sign, as matplotlib's)."""
+    if abs(v) < 1e-9:
+        return "0"
+    return f"{v:+g}".replace("-", "\N{MINUS SIGN}")
+
+
+def _tornado_horizon(rows: Sequence[dict]) -> float | None:
+    """The horizon behind the rows' convention (a hit beyond it counts as horizon + 1).
+
+    ``swing_years`` = high - low with a hit beyond the horizon counted as horizon + 1,
+    so a row with exactly one side beyond the horizon gives the horizon back.
+    """
+    for r in rows:
+        lo, hi, swing = r.get("hit_year_low"), r.get("hit_year_high"), r.get("swing_years")
+        if swing is None:
+            continue
+        if lo is None and hi is not None:
+            return hi - swing - 1.0
+        if hi is None and lo is not None:
+            return lo + swing - 1.0
+    return None
+
+
+def plot_tornado(
+    rows: Sequence[dict],
+    ax: Axes | None = None,
+    top: int = 12,
+    horizon: float | None = None,
+) -> Figure:
+    """How far each input moves the median hit year from its 10th to its 90th percentile.
+
+    Bars are drawn as the change from the base case (every input at its median), in
+    years, so that the axis never shows a fractional calendar year; the base year itself
+    is named in whole years, as the briefing names hit years. A setting that pushes the
+    hit beyond the horizon is drawn to horizon + 1 (the convention of ``swing_years``),
+    hatched and marked "after <horizon>".
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        From :func:`forecast.analysis.tornado`: ``param`` (a key path, labelled with
+        :func:`forecast.report.formatting.param_label`), ``hit_year_low``,
+        ``hit_year_high``, ``hit_year_base`` (None beyond the horizon), ``swing_years``
+        and ``constraint``.
+    ax : matplotlib Axes, optional
+    top : int
+        How many rows (the first ones, ranked by the analysis) to draw.
+    horizon : float, optional
+        The projection horizon; when not given it is recovered from a row with one side
+        beyond it, if there is one.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     rows = list(rows)[:top]
-    fig, ax = _axes(ax, (9, 1.2 + 0.42 * max(len(rows), 1)))
-    base = next((r["hit_year_base"] for r in rows if r.get("hit_year_base") is not None), None)
+    fig, ax = _axes(ax, (9, 1.4 + 0.42 * max(len(rows), 1)))
+    if horizon is None:
+        horizon = _tornado_horizon(rows)
+    beyond = None if horizon is None else horizon + 1.0
+
+    def where(value: float | None) -> float | None:
+        return beyond if value is None else value
+
+    base_raw = next((r["hit_year_base"] for r in rows if r.get("hit_year_base") is not None), None)
+    base = base_raw if base_raw is not None else (beyond if rows else None)
+    late = "" if horizon is None else fmt.year(None, int(round(horizon)))
     for i, r in enumerate(reversed(rows)):
-        lo = r["hit_year_low"] if r["hit_year_low"] is not None else np.nan
-        hi = r["hit_year_high"] if r["hit_year_high"] is not None else np.nan
-        for value, colour in ((lo, LOW), (hi, HIGH)):
-            if base is not None and np.isfinite(value):
-                ax.barh(i, value - base, left=base, color=colour, alpha=0.85, height=0.6)
-    ax.set_yticks(range(len(rows)), [r["param"] for r in reversed(rows)], fontsize=8)
-    if base is not None:
-        ax.axvline(base, color="black", lw=1)
-    ax.set_xlabel("median hit year")
+        for key, colour in (("hit_year_low", LOW), ("hit_year_high", HIGH)):
+            value = where(r.get(key))
+            if base is None or value is None or not np.isfinite(value):
+                continue
+            out = r.get(key) is None  # beyond the horizon
+            ax.barh(
+                i,
+                value - base,
+                left=0.0,
+                color=colour,
+                alpha=0.85,
+                height=0.6,
+                hatch="//" if out else None,
+                edgecolor="white" if out else colour,
+            )
+            if out and value != base:
+                ax.text(
+                    value - base,
+                    i,
+                    f" {late} ",
+                    va="center",
+                    ha="left" if value > base else "right",
+                    fontsize=7,
+                )
+        lo, hi = where(r.get("hit_year_low")), where(r.get("hit_year_high"))
+        if base is not None and lo is not None and hi is not None and lo == base == hi:
+            ax.text(0, i, "  no change", va="center", ha="left", fontsize=7, color="#555555")
+    _bar_labels(ax, range(len(rows)), [r["param"] for r in reversed(rows)])
+    ax.axvline(0, color="black", lw=1)
+    ax.xaxis.set_major_formatter(FuncFormatter(_signed_years))
+    ax.margins(x=0.15)  # room for the "after <horizon>" marks at the bar ends
+    if base_raw is not None:
+        base_text = f"0 = {fmt.year(base_raw)}, the median hit year with every input at its median"
+    elif late:
+        base_text = f"0 = {late}: with every input at its median, not reached by the horizon"
+    else:
+        base_text = "0 = every input at its median"
+    ax.set_xlabel(f"change in the median hit year (years)\n{base_text}")
     constraint = rows[0].get("constraint") if rows else None
     label = "first ceiling to bind" if constraint in (None, "first binding") else constraint
     ax.set_title(f"What moves the median hit year most ({label})")
-    from matplotlib.patches import Patch
-
+    _literal_text(ax.title)
     ax.legend(
         handles=[
             Patch(color=LOW, label="input at its 10th percentile"),
@@ -52,8 +171,26 @@ def plot_tornado(rows: Sequence[dict], ax: Axes | None = None, top: int = 12) ->
     return fig
 
 
+def _literal_text(text: Text) -> None:
+    """A text with user content (a constraint name) shown as written, never as mathtext."""
+    text.set_parse_math(False)
+
+
 def plot_sobol(indices: dict[str, dict[str, float]], ax: Axes | None = None) -> Figure:
-    """First-order and total Sobol indices with their 95% intervals."""
+    """First-order and total Sobol indices with their 95% intervals.
+
+    Parameters
+    ----------
+    indices : dict
+        Key path -> ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (from
+        :func:`forecast.analysis.scenario_sobol`); bars are labelled with
+        :func:`forecast.report.formatting.param_label` and ranked by ``ST``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     names = sorted(indices, key=lambda k: -(indices[k]["ST"] or 0))
     fig, ax = _axes(ax, (9, 1.5 + 0.4 * max(len(names), 1)))
     y = np.arange(len(names))
@@ -73,7 +210,7 @@ def plot_sobol(indices: dict[str, dict[str, float]], ax: Axes | None = None) -> 
             label=label,
             error_kw={"lw": 1, "capsize": 2},
         )
-    ax.set_yticks(y, names, fontsize=8)
+    _bar_labels(ax, y, names)
     ax.invert_yaxis()
     ax.set_xlabel("share of the variance of the hit year")
     ax.set_title("Global sensitivity (Sobol indices, 95% intervals)")

@@ -27,12 +27,13 @@ def sensitivity_blocks(
             Para.of(
                 "One at a time, each uncertain input is set to its 10th and 90th percentile with "
                 "every other input at its median. The largest swing in the median year the first "
-                f"ceiling binds comes from {top['param']} ({abs(top['swing_years']):.1f} years)."
+                f"ceiling binds comes from {F.param_label(top['param'])} "
+                f"({abs(top['swing_years']):.1f} years)."
             )
         )
         rows = tuple(
             (
-                r["param"],
+                F.param_label(r["param"]),
                 f"{r['low_value']:.3g} → {F.year(r['hit_year_low'], horizon)}",
                 f"{r['high_value']:.3g} → {F.year(r['hit_year_high'], horizon)}",
                 f"{r['swing_years']:+.2f}",
@@ -62,7 +63,7 @@ def sensitivity_blocks(
                 ("input", "S1", "ST"),
                 tuple(
                     (
-                        k,
+                        F.param_label(k),
                         f"{v['S1']:.2f} ± {v['S1_conf']:.2f}",
                         f"{v['ST']:.2f} ± {v['ST_conf']:.2f}",
                     )

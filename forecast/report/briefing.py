@@ -32,8 +32,8 @@ def _hit_clause(c: dict, horizon: int) -> str:
     )
 
 
-def answer(summary: dict, result: ScenarioResult) -> list[Block]:
-    """The headline paragraph and table."""
+def answer(summary: dict, result: ScenarioResult, with_sweep: bool = True) -> list[Block]:
+    """The headline paragraph and table (``with_sweep``: the doubling-time sweep is shown)."""
     sc = result.scenario
     horizon = sc.horizon
     trend = summary["trend"]
@@ -85,8 +85,12 @@ def answer(summary: dict, result: ScenarioResult) -> list[Block]:
         " The intervals carry the uncertainty of the fitted trends and of every input the "
         "scenario gives as a distribution. They do not carry the chance that the trend itself "
         "breaks (a new era, a funding shock): the projection assumes the current era "
-        "continues until a ceiling stops it. The sensitivity section shows how far the dates "
-        "move if it does not.",
+        "continues until a ceiling stops it."
+        + (
+            " The sensitivity section shows how far the dates move if it does not."
+            if with_sweep
+            else ""
+        ),
     )
     return [Para.of(Strong("The answer."), " ", *parts), table, caveat]
 
@@ -146,18 +150,14 @@ def cost_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure])
     shown = years[::step]
     if years and years[-1] not in shown:
         shown.append(years[-1])
-    rows = []
-    for y in shown:
-        r = largest[y]
-        rows.append(
-            (
-                y,
-                F.flop(r["flop"]["median"]),
-                F.usd(r["capex_usd"]["median"]),
-                F.usd(r["amortized_usd"]["median"]),
-                F.watts(r["power_watts"]["median"]),
-            )
-        )
+    # Each column in one style (a column never mixes "$100T" with "$10²⁰").
+    capex = F.usd_labels([largest[y]["capex_usd"]["median"] for y in shown])
+    amortized = F.usd_labels([largest[y]["amortized_usd"]["median"] for y in shown])
+    power = F.watts_labels([largest[y]["power_watts"]["median"] for y in shown])
+    rows = [
+        (y, F.flop(largest[y]["flop"]["median"]), capex[i], amortized[i], power[i])
+        for i, y in enumerate(shown)
+    ]
     blocks.append(
         Para.of(
             "If the trend continued unconstrained, the largest run would need (medians over draws; "
@@ -247,7 +247,7 @@ def assumptions_section(result: ScenarioResult) -> list[Block]:
         source = sc.sources.get(key)
         if source is None:
             source = "default of the tool" if key not in sc.set_keys else "set in the scenario file"
-        rows.append((key, param.describe(), source))
+        rows.append((F.param_label(key), param.describe(), source))
     for key, how in fitted:
         rows.append((key, how, "Bayesian fit (see Diagnostics)"))
     blocks.append(Table(("parameter", "value or distribution", "source"), tuple(rows)))
@@ -427,7 +427,7 @@ def build_briefing(
     sc = result.scenario
     title = f"When does the largest AI training run hit its limits? Scenario: {sc.name}"
     blocks: list[Block] = []
-    blocks += answer(summary, result)
+    blocks += answer(summary, result, with_sweep=sensitivity is not None)
     if sc.description:
         blocks.append(Para.of(Strong("Scenario."), " ", " ".join(sc.description.split())))
     blocks += trend_section(summary, result, figs)

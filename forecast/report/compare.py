@@ -12,8 +12,8 @@ from matplotlib.ticker import MaxNLocator
 from forecast.pipeline import ScenarioResult
 from forecast.report import formatting as F
 from forecast.report.document import Figure, Heading, Para, Table, to_html, to_markdown
+from forecast.report.folder import atomic_folder
 from forecast.report.summary import build_summary, dumps
-from forecast.report.write import atomic_folder
 
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
@@ -61,7 +61,7 @@ def plot_comparison(results: list[ScenarioResult]) -> MplFigure:
                 histtype="step",
                 lw=2,
                 color=colour,
-                label=f"{r.scenario.name} (hits by {r.scenario.horizon}: {share:.0%})",
+                label=f"{r.scenario.name} (hits by {r.scenario.horizon}: {F.percent(share)})",
             )
         else:
             ax_hit.plot(
@@ -83,13 +83,20 @@ def plot_comparison(results: list[ScenarioResult]) -> MplFigure:
     return fig
 
 
-def write_comparison(results: list[ScenarioResult], out: Path) -> list[dict]:
-    """Write compare.md, compare.html, compare.json and figures/compare.png to ``out``."""
+def write_comparison(
+    results: list[ScenarioResult], out: Path, inside: Path | None = None
+) -> list[dict]:
+    """Write compare.md, compare.html, compare.json and figures/compare.png to ``out``.
+
+    ``out`` is replaced only if it is absent, empty or a folder this tool wrote; ``inside``
+    is a folder it must lie in (see :func:`forecast.report.folder.check_target`).
+    """
     from forecast.report.figures import save_figure
 
     summaries = [build_summary(r) for r in results]
     rows = comparison_rows(summaries)
-    with atomic_folder(Path(out)) as tmp:
+    manifest = {"kind": "comparison", "scenarios": [r.scenario.name for r in results]}
+    with atomic_folder(Path(out), manifest, inside) as tmp:
         paths = save_figure(plot_comparison(results), tmp / "figures", "compare", svg=True)
         png = next(p for p in paths if p.suffix == ".png")
         table_rows = []

@@ -188,3 +188,79 @@ def to_html(title: str, blocks: list[Block], answer_first: bool = True) -> str:
             )
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+# -- saved form ----------------------------------------------------------------------------
+# A report section is saved with its blocks, so that a later command that adds another
+# section can render the whole briefing again without recomputing this one.
+
+
+def _inline_to_json(part: Inline) -> object:
+    if isinstance(part, Link):
+        return {"link": part.text, "url": part.url}
+    if isinstance(part, Strong):
+        return {"strong": part.text}
+    return str(part)
+
+
+def _inline_from_json(obj: object) -> Inline:
+    if isinstance(obj, dict):
+        if "link" in obj:
+            return Link(str(obj["link"]), str(obj["url"]))
+        return Strong(str(obj["strong"]))
+    return str(obj)
+
+
+def blocks_to_json(blocks: list[Block]) -> list[dict]:
+    """The blocks as JSON-ready dicts (figures by path and caption; their bytes stay on disk)."""
+    out: list[dict] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append({"type": "heading", "level": b.level, "text": b.text, "anchor": b.anchor})
+        elif isinstance(b, Para):
+            out.append({"type": "para", "parts": [_inline_to_json(p) for p in b.parts]})
+        elif isinstance(b, Bullets):
+            items = [[_inline_to_json(p) for p in item] for item in b.items]
+            out.append({"type": "bullets", "items": items})
+        elif isinstance(b, Table):
+            rows = [[_inline_to_json(c) for c in row] for row in b.rows]
+            out.append(
+                {"type": "table", "header": list(b.header), "rows": rows, "align": list(b.align)}
+            )
+        elif isinstance(b, Figure):
+            out.append({"type": "figure", "path": b.path.as_posix(), "caption": b.caption})
+    return out
+
+
+def blocks_from_json(data: list[dict], folder: Path) -> list[Block]:
+    """Blocks saved by :func:`blocks_to_json`; figure images are read from ``folder``.
+
+    Raises
+    ------
+    ValueError
+        If the saved form is malformed or a figure it names is missing.
+    """
+    blocks: list[Block] = []
+    try:
+        for d in data:
+            kind = d["type"]
+            if kind == "heading":
+                blocks.append(Heading(int(d["level"]), str(d["text"]), d.get("anchor")))
+            elif kind == "para":
+                blocks.append(Para(tuple(_inline_from_json(p) for p in d["parts"])))
+            elif kind == "bullets":
+                items = tuple(tuple(_inline_from_json(p) for p in it) for it in d["items"])
+                blocks.append(Bullets(items))
+            elif kind == "table":
+                rows = tuple(tuple(_inline_from_json(c) for c in row) for row in d["rows"])
+                blocks.append(Table(tuple(d["header"]), rows, tuple(d.get("align", ()))))
+            elif kind == "figure":
+                path = Path(d["path"])
+                if path.is_absolute() or ".." in path.parts:
+                    raise ValueError(f"figure path {path} leaves the report folder")
+                blocks.append(Figure(path, str(d["caption"]), (folder / path).read_bytes()))
+            else:
+                raise ValueError(f"unknown block type {kind!r}")
+    except (KeyError, TypeError, OSError) as exc:
+        raise ValueError(f"malformed saved section: {exc}") from None
+    return blocks

@@ -20,11 +20,15 @@ import xarray as xr
 from forecast.pipeline import ScenarioResult
 from forecast.report.document import Block, Figure
 
+#: The optional sections of a report, in the order the briefing shows them.
+SECTION_ORDER = ("analysis", "backtest")
+
 
 @dataclass
 class Extra:
-    """One optional report section."""
+    """One optional report section (``name`` is one of :data:`SECTION_ORDER`)."""
 
+    name: str
     blocks: Callable[[dict[str, Figure]], list[Block]]
     figures: dict[str, Any] = field(default_factory=dict)
     files: Callable[[Path], None] | None = None
@@ -80,7 +84,10 @@ def sensitivity_extra(
     ]
     payload = sensitivity_json(custom, rows, sobol)
     payload["elasticity"] = elasticities
-    figures: dict[str, Any] = {"tornado": plot_tornado(rows), "sobol": plot_sobol(sobol)}
+    figures: dict[str, Any] = {
+        "tornado": plot_tornado(rows, horizon=sc.horizon),
+        "sobol": plot_sobol(sobol),
+    }
     if custom.attrs["param"] != "trend.doubling_time_months":
         names = [str(n) for n in custom["constraint"].to_numpy()]
         fig = plot_doubling_sensitivity(
@@ -90,9 +97,8 @@ def sensitivity_extra(
             {n: custom["p90"].sel(constraint=n).to_numpy() for n in names},
             names,
             horizon=sc.horizon,
+            param=custom.attrs["param"],
         )
-        fig.axes[0].set_xlabel(custom.attrs["param"])
-        fig.axes[0].set_title(f"Hit year against {custom.attrs['param']}")
         figures["sweep"] = fig
 
     def files(folder: Path) -> None:
@@ -119,6 +125,7 @@ def sensitivity_extra(
         merged.to_netcdf(folder / "sensitivity.nc")
 
     return Extra(
+        name="analysis",
         blocks=lambda figs: sensitivity_blocks(rows, sobol, elasticities, figs, sc.horizon),
         figures=figures,
         files=files,
@@ -152,6 +159,7 @@ def backtest_extra(
         fans.to_netcdf(folder / "backtest.nc")
 
     return Extra(
+        name="backtest",
         blocks=lambda figs: backtest_blocks(results, figs),
         figures={"backtest": plot_backtests(results)},
         files=files,

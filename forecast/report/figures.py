@@ -9,7 +9,7 @@ only when no axes are given, and returns the figure it drew on. Figures are buil
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -20,9 +20,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+from matplotlib.text import Text
+from matplotlib.ticker import (
+    Formatter,
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullFormatter,
+    PercentFormatter,
+)
 
 from forecast.data.units import FLOP_PER_PFS_DAY
+from forecast.project.engine import interval, prob_hit
+from forecast.report import formatting as fmt
 
 #: Okabe-Ito colours (colour-blind friendly).
 BLACK = "#000000"
@@ -69,56 +79,73 @@ def _quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     return np.nanquantile(np.asarray(values, dtype=float), qs, axis=0)
 
 
-def sci_math(value: float, digits: int = 2) -> str:
-    """5e26 -> '$5\\times10^{26}$' (mathtext); exact powers of ten drop the mantissa."""
-    exp = int(math.floor(math.log10(value)))
-    mant = value / 10**exp
-    if round(mant, digits - 1) >= 10:
-        exp, mant = exp + 1, mant / 10
-    if abs(mant - 1) < 1e-9:
-        return f"$10^{{{exp}}}$"
-    return f"${mant:.{digits}g}\\times10^{{{exp}}}$"
+class QuantityFormatter(Formatter):
+    """Tick labels from a function that formats all the ticks of an axis at once.
 
-
-def _si(value: float, unit: str, prefixes: Sequence[tuple[float, str]]) -> str:
-    """``value`` with the largest fitting prefix, e.g. 5e9 W -> '5 GW'.
-
-    Beyond a thousand of the largest prefix, powers of ten (mathtext) are used.
+    ``labels`` is :func:`forecast.report.formatting.usd_labels` or
+    :func:`~forecast.report.formatting.watts_labels`: they choose one style for the
+    values they are given, so only the ticks inside the view are passed (a locator
+    also returns ticks beyond it, which would otherwise decide the style unseen).
     """
-    money = unit == "$"
-    if not np.isfinite(value) or value <= 0:
-        return ""
-    if value >= 1000 * prefixes[0][0]:
-        text = sci_math(value, 3)
-        return "\\$" + text if money else f"{text} {unit}"
-    for scale, prefix in prefixes:
-        if value >= scale or scale == prefixes[-1][0]:
-            x = value / scale
-            return f"${x:.3g}{prefix}" if money else f"{x:.3g} {prefix}{unit}"
-    return ""  # pragma: no cover
+
+    def __init__(self, labels: Callable[[Sequence[float]], list[str]]):
+        self.labels = labels
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.labels([x])[0]
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        lo, hi = -math.inf, math.inf
+        if self.axis is not None:
+            lo, hi = sorted(self.axis.get_view_interval())
+        tol = 1e-9 * max(abs(lo), abs(hi), 1.0) if math.isfinite(hi) else 0.0
+        inside = [i for i, v in enumerate(values) if lo - tol <= v <= hi + tol]
+        shown = self.labels([values[i] for i in inside])
+        out = [""] * len(values)
+        for i, text in zip(inside, shown, strict=True):
+            out[i] = text
+        return out
 
 
-_WATT_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""))
-_USD_PREFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"), (1.0, ""))
+def usd_formatter() -> QuantityFormatter:
+    """Tick formatter for dollar axes: "$1M" ... "$1T", "$1,000T", or powers of ten for all."""
+    return QuantityFormatter(fmt.usd_labels)
 
 
-def format_watts(value: float) -> str:
-    """5e9 -> '5 GW'."""
-    return _si(value, "W", _WATT_PREFIXES)
+def watts_formatter() -> QuantityFormatter:
+    """Tick formatter for power axes: "1 kW" ... "1 TW", "1,000 TW", or powers of ten for all."""
+    return QuantityFormatter(fmt.watts_labels)
 
 
-def format_usd(value: float) -> str:
-    """2e11 -> '$200B'."""
-    return _si(value, "$", _USD_PREFIXES)
+def _literal(texts: Iterable[Text]) -> None:
+    """Show texts as written: constraint names are user text and a "$" in one, next to a
+    dollar amount, would otherwise start matplotlib mathtext."""
+    for text in texts:
+        text.set_parse_math(False)
 
 
-def _log_axis(ax: Axes, formatter=None) -> None:
+def _log_axis(ax: Axes, formatter: Formatter | None = None) -> None:
     """Log y axis with ticks at powers of ten and (optionally) named tick labels."""
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
     ax.yaxis.set_minor_formatter(NullFormatter())
     if formatter is not None:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: formatter(v)))
+        ax.yaxis.set_major_formatter(formatter)
+
+
+def _quantity_label(ax: Axes, label: str, powers_note: str) -> None:
+    """Set the y label (ending in its unit in brackets); on an axis in powers of ten, add
+    ``powers_note`` ("10⁹ W = 1 GW") inside the brackets.
+
+    The note links the powers of ten back to the named amounts the legends and the
+    briefing use. Call it once the data are drawn (the limits decide the style).
+    """
+    lo, hi = sorted(ax.get_ylim())
+    ticks = [t for t in ax.yaxis.get_major_locator().tick_values(lo, hi) if lo <= t <= hi]
+    if not fmt.named_style(ticks):
+        label = f"{label.removesuffix(')')}; {powers_note})"  # inside the unit's brackets
+    ax.set_ylabel(label)
+    _literal([ax.yaxis.label])  # two "$" in one label would start mathtext
 
 
 def _horizon(projection: xr.Dataset) -> float:
@@ -137,25 +164,30 @@ def _band(ax: Axes, x, lo, hi, colour, alpha, label=None, zorder=1):
     return ax.fill_between(x, lo, hi, color=colour, alpha=alpha, lw=0, label=label, zorder=zorder)
 
 
-def _percent(p: float) -> str:
-    """0.9965 -> '99.7%' (never rounds a partial share to 0% or 100%)."""
-    text = f"{p:.0%}"
-    if 0 < p < 1 and text in ("0%", "100%"):
-        text = f"{p:.1%}"
-        if text in ("0.0%", "100.0%"):
-            text = "<0.1%" if p < 0.5 else ">99.9%"
-    return text
+#: Significant digits of the decimal years in summary.json
+#: (:data:`forecast.report.summary.DIGITS`, not imported: that module pulls in the fits).
+#: Rounding the same way keeps a year at the edge (2032.9999996) on the same side in a
+#: legend as in the briefing's table.
+SUMMARY_DIGITS = 6
+
+
+def _hit_interval(hits: np.ndarray) -> dict:
+    """Median, p10 and p90 of hit years exactly as summary.json has them (None: not hit)."""
+    return {
+        k: None if v is None else float(f"{v:.{SUMMARY_DIGITS}g}")
+        for k, v in interval(np.asarray(hits, dtype=float)).items()
+    }
 
 
 def _hit_summary(hits: np.ndarray, horizon: float) -> str:
-    """'P(by 2045) 87%, median 2031.2' (the median only if most draws hit)."""
+    """'median hit year 2031, P(hit by 2045) >99%', in the briefing's words and numbers."""
     hits = np.asarray(hits, dtype=float)
-    finite = np.isfinite(hits)
-    p = float(finite.mean()) if hits.size else 0.0
-    text = f"P(by {horizon:.0f}) {_percent(p)}"
-    if p >= 0.5:
-        text += f", median {np.quantile(np.where(finite, hits, np.inf), 0.5):.1f}"
-    return text
+    h = f"{horizon:.0f}"
+    p = fmt.percent(prob_hit(hits) if hits.size else 0.0)
+    median = _hit_interval(hits)["median"] if hits.size else None
+    if median is None:
+        return f"not by {h} in most draws, P(hit by {h}) {p}"
+    return f"median hit year {fmt.year(median)}, P(hit by {h}) {p}"
 
 
 def _constraints(projection: xr.Dataset, kind: str) -> list[tuple[int, str, str]]:
@@ -168,9 +200,12 @@ def _constraints(projection: xr.Dataset, kind: str) -> list[tuple[int, str, str]
     ]
 
 
-def _year_axis(ax: Axes, label: str = "year") -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(label)
+def _year_axis(ax: Axes, label: str = "year", axis: str = "x") -> None:
+    """Whole years as tick labels: no "2030.5", no "+2.03e3" offset on a narrow range."""
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    which.set_major_locator(MaxNLocator(integer=True))
+    which.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}"))
+    (ax.set_xlabel if axis == "x" else ax.set_ylabel)(label)
 
 
 def _patch(colour: str, alpha: float) -> Patch:
@@ -180,7 +215,7 @@ def _patch(colour: str, alpha: float) -> Patch:
 def _legend(ax: Axes, **kwargs) -> None:
     kwargs.setdefault("fontsize", "small")
     kwargs.setdefault("framealpha", 0.9)
-    ax.legend(**kwargs)
+    _literal(ax.legend(**kwargs).get_texts())
 
 
 # --------------------------------------------------------------------------- trend (log)
@@ -296,7 +331,8 @@ def plot_trend_log(
         _band(ax, t_grid, q[0], q[4], BLUE, 0.15, zorder=3)
         _band(ax, t_grid, q[1], q[3], BLUE, 0.3, zorder=3)
         doubling = np.median(trend_fit.doubling_months(), axis=0)
-        rates = " → ".join(f"{d:.3g}" for d in doubling)
+        # One decimal, as the briefing gives each era's doubling time.
+        rates = " → ".join(f"{d:.1f}" for d in doubling)
         (h,) = ax.plot(
             t_grid,
             q[2],
@@ -318,6 +354,7 @@ def plot_trend_log(
                 ax.text(
                     b,
                     0.02,
+                    # A breakpoint is a date, not a hit year: one decimal, as the briefing.
                     f"era {k + 2} from {b:.1f}",
                     transform=trans,
                     rotation=90,
@@ -397,7 +434,7 @@ def plot_trend_log(
         "right",
         functions=(lambda f: f / FLOP_PER_PFS_DAY, lambda p: p * FLOP_PER_PFS_DAY),
     )
-    sec.set_ylabel("petaflop/s-days (1 pfs-day = 8.64e19 FLOP)")
+    sec.set_ylabel(f"petaflop/s-days (1 pfs-day = {fmt.power_of_ten(FLOP_PER_PFS_DAY)} FLOP)")
     med_d = (
         float(np.nanmedian(projection["doubling_time_months"]))
         if ("doubling_time_months" in projection)
@@ -405,7 +442,7 @@ def plot_trend_log(
     )
     title = "Compute of the largest training runs: data, fitted trend and projection"
     if np.isfinite(med_d):
-        title += f"\nprojected to {horizon:.0f} at a median doubling time of {med_d:.3g} months"
+        title += f"\nprojected to {horizon:.0f} at a median doubling time of {fmt.months(med_d)}"
     ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
     handles, labels = zip(*entries, strict=True)
@@ -459,8 +496,8 @@ def plot_trend_linear(
         i = int(np.argmax(f))
         name = str(runs_used["name"].iloc[i]) if "name" in runs_used else "largest run"
         ax.annotate(
-            f"largest run in the data: {name}, {sci_math(f[i])} FLOP\n"
-            f"({sci_math(f[i] / q[1][end], 1)} of the median in {horizon:.0f})",
+            f"largest run in the data: {name}, {fmt.flop(f[i])}\n"
+            f"(the median projection for {horizon:.0f} is {fmt.factor(q[1][end] / f[i])} that)",
             xy=(t[i], f[i]),
             xytext=(0.03, 0.55),
             textcoords="axes fraction",
@@ -482,16 +519,25 @@ def plot_trend_linear(
 
 
 def _growth_text(projection: xr.Dataset) -> str:
+    """Growth per year as the briefing gives it: the median over draws, "4.7x"."""
     if "doubling_time_months" not in projection:
         return "this size"
-    d = float(np.nanmedian(projection["doubling_time_months"]))
-    return f"{2 ** (12 / d):.3g}x"
+    d = projection["doubling_time_months"].to_numpy()
+    return fmt.growth(float(np.nanmedian(2 ** (12 / d))))
 
 
 # --------------------------------------------------------------------------- costs
 
 
 _BASIS = {"capex": "capital cost", "amortized": "amortised cost"}
+
+
+def _ceiling_level(limit: np.ndarray, years: np.ndarray, text: Callable[[float], str]) -> str:
+    """The ceiling one run may reach, for a legend: "5 GW", or "from $1.1T in 2026"."""
+    first = float(limit[0])
+    if np.allclose(limit, first, rtol=1e-6, equal_nan=True):
+        return text(first)
+    return f"from {text(first)} in {fmt.year(float(years[0]))}"
 
 
 def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Figure:
@@ -512,19 +558,20 @@ def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Fig
     horizon = _horizon(projection)
     for i, name, basis in _constraints(projection, "spend"):
         lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
+        level = _ceiling_level(lim, years, fmt.usd)
         ax.plot(
             years,
             lim,
             color=constraint_colour(i),
             lw=2,
             ls=(0, (6, 2)),
-            label=f"ceiling: {name} (vs {_BASIS.get(basis, basis)}; "
+            label=f"ceiling: {name}, {level} (vs {_BASIS.get(basis, basis)}; "
             f"{_hit_summary(hits[i], horizon)})",
         )
-    _log_axis(ax, format_usd)
+    _log_axis(ax, usd_formatter())
     ax.set_xlim(years[0], years[-1])
     _year_axis(ax)
-    ax.set_ylabel("cost of the largest training run (USD, nominal)")
+    _quantity_label(ax, "cost of the largest run (US dollars, nominal)", "$10¹² = $1T")
     ax.set_title(
         "What the largest run would cost if the trend continued,\nagainst the spending ceilings"
     )
@@ -553,7 +600,8 @@ def plot_power_vs_ceiling(projection: xr.Dataset, ax: Axes | None = None) -> Fig
     horizon = _horizon(projection)
     for i, name, _basis in _constraints(projection, "power"):
         lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
-        level = format_watts(float(np.nanmedian(lim)))
+        # The level at the start, not a median over the years of a growing ceiling.
+        level = _ceiling_level(lim, years, fmt.watts)
         ax.plot(
             years,
             lim,
@@ -562,10 +610,10 @@ def plot_power_vs_ceiling(projection: xr.Dataset, ax: Axes | None = None) -> Fig
             ls=(0, (6, 2)),
             label=f"ceiling: {name}, {level} ({_hit_summary(hits[i], horizon)})",
         )
-    _log_axis(ax, format_watts)
+    _log_axis(ax, watts_formatter())
     ax.set_xlim(years[0], years[-1])
     _year_axis(ax)
-    ax.set_ylabel("power drawn during training (W)")
+    _quantity_label(ax, "power drawn during training (watts)", "10⁹ W = 1 GW")
     ax.set_title(
         "Power the largest run would draw if the trend continued,\nagainst the power ceiling"
     )
@@ -582,9 +630,9 @@ def plot_hit_years(
 ) -> Figure:
     """When each ceiling is hit: step histograms over draws, one colour per constraint.
 
-    Heights are shares of all draws per year, so each curve's area is the probability of
-    hitting by the horizon; draws that do not hit by the horizon are counted in the
-    legend, not plotted.
+    Heights are the share of all draws in each bin (as a percentage), so a curve's bars
+    add up to the probability of hitting by the horizon; draws that do not hit by the
+    horizon are counted in the legend, not plotted.
     """
     fig, ax = _axes(ax)
     start, horizon = _start(projection), _horizon(projection)
@@ -600,14 +648,16 @@ def plot_hit_years(
         if never:
             label += f"; {never} of {n} draws not by {horizon:.0f}"
         counts, _ = np.histogram(finite, bins=edges)
-        density = counts / max(n, 1) / bin_years
-        ax.stairs(density, edges, color=constraint_colour(i), lw=2, label=label)
-        ax.stairs(density, edges, color=constraint_colour(i), alpha=0.12, fill=True)
+        # A share per bin, not a density per year: a density of 2 "per year" read as
+        # "200% of draws" when every draw fell in one half-year bin.
+        share = counts / max(n, 1)
+        ax.stairs(share, edges, color=constraint_colour(i), lw=2, label=label)
+        ax.stairs(share, edges, color=constraint_colour(i), alpha=0.12, fill=True)
     if "first_hit_year" in projection and len(names) > 1:
         h = projection["first_hit_year"].to_numpy()
         counts, _ = np.histogram(h[np.isfinite(h)], bins=edges)
         ax.stairs(
-            counts / max(n, 1) / bin_years,
+            counts / max(n, 1),
             edges,
             color=BLACK,
             lw=1.3,
@@ -617,11 +667,17 @@ def plot_hit_years(
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(bottom=0)
     _year_axis(ax, "year the ceiling is reached")
-    ax.set_ylabel("share of draws per year")
+    ax.set_ylabel(f"share of draws in each {_bin_text(bin_years)}")
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_title(f"When the largest run reaches each ceiling ({n} draws, horizon {horizon:.0f})")
     ax.grid(True, alpha=0.3)
     _legend(ax, loc="upper right")
     return fig
+
+
+def _bin_text(bin_years: float) -> str:
+    """0.5 -> "half year", 1 -> "year", 0.25 -> "0.25-year bin"."""
+    return {0.5: "half year", 1.0: "year"}.get(float(bin_years), f"{bin_years:g}-year bin")
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -636,11 +692,31 @@ def plot_doubling_sensitivity(
     ax: Axes | None = None,
     fitted: float | None = None,
     horizon: float | None = None,
+    param: str | None = None,
 ) -> Figure:
-    """Hit year (median, 10-90% band) against the current-era doubling time.
+    """Hit year (median, 80% band) against the current-era doubling time (or ``param``).
 
-    ``median``, ``p10`` and ``p90`` map each constraint name to an array over
-    ``values_months``; None, NaN or inf (beyond the horizon) leave a gap.
+    Parameters
+    ----------
+    values_months : sequence of float
+        The swept values (months for the doubling time, else in ``param``'s unit).
+    median, p10, p90 : mapping of str to sequence of float
+        Each constraint name to an array over ``values_months``; None, NaN or inf
+        (beyond the horizon) leave a gap.
+    constraint_names : sequence of str
+        The constraints to draw, in colour order.
+    ax : matplotlib Axes, optional
+    fitted : float, optional
+        The scenario's median doubling time, marked with a vertical line.
+    horizon : float, optional
+        The projection horizon, drawn as a line; bands are cut there.
+    param : str, optional
+        Key path of the swept parameter when it is not the doubling time; the x axis
+        and title then name it in plain words (:func:`forecast.report.formatting.param_label`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, ax = _axes(ax)
     x = np.asarray(values_months, dtype=float)
@@ -657,14 +733,15 @@ def plot_doubling_sensitivity(
         if horizon is not None:  # a bound beyond the horizon: draw the band up to it
             hi = np.where(np.isnan(hi) & np.isfinite(lo), horizon, hi)
         _band(ax, x, lo, hi, colour, 0.18)
-        ax.plot(x, mid, color=colour, lw=2, marker="o", ms=4, label=f"{name}: median, 10-90% band")
+        ax.plot(x, mid, color=colour, lw=2, marker="o", ms=4, label=f"{name}: median, 80% band")
     if fitted is not None and np.isfinite(fitted):
         ax.axvline(
             fitted,
             color=BLACK,
             lw=1.2,
             ls="--",
-            label=f"fitted doubling time ({fitted:.3g} months)",
+            # Fitted or given: the scenario's own median, as the briefing's headline has it.
+            label=f"this scenario's median doubling time ({fmt.months(fitted)})",
         )
     if horizon is not None:
         ax.axhline(
@@ -674,9 +751,15 @@ def plot_doubling_sensitivity(
             ls=":",
             label=f"horizon ({horizon:.0f}): later years are not resolved",
         )
-    ax.set_xlabel("doubling time of the current era (months)")
-    ax.set_ylabel("year the ceiling is reached")
-    ax.set_title("How the year each ceiling is reached depends on the doubling time")
+    if param is None or param == "trend.doubling_time_months":
+        ax.set_xlabel("doubling time of the current era (months)")
+        ax.set_title("How the year each ceiling is reached depends on the doubling time")
+    else:
+        label = fmt.param_label(param)
+        ax.set_xlabel(label)
+        ax.set_title(f"How the year each ceiling is reached depends on:\n{label}")
+        _literal([ax.xaxis.label, ax.title])
+    _year_axis(ax, "year the ceiling is reached", axis="y")
     ax.grid(True, alpha=0.3)
     _legend(ax, loc="upper left")
     return fig

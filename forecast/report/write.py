@@ -1,24 +1,39 @@
-"""Writing a report folder atomically: build everything in a temporary folder next to the
-destination, then rename it into place. A failure at any step leaves no partial report
-(and leaves an earlier report of the same name untouched)."""
+"""Writing a report folder, section by section and atomically.
+
+Everything is built in a temporary folder next to the destination and renamed into place
+(:func:`forecast.report.folder.atomic_folder`): a failure at any step leaves no partial
+report and leaves an earlier report of the same name untouched. A report has a main
+section (`forecast run`) and optional sections (`analysis` from `forecast sensitivity`,
+`backtest` from `forecast backtest`). A command writes the sections it computed and carries
+over the others from the folder's previous report when they were computed from the same
+run (same summary); the briefing is rendered from all sections present, so it never
+refers to one that is absent.
+"""
 
 from __future__ import annotations
 
-import os
+import hashlib
 import shutil
-import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import xarray as xr
 
 from forecast.models.sampling import az
 from forecast.pipeline import ScenarioResult
 from forecast.report.briefing import build_briefing
-from forecast.report.document import Figure, to_html, to_markdown
-from forecast.report.extras import Extra
+from forecast.report.document import (
+    Block,
+    Figure,
+    blocks_from_json,
+    blocks_to_json,
+    to_html,
+    to_markdown,
+)
+from forecast.report.extras import SECTION_ORDER, Extra
+from forecast.report.folder import atomic_folder, check_target, files_under
 from forecast.report.summary import build_summary, dumps
 
 CAPTIONS = {
@@ -41,31 +56,6 @@ CAPTIONS = {
 }
 
 
-@contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``out`` only if the block succeeds."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    # mkdtemp makes a private (0700) folder; a report is an ordinary folder.
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        old.rmdir()
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def posterior_idata(result: ScenarioResult) -> az.InferenceData:
     """One InferenceData with the trend posterior, the hardware posterior and the drawn inputs."""
     groups: dict[str, xr.Dataset] = {}
@@ -78,12 +68,67 @@ def posterior_idata(result: ScenarioResult) -> az.InferenceData:
         groups["hardware_posterior"] = hw.posterior
         if "sample_stats" in hw.groups():
             groups["hardware_sample_stats"] = hw.sample_stats
-    inputs = xr.Dataset({k: ("draw", v) for k, v in result.input_draws.items()})
+    inputs = xr.Dataset({netcdf_name(k): ("draw", v) for k, v in result.input_draws.items()})
+    inputs.attrs["name_encoding"] = NAME_ENCODING
     groups["projection_inputs"] = inputs
     with warnings.catch_warnings():
         # Custom group names are outside ArviZ's schema on purpose.
         warnings.simplefilter("ignore")
         return az.InferenceData(**groups)
+
+
+NAME_ENCODING = (
+    "variable names are scenario key paths; '%' and '/' (which NetCDF forbids in names) are "
+    "written as %25 and %2F, so urllib.parse.unquote gives the key path back"
+)
+
+
+def netcdf_name(key: str) -> str:
+    """``key`` as a NetCDF variable name: constraint names are user text and may hold "/"."""
+    return quote(key, safe=" !\"#$&'()*+,-.:;<=>?@[\\]^_`{|}~")
+
+
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _save_figures(figures: dict, tmp: Path, svg: bool) -> dict[str, Figure]:
+    from forecast.report.figures import save_figure
+
+    blocks: dict[str, Figure] = {}
+    for stem, fig in figures.items():
+        paths = save_figure(fig, tmp / "figures", stem, svg=svg)
+        png = next(p for p in paths if p.suffix == ".png")
+        blocks[stem] = Figure(png.relative_to(tmp), CAPTIONS.get(stem, stem), png.read_bytes())
+    return blocks
+
+
+def _carried_sections(
+    out: Path, previous: dict | None, basis: str, replaced: set[str], log: Log
+) -> dict[str, dict]:
+    """Sections of the previous report at ``out`` that belong to this same run."""
+    carried: dict[str, dict] = {}
+    if previous is None or previous.get("kind") != "scenario":
+        return carried
+    for name, section in (previous.get("sections") or {}).items():
+        if name in replaced or name not in SECTION_ORDER or not isinstance(section, dict):
+            continue
+        if section.get("basis") != basis:
+            log(
+                f"the {name} section of {out} was computed from a different run (scenario, "
+                f"seed, draws or data changed) and is left out; run `forecast "
+                f"{'sensitivity' if name == 'analysis' else 'backtest'}` again to add it"
+            )
+            continue
+        files = section.get("files") or []
+        if not all(isinstance(f, str) and (out / f).is_file() for f in files):
+            log(f"the {name} section of {out} is missing files and is left out")
+            continue
+        carried[name] = section
+    return carried
 
 
 def write_report(
@@ -92,47 +137,87 @@ def write_report(
     sensitivity: xr.Dataset | None = None,
     extras: Sequence[Extra] = (),
     svg: bool = True,
+    inside: Path | None = None,
+    log: Log = _quiet,
 ) -> dict:
-    """Write the whole report folder for ``result`` to ``out`` (atomically).
+    """Write the report of ``result`` to the folder ``out`` (atomically, section by section).
 
     Parameters
     ----------
     result : ScenarioResult
     out : Path
-        Destination folder (replaced if it exists).
+        Destination folder: absent, empty, or a report folder this tool wrote (see
+        :func:`forecast.report.folder.check_target`); anything else is refused.
     sensitivity : xarray.Dataset, optional
         A doubling-time sweep (see :func:`forecast.analysis.sweep`) for its section and figure.
     extras : sequence of Extra
-        Optional sections (sensitivity analysis, backtests): their blocks, figures and files.
+        Optional sections (sensitivity analysis, backtests) computed now. Optional sections
+        already in ``out`` that were computed from the same run are kept; others are left
+        out, with a line to ``log``.
     svg : bool
         Also write SVG versions of the figures.
+    inside : Path, optional
+        A folder ``out`` must lie inside (``reports/`` for a folder named by the scenario).
+    log : callable
+        Receives one-line messages.
 
     Returns
     -------
     dict
         The summary written to ``summary.json``.
     """
-    from forecast.report.figures import figure_set, save_figure
-
+    out = Path(out)
     summary = build_summary(result)
-    with atomic_folder(Path(out)) as tmp:
-        fig_dir = tmp / "figures"
-        sens = None
-        if sensitivity is not None:
-            sens = sensitivity_for_figure(result, sensitivity)
-        figures = dict(figure_set(result, sensitivity=sens))
+    summary_text = dumps(summary)
+    # Sections belong together when they were computed from the same run: the same summary.
+    basis = hashlib.sha256(summary_text.encode("utf-8")).hexdigest()
+    previous = check_target(out, inside)
+    carried = _carried_sections(out, previous, basis, {e.name for e in extras}, log)
+    sc = result.scenario
+    manifest: dict = {
+        "kind": "scenario",
+        "scenario": sc.name,
+        "scenario_sha256": sc.sha256,
+        "seed": result.seed,
+        "draws": int(result.inputs.n_draws),
+        "basis": basis,
+        "sections": {},
+    }
+    with atomic_folder(out, manifest, inside) as tmp:
+        from forecast.report.figures import figure_set
+
+        sens = sensitivity_for_figure(result, sensitivity) if sensitivity is not None else None
+        blocks = _save_figures(dict(figure_set(result, sensitivity=sens)), tmp, svg)
+        section_blocks: dict[str, list[Block]] = {}
         for extra in extras:
-            figures.update(extra.figures)
-        blocks: dict[str, Figure] = {}
-        for stem, fig in figures.items():
-            paths = save_figure(fig, fig_dir, stem, svg=svg)
-            png = next(p for p in paths if p.suffix == ".png")
-            blocks[stem] = Figure(png.relative_to(tmp), CAPTIONS.get(stem, stem), png.read_bytes())
-        extra_blocks = [b for extra in extras for b in extra.blocks(blocks)]
+            before = set(files_under(tmp))
+            figs = _save_figures(extra.figures, tmp, svg)
+            if extra.files is not None:
+                extra.files(tmp)
+            section_blocks[extra.name] = extra.blocks({**blocks, **figs})
+            manifest["sections"][extra.name] = {
+                "basis": basis,
+                "files": sorted(set(files_under(tmp)) - before),
+                "blocks": blocks_to_json(section_blocks[extra.name]),
+            }
+        for name, section in carried.items():
+            for rel in section["files"]:
+                (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(out / rel, tmp / rel)
+            try:
+                section_blocks[name] = blocks_from_json(section["blocks"], tmp)
+            except ValueError as exc:
+                log(f"the {name} section of {out} could not be read ({exc}) and is left out")
+                for rel in section["files"]:
+                    (tmp / rel).unlink(missing_ok=True)
+                continue
+            manifest["sections"][name] = section
+            log(f"kept the {name} section of the previous report (same run)")
+        extra_blocks = [b for name in SECTION_ORDER for b in section_blocks.get(name, [])]
         title, doc = build_briefing(summary, result, blocks, sensitivity, extra_blocks)
         (tmp / "briefing.md").write_text(to_markdown(title, doc), encoding="utf-8")
         (tmp / "briefing.html").write_text(to_html(title, doc), encoding="utf-8")
-        (tmp / "summary.json").write_text(dumps(summary), encoding="utf-8")
+        (tmp / "summary.json").write_text(summary_text, encoding="utf-8")
         posterior_idata(result).to_netcdf(str(tmp / "posterior.nc"))
         projection = result.projection
         encoding = {
@@ -141,9 +226,6 @@ def write_report(
             if var.dtype.kind == "f"
         }
         projection.to_netcdf(tmp / "projection.nc", encoding=encoding)
-        for extra in extras:
-            if extra.files is not None:
-                extra.files(tmp)
     return summary
 
 

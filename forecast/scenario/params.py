@@ -287,7 +287,14 @@ class LogNormal(Param):
         _finite("sigma", sigma)
         if sigma <= 0:
             raise ValueError(f"sigma must be positive, got {_fmt(sigma)}")
-        return cls(math.exp(mu), math.exp(mu + Z90 * sigma))
+        try:
+            return cls(math.exp(mu), math.exp(mu + Z90 * sigma))
+        except OverflowError:
+            # exp() past about 1.8e308: the median or the p90 is not a float.
+            raise ValueError(
+                f"mu {_fmt(mu)} and sigma {_fmt(sigma)} put the median or the p90 beyond "
+                "floating-point range (about 1.8e308)"
+            ) from None
 
     @property
     def mu(self) -> float:
@@ -406,6 +413,13 @@ class Beta(Param):
             raise ValueError(
                 f"no beta distribution has mean {_fmt(self.mean)} and sd {_fmt(self.sd)}: "
                 f"sd must be below {_fmt(largest)}"
+            )
+        # alpha + beta grows as 1/sd^2; past 1e12 (sd about 1e-6 at mean 0.5) scipy's
+        # beta loses all precision, and at sd = 5e-324 sd^2 is zero.
+        if self.sd < largest * 1e-6:
+            raise ValueError(
+                f"sd {_fmt(self.sd)} is too small for a beta distribution (at least "
+                f"{_fmt(largest * 1e-6)} at mean {_fmt(self.mean)}); write a fixed number"
             )
 
     @classmethod
@@ -534,14 +548,18 @@ def parse_param(value: Any, key_path: str = "") -> Param:
     Raises
     ------
     ParamError
-        (a ``ValueError``) naming every problem in the table: unknown distribution
-        (with a did-you-mean hint), missing, unknown or mixed fields, non-numeric
-        fields, and impossible values (sd <= 0, p90 <= median, low >= high, a beta
-        mean/sd pair that no beta has, ...).
+        (a ``ValueError``) naming every problem in the table: a ``nan`` value,
+        unknown distribution (with a did-you-mean hint), missing, unknown or mixed
+        fields, non-numeric or non-finite fields, and impossible values (sd <= 0,
+        p90 <= median, low >= high, a beta mean/sd pair that no beta has, ...).
     """
     if isinstance(value, Param):
         return value
     if _is_number(value):
+        # TOML has `nan`; it would poison every draw and comparison downstream. `inf` is
+        # left to the caller's range check (it means "no limit" for the efficiency limit).
+        if math.isnan(value):
+            raise ParamError(key_path, "must be a number, got nan")
         return Fixed(float(value))
     if not isinstance(value, dict):
         raise ParamError(
@@ -575,8 +593,12 @@ def parse_param(value: Any, key_path: str = "") -> Param:
     numbers: dict[str, float] = {}
     for key, v in fields.items():
         if key in allowed:
-            if _is_number(v):
+            if _is_number(v) and math.isfinite(v):
                 numbers[key] = float(v)
+            elif _is_number(v):
+                # nan/inf in a table has no meaning (an unbounded side is written by
+                # leaving `low`/`high` out).
+                issues.append(f"{key} must be a finite number, got {v}")
             else:
                 issues.append(f"{key} must be a number, got {v!r}")
     given = set(fields) & allowed - set(optional)
@@ -596,5 +618,7 @@ def parse_param(value: Any, key_path: str = "") -> Param:
         raise ParamError(key_path, "; ".join(issues))
     try:
         return _build(dist, numbers)
-    except ValueError as exc:
+    except (ValueError, ArithmeticError) as exc:
+        # ArithmeticError: a last guard for overflow or division by zero in extreme
+        # parameters that the checks above did not foresee; still one located message.
         raise ParamError(key_path, f"{dist}: {exc}") from None

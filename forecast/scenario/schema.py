@@ -12,6 +12,17 @@ Key paths
 ``constraints.<name>.share`` (e.g. ``constraints.World hardware budget.limit_usd``),
 or by position, ``constraints[0].share``, where the name is missing or invalid.
 The same scheme is used by ``[sources]``, :func:`parameters` and :func:`with_param`.
+
+Names and limits
+----------------
+``name`` becomes the report folder ``reports/<name>/``, so it must be a slug
+(:data:`NAME_RULE`); without it the file's stem is used and must be one too (it is
+reported, not rewritten). A constraint name may be any printable text ("USD/yr",
+"GW/site [2030]"), one line, at most :data:`MAX_CONSTRAINT_NAME` characters. Every
+number must be finite (``inf`` only for ``hardware.efficiency_limit_flop_per_joule``,
+meaning no limit) and inside a sensible range stated, with its reason, in the message
+(:data:`PARAM_BOUNDS`, the sampler and date limits below): far beyond anything
+plausible, well inside what the arithmetic carries, so a typo fails at ``check``.
 """
 
 from __future__ import annotations
@@ -22,15 +33,27 @@ import hashlib
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 
-from forecast.data.loaders import DATA_DIR, PRECISIONS
+import numpy as np
+
+from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, PRECISIONS, plain_number
 from forecast.data.selection import RULES, Selection
+from forecast.data.textfile import read_text
 from forecast.errors import Problem, ScenarioError
-from forecast.scenario.params import Beta, Fixed, Param, ParamError, did_you_mean, parse_param
+from forecast.scenario.params import (
+    DISTRIBUTIONS,
+    Beta,
+    Fixed,
+    Param,
+    ParamError,
+    did_you_mean,
+    parse_param,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,8 +69,51 @@ KINDS: tuple[str, ...] = ("spend", "power")
 BASES: tuple[str, ...] = ("capex", "amortized")
 BACKENDS: tuple[str, ...] = ("pymc", "nutpie")
 MAX_HORIZON = 2200
+#: Why the horizon stops there (said in the message).
+HORIZON_WHY = "a trend fitted to seven decades of data says nothing about the world beyond that"
 #: Plausible range for any calendar year a scenario gives (levels, reference years).
 YEAR_RANGE = (1950.0, 2200.0)
+#: Why: the first training runs in the data are from 1950; the horizon ends in 2200.
+YEAR_WHY = "the data start in 1950 and no horizon goes beyond 2200"
+#: Range of ``data.since`` and ``data.until``; the data files use the same first date.
+DATE_RANGE = (dt.date(1940, 1, 1), dt.date(2200, 12, 31))
+DATE_WHY = (
+    "no run was trained before the first electronic computers of the 1940s, and no "
+    "horizon goes beyond 2200"
+)
+
+#: The scenario name becomes the report folder ``reports/<name>/``, so it must be one
+#: plain path component: no separators, no ``.``/``..``, nothing hidden, no spaces.
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+NAME_RULE = (
+    "must be a slug of 1-64 characters: lowercase letters, digits, '-', '_' or '.', "
+    "starting with a letter or digit"
+)
+#: Constraint names appear in key paths, tables and figure legends: one line, readable.
+MAX_CONSTRAINT_NAME = 80
+#: Each ceiling gets a row in the briefing's tables, a colour in its figures and a
+#: draws x years array in the projection; past 20 the figures are unreadable and the
+#: arrays grow past memory (100 ceilings already take about 0.75 GB at 4,000 draws).
+MAX_CONSTRAINTS = 20
+
+#: ``data.top_n``: the data hold a few hundred runs; a larger N selects them all.
+MAX_TOP_N = 10_000
+#: Sampler limits. The projection uses every posterior draw by default, so chains x
+#: draws is held to the CLI's --draws maximum (the draws x years x ceilings arrays must
+#: fit in memory); below 100 draws an 80% interval (10th/90th percentile) is noise.
+SAMPLER_DRAWS = (100, 100_000)
+SAMPLER_TUNE = (0, 100_000)
+SAMPLER_CHAINS = (1, 16)
+MAX_POSTERIOR_DRAWS = 200_000
+#: NUTS adapts its step size to this acceptance rate. Below 0.5 the steps are too long
+#: and the fits diverge; above 0.999 they are too short to move.
+TARGET_ACCEPT = (0.5, 0.999)
+#: Seeds: the samplers take 32-bit seeds (the same limit as --seed).
+MAX_SEED = 2**32 - 1
+#: The largest compute the given trend may reach by the horizon. Nothing physical (the
+#: trend is the counterfactual without ceilings), but every derived number (cost, power)
+#: must stay inside floating-point range (about 1.8e308) with room to spare.
+MAX_TREND_LOG10_FLOP = 200.0
 #: The 2018 analysis says its two estimation methods are "meant to be right within
 #: 2-3x"; its chart points get the wider factor as their ~90% measurement bound.
 OPENAI_2018_UNCERTAINTY = 3.0
@@ -288,15 +354,33 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Bound:
-    """An allowed interval for a parameter; a distribution must keep its whole support in it."""
+    """An allowed interval for a parameter, and the range of values that make sense.
+
+    ``low``/``high`` are hard limits (outside them a formula breaks: a negative duration,
+    a share above one); a distribution must keep its whole support inside them.
+
+    ``range`` (with ``unit`` and ``why``) is where a value stops making sense, set far
+    beyond anything plausible but well inside what the arithmetic can carry, so that a
+    typo such as ``1e300`` fails at ``check`` with a reason instead of overflowing in a
+    figure later. A number must lie in it; a distribution must keep its central 99.8%
+    (its 0.1% and 99.9% quantiles) in it: its draws beyond those are few and still far
+    from overflow, while a hard check of the support would rule out every log-normal.
+    """
 
     low: float
     high: float = math.inf
     low_open: bool = True
     high_open: bool = True
     allow_inf: bool = False
+    range: tuple[float, float] = (-math.inf, math.inf)
+    unit: str = ""
+    why: str = ""
+
+    #: The quantiles of a distribution that must lie within ``range``.
+    TAILS: ClassVar[tuple[float, float]] = (0.001, 0.999)
 
     def text(self) -> str:
+        """The hard interval in words, e.g. ``"positive"`` or ``"in (0, 1]"``."""
         if self.low == 0 and self.high == math.inf and self.low_open:
             return "positive"
         lo = "(" if self.low_open else "["
@@ -304,61 +388,203 @@ class Bound:
         high = "inf" if self.high == math.inf else f"{self.high:g}"
         return f"in {lo}{self.low:g}, {high}{hi}"
 
+    def range_text(self) -> str:
+        """The sensible range with its unit and reason, for messages."""
+        lo, hi = self.range
+        unit = f" {self.unit}" if self.unit else ""
+        if lo == -math.inf:
+            where = f"at most {plain_number(hi)}{unit}"
+        elif hi == math.inf:
+            where = f"at least {plain_number(lo)}{unit}"
+        else:
+            where = f"between {plain_number(lo)} and {plain_number(hi)}{unit}"
+        extra = "; inf for none" if self.allow_inf else ""
+        return f"{where} ({self.why}{extra})" if self.why else where
+
     def problem(self, param: Param) -> str | None:
         """Why ``param`` is out of range, or None if it is within."""
         if param.is_fixed:
             v = param.median()
+            if math.isnan(v):
+                return "must be a number, got nan"
             if math.isinf(v) and not self.allow_inf:
                 return f"must be a finite number, got {v}"
             above = v > self.low if self.low_open else v >= self.low
             below = v < self.high if self.high_open else v <= self.high
             if math.isinf(v) and self.allow_inf and v > 0:
-                below = True
-            return None if above and below else f"must be {self.text()}, got {v:g}"
+                return None  # "no limit"
+            if not (above and below):
+                return f"must be {self.text()}, got {v:g}"
+            if not self.range[0] <= v <= self.range[1]:
+                return f"must be {self.range_text()}, got {plain_number(v)}"
+            return None
         lo, hi = param.support()
         # A continuous draw lands on an end of its support with probability zero, so
         # the support may touch an open bound (e.g. a beta on (0, 1) for a share).
-        if lo >= self.low and hi <= self.high:
+        if not (lo >= self.low and hi <= self.high):
+            hint = ""
+            if param.dist == "normal":
+                hint = "; give the normal low/high bounds, or use a beta, uniform or triangular"
+            elif param.dist == "lognormal" and self.high < math.inf:
+                hint = "; use a beta, uniform, triangular or truncated normal distribution"
+            return (
+                f"must be {self.text()}, but {param.describe()} takes values from {lo:g} "
+                f"to {hi:g}{hint}"
+            )
+        if param.dist not in DISTRIBUTIONS:
+            # Per-draw values built by the analyses from a validated scenario or a
+            # posterior: not something a user typed, so only the hard limits apply.
             return None
-        hint = ""
-        if param.dist == "normal":
-            hint = "; give the normal low/high bounds, or use a beta, uniform or triangular"
-        elif param.dist == "lognormal" and self.high < math.inf:
-            hint = "; use a beta, uniform, triangular or truncated normal distribution"
+        with np.errstate(all="ignore"):
+            q_lo, q_hi = (float(x) for x in param.ppf(np.array(self.TAILS)))
+        # `not (... <= ...)` so that a NaN quantile (absurd parameters) also fails.
+        sides = []
+        if not self.range[0] <= q_lo:
+            sides.append(f"below {plain_number(self.range[0])}")
+        if not q_hi <= self.range[1]:
+            sides.append(f"above {plain_number(self.range[1])}")
+        if not sides:
+            return None
         return (
-            f"must be {self.text()}, but {param.describe()} takes values from {lo:g} to {hi:g}"
-            f"{hint}"
+            f"must be {self.range_text()}, but {param.describe()} puts more than 0.1% of "
+            f"its draws {' and '.join(sides)}"
         )
 
 
 POSITIVE = Bound(0.0)
 UNIT = Bound(0.0, 1.0, low_open=True, high_open=False)
-AT_LEAST_ONE = Bound(1.0, low_open=False)
+
+# The sensible ranges below are meant to catch typos and unit slips (1e300, TFLOPS for
+# FLOP/s, months for years), not to police opinions: each is far outside anything
+# measured, and each reason says what the edge means.
+_DOUBLING_MONTHS = Bound(
+    0.0,
+    range=(0.5, 1200.0),
+    unit="months",
+    why="the fastest era measured, 2012-2018, doubled about every 3.4 months; "
+    "a century is no growth at all over a projection",
+)
+_HW_DOUBLING_YEARS = Bound(
+    0.0,
+    range=(0.25, 100.0),
+    unit="years",
+    why="hardware price-performance and efficiency have doubled every 2-3 years for "
+    "decades; a quarter is 10x faster than ever seen, a century is no trend",
+)
+#: About all the sunlight that reaches Earth in a year (1.7e17 W x 3.2e7 s) turned into
+#: FLOP at the CMOS efficiency limit (4.7e15 FLOP/J): 2.5e40.
+MAX_LEVEL_FLOP = 1e40
+#: One bit erased per operation at room temperature costs kT ln 2 = 2.9e-21 J
+#: (Landauer): 3.5e20 operations per joule is the physical ceiling for irreversible logic.
+LANDAUER_FLOP_PER_JOULE = 3.5e20
+_FLOP_PER_JOULE = (
+    "ENIAC did about 3e-3 FLOP/J in 1946; the Landauer limit at room temperature is 3.5e20 FLOP/J"
+)
 
 #: Every scalar parameter field, per section, with its allowed range.
 PARAM_BOUNDS: dict[str, dict[str, Bound]] = {
-    "trend": {"doubling_time_months": POSITIVE, "level_flop": POSITIVE},
+    "trend": {
+        "doubling_time_months": _DOUBLING_MONTHS,
+        "level_flop": Bound(
+            0.0,
+            range=(1.0, MAX_LEVEL_FLOP),
+            unit="FLOP",
+            why="the largest run by 2025 used about 5e26 FLOP; 1e40 is about what all the "
+            "sunlight reaching Earth in a year could compute at the CMOS efficiency limit",
+        ),
+    },
     "hardware": {
-        "price_performance_doubling_years": POSITIVE,
-        "flops_per_usd": POSITIVE,
-        "efficiency_doubling_years": POSITIVE,
-        "flops_per_watt": POSITIVE,
-        "efficiency_limit_flop_per_joule": Bound(0.0, allow_inf=True),
+        "price_performance_doubling_years": _HW_DOUBLING_YEARS,
+        "flops_per_usd": Bound(
+            0.0,
+            range=(1e-3, 1e30),
+            unit="FLOP/s per USD",
+            why="ENIAC gave about 1e-3 in 1946, 2025 accelerators about 3e10",
+        ),
+        "efficiency_doubling_years": _HW_DOUBLING_YEARS,
+        "flops_per_watt": Bound(
+            0.0, range=(1e-3, LANDAUER_FLOP_PER_JOULE), unit="FLOP/J", why=_FLOP_PER_JOULE
+        ),
+        "efficiency_limit_flop_per_joule": Bound(
+            0.0,
+            allow_inf=True,
+            range=(1e-3, LANDAUER_FLOP_PER_JOULE),
+            unit="FLOP/J",
+            why=_FLOP_PER_JOULE,
+        ),
         "utilization": UNIT,
-        "training_days": POSITIVE,
-        "overhead": AT_LEAST_ONE,
-        "lifetime_years": POSITIVE,
-        "pue": AT_LEAST_ONE,
-        "electricity_usd_per_kwh": POSITIVE,
+        "training_days": Bound(
+            0.0,
+            range=(1.0, 3650.0),
+            unit="days",
+            why="frontier runs take months, and Epoch AI finds them well under 15; ten years "
+            "would outlast the hardware",
+        ),
+        "overhead": Bound(
+            1.0,
+            low_open=False,
+            range=(1.0, 10.0),
+            unit="x the chip cost",
+            why="servers, interconnect and the rest add about 50%, per Cottier et al. 2024",
+        ),
+        "lifetime_years": Bound(
+            0.0,
+            range=(0.25, 50.0),
+            unit="years",
+            why="accelerators are depreciated over 3-6 years",
+        ),
+        "pue": Bound(
+            1.0,
+            low_open=False,
+            range=(1.0, 5.0),
+            why="data centres run at 1.1-1.6; at 5 four-fifths of the power would go to "
+            "cooling and losses",
+        ),
+        "electricity_usd_per_kwh": Bound(
+            0.0,
+            range=(1e-3, 10.0),
+            unit="USD/kWh",
+            why="industrial prices are about 0.03-0.30 USD/kWh; write dollars, not cents",
+        ),
     },
     "constraints": {
-        "limit_usd": POSITIVE,
-        "limit_watts": POSITIVE,
+        "limit_usd": Bound(
+            0.0,
+            range=(1.0, 1e18),
+            unit="USD",
+            why="world GDP is about 1e14 USD; 1e18 is ten thousand times that",
+        ),
+        "limit_watts": Bound(
+            0.0,
+            range=(1.0, 2e17),
+            unit="W",
+            why="all the sunlight that reaches Earth is about 1.7e17 W",
+        ),
         # growth of -100% a year would make the limit zero
-        "growth_per_year": Bound(-1.0),
+        "growth_per_year": Bound(
+            -1.0,
+            range=(-0.5, 10.0),
+            why="a ceiling halving, or growing elevenfold, every year for decades is beyond "
+            "any budget or grid, and would leave floating-point range by the horizon",
+        ),
         "share": UNIT,
     },
 }
+
+#: ``data.threshold_flop``: the same range the data check allows for a run's compute.
+THRESHOLD_FLOP = Bound(
+    0.0,
+    range=(1.0, MAX_COMPUTE_FLOP),
+    unit="FLOP",
+    why="the range the data check allows for a run's compute",
+)
+TARGET_ACCEPT_BOUND = Bound(
+    0.0,
+    1.0,
+    range=TARGET_ACCEPT,
+    why="NUTS adapts its step size to this rate: below 0.5 the fits diverge, above 0.999 "
+    "the steps are too short to move; PyMC's default is 0.8",
+)
 
 _TOP_KEYS = (
     "name",
@@ -430,7 +656,10 @@ class _Lines:
         section = ".".join(names[:-1]).replace(".[", "[")
         if isinstance(parts[-1], int):
             return self.headers.get(dotted)
-        line = self.keys.get((section, names[-1]))
+        # A quoted key is stored as written: "a\nb" holds a backslash, not a newline.
+        line = self.keys.get((section, names[-1])) or self.keys.get(
+            (section, _printable(names[-1]))
+        )
         if line is not None:
             return line
         if dotted in self.headers:
@@ -445,6 +674,59 @@ class _Lines:
 
 
 # -- parsing -------------------------------------------------------------------------------
+
+
+def _printable(text: str) -> str:
+    """``text`` with control and other invisible characters escaped (``\\n``, ``\\x00``)."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def _int_text(value: int, commas: bool = True) -> str:
+    """An integer for a message: 1e300 written for an integer arrives as a 301-digit int."""
+    if abs(value) >= 10**15:
+        return plain_number(float(value))
+    return f"{value:,}" if commas else str(value)
+
+
+def _slug(text: str) -> str:
+    """A valid scenario name made from ``text`` (to suggest in a message)."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", text.casefold()).strip("-._")[:64]
+    return slug or "my-scenario"
+
+
+def _char_name(char: str) -> str:
+    """``"a newline (U+000A)"``: a character named for a message."""
+    names = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}
+    name = names.get(char) or unicodedata.name(char, "a control character")
+    return f"{name} (U+{ord(char):04X})"
+
+
+def _constraint_name_problem(name: str) -> str | None:
+    """What is wrong with a constraint name, or None.
+
+    A name may be any printable text: "/", ".", "[" and the like are fine (key paths
+    split on the last "."), but it shows in one-line messages, tables and figure
+    legends, so it must be non-empty, on one line, visible and short.
+    """
+    if not name.strip():
+        return "must not be empty"
+    bad = next((c for c in name if not c.isprintable()), None)
+    if bad is not None:
+        return (
+            f"a constraint name must be printable text on one line; {name!r} "
+            f"contains {_char_name(bad)}"
+        )
+    if len(name) > MAX_CONSTRAINT_NAME:
+        return (
+            f"a constraint name must be at most {MAX_CONSTRAINT_NAME} characters (it labels "
+            f"tables and figure legends), got {len(name)}"
+        )
+    if name != name.strip():
+        return (
+            f"a constraint name must not start or end with a space ({name!r}): key paths "
+            "such as constraints.<name>.share would hide it"
+        )
+    return None
 
 
 def _kind_of(value: Any) -> str:
@@ -484,6 +766,9 @@ class _Parser:
     # where and what
 
     def key_path(self, parts: tuple[str | int, ...]) -> str:
+        # A TOML key may hold any character; a newline in a key path would split the
+        # one line the CLI prints per problem, so such characters are shown escaped.
+        parts = tuple(_printable(p) if isinstance(p, str) else p for p in parts)
         out = ""
         for i, part in enumerate(parts):
             if isinstance(part, int):
@@ -524,7 +809,14 @@ class _Parser:
     # typed getters: each returns the default after reporting a problem
 
     def integer(
-        self, raw: dict, key: str, parts: tuple, default: Any, lo: int | None = None
+        self,
+        raw: dict,
+        key: str,
+        parts: tuple,
+        default: Any,
+        lo: int | None = None,
+        hi: int | None = None,
+        why: str = "",
     ) -> Any:
         if key not in raw:
             return default
@@ -535,8 +827,13 @@ class _Parser:
         if not isinstance(value, int) or isinstance(value, bool):
             self.problem((*parts, key), f"expected an integer, got {_kind_of(value)}")
             return default
+        reason = f" ({why})" if why else ""
+        got = _int_text(value)
         if lo is not None and value < lo:
-            self.problem((*parts, key), f"must be at least {lo}, got {value}")
+            self.problem((*parts, key), f"must be at least {lo:,}{reason}, got {got}")
+            return default
+        if hi is not None and value > hi:
+            self.problem((*parts, key), f"must be at most {hi:,}{reason}, got {got}")
             return default
         return value
 
@@ -551,6 +848,9 @@ class _Parser:
             self.problem((*parts, key), f"expected a number, got {_kind_of(value)}")
             return default
         value = float(value)
+        if math.isnan(value):
+            self.problem((*parts, key), "must be a number, got nan")
+            return default
         if bound is not None:
             issue = bound.problem(Fixed(value))
             if issue:
@@ -570,7 +870,8 @@ class _Parser:
         ):
             self.problem(
                 (*parts, key),
-                f"expected a year between {YEAR_RANGE[0]:g} and {YEAR_RANGE[1]:g}, got {value:g}",
+                f"expected a year between {YEAR_RANGE[0]:g} and {YEAR_RANGE[1]:g} "
+                f"({YEAR_WHY}), got {value:g}",
             )
             return default
         return value
@@ -615,24 +916,45 @@ class _Parser:
             return default
         value = raw[key]
         self.mark((*parts, key))
+        date: dt.date | None = None
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
+            date = value.date()
+        elif isinstance(value, dt.date):
+            date = value
+        elif isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                date = dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.problem((*parts, key), f"expected a date YYYY-MM-DD, got {_kind_of(value)}")
-        return default
+        if date is None:
+            self.problem((*parts, key), f"expected a date YYYY-MM-DD, got {_kind_of(value)}")
+            return default
+        # TOML dates run from year 1 to 9999; the selection compares them with
+        # nanosecond timestamps, which only span 1677-2262.
+        first, last = DATE_RANGE
+        if not first <= date <= last:
+            self.problem(
+                (*parts, key),
+                f"expected a date between {first} and {last} ({DATE_WHY}), got {date}",
+            )
+            return default
+        return date
 
     def file_path(self, raw: dict, key: str, parts: tuple, default: Path, check: bool) -> Path:
         value = self.text(raw, key, parts, None)
+        if value is not None and (not value.strip() or not value.isprintable()):
+            # A NUL byte makes the OS calls raise; a newline would split the message.
+            self.problem((*parts, key), f"expected a file name in printable text, got {value!r}")
+            return default
         path = default if value is None else (self.base / value).resolve()
         if check and not path.is_file():
             where = f" (given as {value!r})" if value is not None else ""
-            self.problem((*parts, key), f"file not found: {path}{where}")
+            what = "file not found"
+            if path.is_dir():
+                what = "a folder, not a file"
+            elif path.exists():
+                what = "not a regular file"  # a device or FIFO would hang the reader
+            self.problem((*parts, key), f"{what}: {path}{where}")
         return path
 
     def param(self, raw: dict, key: str, parts: tuple, default: Any, bound: Bound) -> Any:
@@ -654,17 +976,16 @@ class _Parser:
 
     def parse(self, raw: dict) -> Scenario | None:
         top = self.table(raw, (), _TOP_KEYS)
-        name = self.text(top, "name", (), self.path.stem)
-        if not name.strip():
-            self.problem(("name",), "must not be empty")
+        name = self.name(top)
         description = self.text(top, "description", (), "")
-        seed = self.integer(top, "seed", (), 0, lo=0)
+        seed = self.integer(top, "seed", (), 0, lo=0, hi=MAX_SEED, why="a 32-bit sampler seed")
         data = self.data(top.get("data"))
         trend = self.trend(top.get("trend"))
         hardware = self.hardware(top.get("hardware"))
         constraints = self.constraints(top.get("constraints"))
         sampler = self.sampler(top.get("sampler"))
         horizon = self.horizon(top, data)
+        self.trend_reach(trend, horizon)
         sources = self.sources(top.get("sources"))
         if self.problems:
             return None
@@ -684,26 +1005,82 @@ class _Parser:
             set_keys=tuple(self.set_keys),
         )
 
+    def name(self, top: dict) -> str:
+        """The scenario name: a slug, since it becomes the folder ``reports/<name>/``.
+
+        Without ``name`` the file's stem is used, and must itself be a slug: it is
+        reported rather than silently rewritten, so that two files never share a
+        report folder by surprise (the message suggests a slug to set).
+        """
+        if "name" not in top:
+            stem = self.path.stem
+            if not NAME_PATTERN.fullmatch(stem):
+                self.problem(
+                    ("name",),
+                    f"not set, and the file name {stem!r} cannot stand in for it: a name "
+                    f'{NAME_RULE}; set name = "{_slug(stem)}" or rename the file',
+                )
+            return stem
+        name = self.text(top, "name", (), None)
+        if name is None:
+            return self.path.stem
+        if not NAME_PATTERN.fullmatch(name):
+            self.problem(("name",), f"{NAME_RULE} (got {name!r})")
+        return name
+
     def horizon(self, top: dict, data: DataSpec) -> int:
         horizon = self.integer(top, "horizon", (), 2045)
         if data.until is not None:
             last, what = data.until.year, f"the year of data.until ({data.until})"
         else:
             last, what = dt.date.today().year, "the current year (data.until is not set)"
+        year = _int_text(horizon, commas=False)
         if horizon <= last:
-            self.problem(("horizon",), f"horizon {horizon} must be after {what}")
+            self.problem(("horizon",), f"horizon {year} must be after {what}")
         elif horizon > MAX_HORIZON:
-            self.problem(("horizon",), f"horizon {horizon} is beyond {MAX_HORIZON}")
+            self.problem(
+                ("horizon",),
+                f"horizon {year} is beyond {MAX_HORIZON}, the last year allowed ({HORIZON_WHY})",
+            )
         return horizon
+
+    def trend_reach(self, trend: TrendSpec, horizon: int) -> None:
+        """A given trend must stay inside floating-point range up to the horizon.
+
+        Each of level, level year, doubling time and horizon may be sensible on its own
+        and still, together, give a run of 1e1000 FLOP, which overflows in the costs and
+        figures. Checked at the 99.9% quantile of the level and the 0.1% quantile of the
+        doubling time (the same tails as the parameter ranges).
+        """
+        if trend.level_flop is None or trend.doubling_time_months is None:
+            return
+        if trend.level_year is None or not trend.level_year < horizon <= MAX_HORIZON:
+            return  # nothing to extrapolate, or the horizon is already reported
+        level = trend.level_flop
+        doubling = trend.doubling_time_months
+        top = level.median() if level.is_fixed else float(level.ppf(Bound.TAILS[1]))
+        fast = doubling.median() if doubling.is_fixed else float(doubling.ppf(Bound.TAILS[0]))
+        reach = math.log10(top) + (horizon - trend.level_year) * 12 * math.log10(2) / fast
+        if reach > MAX_TREND_LOG10_FLOP:
+            self.problem(
+                ("trend", "doubling_time_months"),
+                f"the trend would reach 1e{reach:.0f} FLOP by the horizon ({horizon}); at "
+                f"most 1e{MAX_TREND_LOG10_FLOP:.0f} FLOP, so that costs and power stay "
+                "inside floating-point range (about 1e308): lengthen the doubling time, "
+                "lower trend.level_flop or bring the horizon closer",
+            )
 
     def data(self, raw: Any) -> DataSpec:
         p: tuple[str, ...] = ("data",)
         d = self.table(raw, p, _SECTION_KEYS["data"])
         default = DataSpec()
         points = self.choice(d, "points", p, default.points, POINTS)
+        before = len(self.problems)
         since = self.date(d, "since", p, default.since)
         until = self.date(d, "until", p, default.until)
-        if since and until and since > until:
+        # Compared only when both were accepted: a rejected date falls back to its
+        # default, and comparing that would report a problem the user did not make.
+        if len(self.problems) == before and since and until and since > until:
             self.problem(("data", "since"), f"data.since ({since}) is after data.until ({until})")
         return DataSpec(
             runs=self.file_path(d, "runs", p, default.runs, check=points == "runs"),
@@ -714,8 +1091,18 @@ class _Parser:
             ),
             points=points,
             frontier=self.choice(d, "frontier", p, default.frontier, RULES),
-            top_n=self.integer(d, "top_n", p, default.top_n, lo=1),
-            threshold_flop=self.number(d, "threshold_flop", p, default.threshold_flop, POSITIVE),
+            top_n=self.integer(
+                d,
+                "top_n",
+                p,
+                default.top_n,
+                lo=1,
+                hi=MAX_TOP_N,
+                why='more than the data hold; for every run use frontier = "all"',
+            ),
+            threshold_flop=self.number(
+                d, "threshold_flop", p, default.threshold_flop, THRESHOLD_FLOP
+            ),
             since=since,
             until=until,
         )
@@ -786,6 +1173,13 @@ class _Parser:
             return ()
         if not raw:
             self.problem(("constraints",), "at least one [[constraints]] table is needed")
+        if len(raw) > MAX_CONSTRAINTS:
+            self.problem(
+                ("constraints", MAX_CONSTRAINTS),
+                f"{len(raw)} constraints; at most {MAX_CONSTRAINTS} (each is a row of the "
+                "briefing's tables and a colour in its figures; compare scenarios instead)",
+            )
+            return ()
         out = []
         first: dict[str, int] = {}
         for i, item in enumerate(raw):
@@ -793,7 +1187,9 @@ class _Parser:
             # The name first, so that every later problem can say which constraint.
             name = item.get("name")
             duplicate = isinstance(name, str) and name.casefold() in first
-            if isinstance(name, str) and name.strip() and not duplicate:
+            # Only a valid name may stand in key paths (a newline in one would split the
+            # problem's line); an invalid one is addressed by position, constraints[i].
+            if isinstance(name, str) and not duplicate and _constraint_name_problem(name) is None:
                 first[name.casefold()] = i
                 self.constraint_names[i] = name
             c = self.table(item, p, _SECTION_KEYS["constraints"])
@@ -804,6 +1200,8 @@ class _Parser:
                 elif name is not None:
                     self.problem((*p, "name"), "must not be empty")
                 name = f"constraint {i + 1}"
+            elif issue := _constraint_name_problem(name):
+                self.problem((*p, "name"), issue)
             elif duplicate:
                 j = first[name.casefold()]
                 self.problem(
@@ -861,13 +1259,42 @@ class _Parser:
         p: tuple[str, ...] = ("sampler",)
         s = self.table(raw, p, _SECTION_KEYS["sampler"])
         default = SamplerSpec()
-        target = self.number(
-            s, "target_accept", p, default.target_accept, Bound(0.0, 1.0, high_open=True)
+        target = self.number(s, "target_accept", p, default.target_accept, TARGET_ACCEPT_BOUND)
+        draws = self.integer(
+            s,
+            "draws",
+            p,
+            default.draws,
+            *SAMPLER_DRAWS,
+            why="draws per chain: below 100 an 80% interval is noise, above 100,000 more add "
+            "nothing",
         )
+        chains = self.integer(
+            s,
+            "chains",
+            p,
+            default.chains,
+            *SAMPLER_CHAINS,
+            why="more chains only add run time; 4 are enough to check convergence",
+        )
+        if draws * chains > MAX_POSTERIOR_DRAWS:
+            self.problem(
+                (*p, "draws"),
+                f"chains x draws = {chains * draws:,} posterior draws; at most "
+                f"{MAX_POSTERIOR_DRAWS:,} (the projection uses every posterior draw, and its "
+                "draws x years arrays must fit in memory)",
+            )
         return SamplerSpec(
-            draws=self.integer(s, "draws", p, default.draws, lo=1),
-            tune=self.integer(s, "tune", p, default.tune, lo=0),
-            chains=self.integer(s, "chains", p, default.chains, lo=1),
+            draws=draws,
+            tune=self.integer(
+                s,
+                "tune",
+                p,
+                default.tune,
+                *SAMPLER_TUNE,
+                why="warm-up steps per chain; more than 100,000 only adds run time",
+            ),
+            chains=chains,
             target_accept=target,
             backend=self.choice(s, "backend", p, default.backend, BACKENDS),
         )
@@ -933,15 +1360,8 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     file = str(path)
-    if not path.is_file():
-        raise ScenarioError(
-            f"{file}: scenario file not found", [Problem(file, "scenario file not found")]
-        )
-    content = path.read_bytes()
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        _raise(file, [Problem(file, f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+    # Missing, a folder, empty, binary, UTF-16 or not UTF-8: one located line each.
+    content, text = read_text(path, ScenarioError, "scenario file")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -995,7 +1415,7 @@ def check_scenario(path: str | Path) -> Scenario:
 
         n = len(select(points, scenario.data.selection()))
         if n < 3:
-            lines = _Lines(Path(path).read_text(encoding="utf-8"))
+            lines = _Lines(read_text(path, ScenarioError, "scenario file")[1])
             problems.append(
                 Problem(
                     str(path),

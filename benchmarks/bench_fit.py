@@ -6,6 +6,9 @@ posterior cache and an empty PyTensor compilation cache (so C compilation is inc
 on a fresh machine); "cached" is the same call again in that process. Targets: cold at
 most 60 s, cached at most 1 s.
 
+nutpie is an optional extra (``pip install -e ".[nutpie]"``); without it only PyMC's
+sampler is measured.
+
 Usage: python benchmarks/bench_fit.py
 """
 
@@ -41,8 +44,14 @@ print(json.dumps({"import_s": t1 - t0, "cold_s": t2 - t1, "cached_s": t3 - t2,
 def main() -> int:
     import json
 
+    from forecast.models.sampling import backend_available
+
     results = {}
+    skipped = [b for b in ("pymc", "nutpie") if not backend_available(b)]
     for backend in ("pymc", "nutpie"):
+        if backend in skipped:
+            print(f"{backend:7s} not installed: skipped")
+            continue
         with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as compiled:
             env = {
                 **os.environ,
@@ -73,6 +82,7 @@ def main() -> int:
             "what": "frontier trend (top-10 since 2010), 1 era, 4 chains x 1000 draws",
             "targets": {"cold_s": 60, "cached_s": 1},
             "results": results,
+            "skipped": skipped,
             "measured": dt.datetime.now().isoformat(timespec="seconds"),
             "ok": ok,
         },

@@ -133,6 +133,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             problems.extend(exc.problems or [])
             continue
+        hw = sc.hardware
+        if sc.trend.needs_fit or hw.price_performance_needs_fit or hw.efficiency_needs_fit:
+            from forecast.models.sampling import require_backend
+
+            try:
+                require_backend(sc.sampler.backend)
+            except ScenarioError as exc:
+                problems.extend(exc.problems or [f"{path}: {exc}"])
+                continue
         unsourced = sc.unsourced()
         note = f" ({len(unsourced)} value(s) without a source)" if unsourced else ""
         console.print(Text("ok ", style="green") + Text(f"{path}: scenario {sc.name!r}{note}"))

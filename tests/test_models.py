@@ -9,11 +9,21 @@ import pytensor
 import pytensor.tensor as pt
 import pytest
 
-from forecast.models import HardwareData, TrendData, build_trend_model, saturate, trend_mean
+from forecast.models import (
+    HardwareData,
+    SamplerSettings,
+    TrendData,
+    build_trend_model,
+    fit_trend,
+    saturate,
+    trend_mean,
+)
 from forecast.models import cache as cache_mod
-from forecast.models.fit import prior_predictive_doubling
+from forecast.models import fit as fit_mod
+from forecast.models.fit import prior_predictive_doubling, screening_settings
 from forecast.models.hardware import build_hardware_model
-from forecast.models.sampling import az
+from forecast.models.sampling import az, pm
+from forecast.models.trend import pointwise_log_likelihood
 
 
 @pytest.fixture()
@@ -98,6 +108,10 @@ def test_saturate_bends_to_ceiling():
     np.testing.assert_allclose(saturate(e, np.inf), e)
 
 
+#: What fake_idata is "sampled" with, for the cache's completeness check.
+FAKE_SETTINGS = SamplerSettings(draws=50, chains=2)
+
+
 def fake_idata(seed=0):
     rng = np.random.default_rng(seed)
     return az.from_dict(posterior={"slope": rng.normal(0.3, 0.01, (2, 50))})
@@ -108,8 +122,8 @@ def test_cache_round_trip_and_miss(tmp_path, monkeypatch):
     key = cache_mod.make_key({"data": [1, 2, 3]})
     assert cache_mod.load(key) is None
     idata = fake_idata()
-    cache_mod.store(key, idata, {"label": "x"})
-    hit = cache_mod.load(key)
+    cache_mod.store(key, idata, {"label": "x"}, FAKE_SETTINGS)
+    hit = cache_mod.load(key, FAKE_SETTINGS)
     assert hit is not None
     np.testing.assert_array_equal(hit[0].posterior["slope"], idata.posterior["slope"])
     assert hit[1]["label"] == "x"
@@ -122,14 +136,14 @@ def test_cache_round_trip_and_miss(tmp_path, monkeypatch):
 def test_cache_ignores_incomplete_or_other_version(tmp_path, monkeypatch):
     monkeypatch.setenv(cache_mod.ENV_VAR, str(tmp_path))
     key = cache_mod.make_key({"a": 1})
-    cache_mod.store(key, fake_idata(), {})
+    cache_mod.store(key, fake_idata(), {}, FAKE_SETTINGS)
     meta = tmp_path / f"{key}.json"
     meta.write_text(json.dumps({"version": "0.0.0-other"}))
     assert cache_mod.load(key) is None
     meta.unlink()
     assert cache_mod.load(key) is None
     (tmp_path / f"{key}.nc").write_text("not netcdf")
-    cache_mod.store(key, fake_idata(), {})  # a damaged entry is simply rewritten
+    cache_mod.store(key, fake_idata(), {}, FAKE_SETTINGS)  # a damaged entry is rewritten
     assert cache_mod.load(key) is not None
 
 
@@ -155,4 +169,81 @@ def _store_entry(folder: str, key: str) -> None:
 
     os.environ[cache_mod.ENV_VAR] = folder
     for _ in range(5):
-        cache_mod.store(key, fake_idata(), {"pid": os.getpid()})
+        cache_mod.store(key, fake_idata(), {"pid": os.getpid()}, FAKE_SETTINGS)
+
+
+@pytest.mark.parametrize(("eras", "jump"), [(1, False), (2, True), (3, False)])
+def test_pointwise_log_likelihood_matches_pymc(toy_data, eras, jump):
+    # The numpy log-likelihood LOO uses must be PyMC's, draw by draw and run by run.
+    model = build_trend_model(toy_data, eras, jump)
+    prior = pm.sample_prior_predictive(draws=40, model=model, random_seed=4)
+    idata = az.InferenceData(posterior=prior.prior)
+    expected = pm.compute_log_likelihood(
+        idata.copy(), model=model, extend_inferencedata=False, progressbar=False
+    )["y"]
+    pointwise_log_likelihood(idata, toy_data, jump, model.t_ref)
+    got = idata.log_likelihood["y"]
+    assert got.dims == expected.dims
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-9, atol=1e-9)
+
+
+def test_screening_settings_cap_only_what_is_heavier():
+    full = SamplerSettings(draws=1000, tune=1000, chains=4, target_accept=0.95, backend="nutpie")
+    light = screening_settings(full)
+    assert (light.chains, light.tune, light.draws) == (2, 500, 500)
+    assert (light.target_accept, light.backend) == (0.95, "nutpie")
+    small = SamplerSettings(draws=300, tune=300, chains=2)
+    assert screening_settings(small) == small
+
+
+def fake_trend_posterior(model, settings, seed, progress=True, log_likelihood=True):
+    """A stand-in for sampling: draws near a line, shaped as the model's posterior."""
+    rng = np.random.default_rng(seed)
+    eras = len(model.coords["era"])
+    shape = (settings.chains, settings.draws)
+    posterior = {
+        "level": rng.normal(22, 0.05, shape),
+        "slope": rng.normal(0.25, 0.01, (*shape, eras)),
+        "sigma": rng.uniform(0.2, 0.4, shape),
+        "nu": rng.uniform(5, 20, shape),
+    }
+    dims = {"slope": ["era"]}
+    if eras > 1:
+        posterior["breakpoint"] = np.sort(rng.uniform(1995, 2020, (*shape, eras - 1)), axis=-1)
+        dims["breakpoint"] = ["break"]
+    idata = az.from_dict(posterior=posterior, dims=dims)
+    idata.posterior.attrs["tuning_steps"] = settings.tune
+    return idata
+
+
+@pytest.mark.filterwarnings("ignore::forecast.models.sampling.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Estimated shape parameter of Pareto")  # fake draws
+def test_auto_eras_screens_candidates_then_fits_the_chosen_in_full(toy_data, tmp_path, monkeypatch):
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(tmp_path))
+    calls = []
+
+    def recording(model, settings, seed, **kwargs):
+        calls.append((len(model.coords["era"]), settings))
+        return fake_trend_posterior(model, settings, seed, **kwargs)
+
+    monkeypatch.setattr(fit_mod, "sample", recording)
+    full = SamplerSettings(draws=600, tune=700, chains=4)
+    screen = screening_settings(full)
+    fit = fit_trend(toy_data, eras="auto", settings=full, seed=3)
+    assert calls[:3] == [(1, screen), (2, screen), (3, screen)]
+    assert calls[3:] == [(fit.eras, full)]
+    assert fit.idata.posterior.sizes["chain"] == 4 and fit.idata.posterior.sizes["draw"] == 600
+    assert fit.screening == screen
+    assert set(fit.candidates) == {1, 2, 3}
+    assert fit.candidates[fit.eras].posterior.sizes["draw"] == 500
+    # The chosen fit is the cache entry a fit of that K alone uses, and everything loads.
+    calls.clear()
+    assert fit_trend(toy_data, eras=fit.eras, settings=full, seed=3).cached
+    assert fit_trend(toy_data, eras="auto", settings=full, seed=3).cached
+    assert calls == []
+    # With settings no heavier than the screening ones, the candidates are the fits.
+    calls.clear()
+    small = SamplerSettings(draws=300, tune=300, chains=2)
+    fit = fit_trend(toy_data, eras="auto", settings=small, seed=3, use_cache=False)
+    assert [c[1] for c in calls] == [small] * 3
+    assert fit.idata is fit.candidates[fit.eras]

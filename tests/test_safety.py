@@ -360,3 +360,15 @@ def test_constraint_name_with_slash_runs_to_the_end(tmp_path, capsys):
     assert "constraints.GW/site [power].limit_watts" in names
     summary = json.loads((out / "summary.json").read_text())
     assert "GW/site [power]" in [c["name"] for c in summary["constraints"]]
+
+
+def test_check_reports_a_missing_optional_sampler(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "np.toml"
+    text = (ROOT / "scenarios" / "baseline.toml").read_text()
+    path.write_text(
+        text.replace('backend = "pymc"', 'backend = "nutpie"').replace("../data/", f"{ROOT}/data/")
+    )
+    monkeypatch.setattr("forecast.models.sampling.backend_available", lambda name: name == "pymc")
+    assert run("check", str(path)) == 2
+    err = capsys.readouterr().err
+    assert len(error_lines(err)) == 1 and 'pip install -e ".[nutpie]"' in err

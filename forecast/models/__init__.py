@@ -2,16 +2,27 @@
 
 from forecast.models.fit import fit_hardware, fit_trend
 from forecast.models.hardware import HardwareData, HardwareFit, saturate
-from forecast.models.sampling import Diagnostics, SamplerSettings
+from forecast.models.sampling import (
+    CacheWarning,
+    ConvergenceWarning,
+    Diagnostics,
+    FitWarning,
+    SamplerSettings,
+    backend_available,
+)
 from forecast.models.trend import TrendData, TrendFit, build_trend_model, trend_mean
 
 __all__ = [
+    "CacheWarning",
+    "ConvergenceWarning",
     "Diagnostics",
+    "FitWarning",
     "HardwareData",
     "HardwareFit",
     "SamplerSettings",
     "TrendData",
     "TrendFit",
+    "backend_available",
     "build_trend_model",
     "fit_hardware",
     "fit_trend",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -22,14 +23,41 @@ from forecast.models.trend import (
     TrendFit,
     build_trend_model,
     choose_eras,
+    pointwise_log_likelihood,
     reported_vars,
 )
 
 Log = Callable[[str], None]
 
+#: Candidates of an automatic choice of K are fitted with at most these settings (2 chains
+#: of 500 draws after 500 tuning steps: 1,000 draws, enough for a stable PSIS-LOO), and
+#: only the chosen K is then fitted with the scenario's full settings. A multi-era
+#: candidate on data with no clear break samples slowly (its breakpoint is barely
+#: identified, so NUTS needs long trajectories) and LOO rejects it anyway: fitting it in
+#: full only to throw it away was most of the cost of a first run. The chosen fit, the
+#: one every reported number comes from, is sampled and checked exactly as before.
+SCREENING = {"chains": 2, "tune": 500, "draws": 500}
+
 
 def _quiet(_: str) -> None:
     pass
+
+
+def screening_settings(settings: SamplerSettings) -> SamplerSettings:
+    """The settings the candidates of an automatic choice of K are fitted with.
+
+    Parameters
+    ----------
+    settings : SamplerSettings
+        The scenario's settings (those of the chosen fit).
+
+    Returns
+    -------
+    SamplerSettings
+        ``settings`` with chains, tuning steps and draws capped at :data:`SCREENING`;
+        equal to ``settings`` when those are already as light.
+    """
+    return replace(settings, **{k: min(getattr(settings, k), v) for k, v in SCREENING.items()})
 
 
 def _cached_sample(
@@ -42,22 +70,28 @@ def _cached_sample(
     progress: bool,
     log: Log,
     label: str,
+    log_likelihood: Callable[[az.InferenceData, float], None] | None = None,
 ) -> tuple[az.InferenceData, bool]:
     key = cache.make_key({"kind": kind, "sampler": settings.key(), "seed": seed, **key_payload})
     if use_cache:
-        hit = cache.load(key)
+        hit = cache.load(key, settings)
         if hit is not None:
             log(f"{label}: loaded from cache ({key[:12]})")
             return hit[0], True
     log(f"{label}: sampling {settings.chains} chains x {settings.draws} draws ({settings.backend})")
     start = time.perf_counter()
     model = build()
-    idata = sample(model, settings, seed, progress=progress)
-    idata.posterior.attrs["t_ref"] = float(model.t_ref)  # type: ignore[attr-defined]
+    t_ref = float(model.t_ref)  # type: ignore[attr-defined]
+    # Raises (Interrupted, SamplingError) unless the fit is complete: nothing below runs,
+    # so a cut-short fit is never stored.
+    idata = sample(model, settings, seed, progress=progress, log_likelihood=False)
+    idata.posterior.attrs["t_ref"] = t_ref
+    if log_likelihood is not None:
+        log_likelihood(idata, t_ref)
     elapsed = time.perf_counter() - start
     log(f"{label}: sampled in {elapsed:.1f} s")
     if use_cache:
-        cache.store(key, idata, {"kind": kind, "label": label, "seconds": elapsed})
+        cache.store(key, idata, {"kind": kind, "label": label, "seconds": elapsed}, settings)
     return idata, False
 
 
@@ -79,7 +113,8 @@ def fit_trend(
     runs : pandas.DataFrame or TrendData
         The selected runs (``t``, ``log10_flop``, ``uncertainty``).
     eras : int or "auto"
-        K, or "auto" to fit K = 1, 2, 3 and choose by LOO (see :func:`choose_eras`).
+        K, or "auto" to fit K = 1, 2, 3 with :func:`screening_settings`, choose by LOO
+        (see :func:`choose_eras`) and fit the chosen K with ``settings``.
     jump : bool
         Allow a level jump at each breakpoint.
     settings : SamplerSettings, optional
@@ -98,6 +133,15 @@ def fit_trend(
     Returns
     -------
     TrendFit
+
+    Raises
+    ------
+    forecast.errors.Interrupted
+        SIGINT or SIGTERM while sampling (nothing of that fit is cached).
+    forecast.errors.SamplingError
+        Sampling failed, or (under ``strict``) the chosen fit did not converge.
+    forecast.errors.ScenarioError
+        The backend is not installed.
     """
     data = runs if isinstance(runs, TrendData) else TrendData.from_runs(runs)
     settings = settings or SamplerSettings()
@@ -108,29 +152,38 @@ def fit_trend(
     candidates_k = [1, 2, 3] if eras == "auto" else [int(eras)]
     # Each era needs a handful of runs to be identifiable.
     candidates_k = [k for k in candidates_k if k == 1 or len(data.t) >= 8 * k]
-    fits: dict[int, az.InferenceData] = {}
     any_cached = True
-    for k in candidates_k:
+
+    def fit(k: int, with_settings: SamplerSettings, role: str) -> az.InferenceData:
+        nonlocal any_cached
         idata, cached = _cached_sample(
             "trend",
             {"data": data.key(), "eras": k, "jump": jump},
-            lambda k=k: build_trend_model(data, k, jump),
-            settings,
+            lambda: build_trend_model(data, k, jump),
+            with_settings,
             seed,
             use_cache,
             progress,
             log,
-            f"trend ({k} era{'s' if k > 1 else ''}, {len(data.t)} runs)",
+            f"trend{role} ({k} era{'s' if k > 1 else ''}, {len(data.t)} runs)",
+            lambda idata, t_ref: pointwise_log_likelihood(idata, data, jump, t_ref),
         )
-        fits[k] = idata
         any_cached &= cached
+        return idata
+
     comparison = None
-    if len(fits) > 1:
+    screening = None
+    if len(candidates_k) > 1:
+        screening = screening_settings(settings)
+        fits = {k: fit(k, screening, " candidate") for k in candidates_k}
         chosen, comparison = choose_eras(fits)
         log(f"trend: {chosen} era(s) chosen by LOO")
+        # The chosen model in full; its cache entry is the one a fit with eras=K makes.
+        idata = fits[chosen] if screening == settings else fit(chosen, settings, "")
     else:
         chosen = candidates_k[0]
-    idata = fits[chosen]
+        idata = fit(chosen, settings, "")
+        fits = {chosen: idata}
     diagnostics = diagnose(idata, reported_vars(chosen, jump), "trend")
     check(diagnostics, strict)
     return TrendFit(
@@ -142,6 +195,7 @@ def fit_trend(
         comparison=comparison,
         cached=any_cached,
         candidates=fits,
+        screening=screening,
     )
 
 

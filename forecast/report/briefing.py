@@ -383,6 +383,14 @@ def diagnostics_section(result: ScenarioResult) -> list[Block]:
                     "the best, so that extra eras must earn their place. A candidate the data do "
                     "not support often samples poorly (its extra breakpoint has nowhere to be); "
                     "its convergence is shown so that its LOO value is read as approximate."
+                    + (
+                        f" The candidates are compared on lighter fits ({fit.screening.chains} "
+                        f"chains x {fit.screening.draws} draws after {fit.screening.tune} tuning "
+                        "steps); the chosen number of eras is then fitted in full, and that fit "
+                        "alone is reported everywhere else and checked for convergence."
+                        if fit.screening is not None
+                        else ""
+                    )
                 )
             )
         blocks.append(Heading(2, "Priors"))

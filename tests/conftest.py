@@ -32,3 +32,17 @@ def openai_2018():
     from forecast.data import load_openai_2018
 
     return load_openai_2018()
+
+
+@pytest.fixture()
+def toy_data():
+    """Twelve runs on a straight line with noise: a trend fit in a fraction of a second."""
+    import numpy as np
+
+    from forecast.models import TrendData
+
+    rng = np.random.default_rng(1)
+    t = np.sort(rng.uniform(2000, 2024, 12))
+    return TrendData(
+        t=t, y=18 + 0.3 * (t - 2010) + rng.normal(0, 0.2, 12), meas_sd=np.full(12, 0.2)
+    )

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from forecast.errors import SamplingError
-from forecast.models import SamplerSettings, TrendData, fit_trend
+from forecast.models import SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
 from forecast.models.cache import CacheWarning
 from forecast.models.sampling import FitWarning, az, pm
@@ -170,15 +170,6 @@ def test_full_disk_warns_once_and_leaves_no_temporary_files(monkeypatch):
 
 
 # -- through fit_trend: PyMC's sampler replaced by one that comes back short -------------
-
-
-@pytest.fixture()
-def toy_data():
-    rng = np.random.default_rng(1)
-    t = np.sort(rng.uniform(2000, 2024, 12))
-    return TrendData(
-        t=t, y=18 + 0.3 * (t - 2010) + rng.normal(0, 0.2, 12), meas_sd=np.full(12, 0.2)
-    )
 
 
 def short_posterior(chains: int, draws: int):

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from forecast.errors import Interrupted, ScenarioError
-from forecast.models import SamplerSettings, TrendData, fit_trend
+from forecast.models import SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
 from forecast.models.sampling import az, backend_available, pm, sample
 
@@ -33,15 +33,6 @@ SETTINGS = SamplerSettings(draws=50, tune=40, chains=4)
 @pytest.fixture(autouse=True)
 def _fresh_cache(tmp_path, monkeypatch):
     monkeypatch.setenv(cache_mod.ENV_VAR, str(tmp_path / "fits"))
-
-
-@pytest.fixture()
-def toy_data():
-    rng = np.random.default_rng(1)
-    t = np.sort(rng.uniform(2000, 2024, 12))
-    return TrendData(
-        t=t, y=18 + 0.3 * (t - 2010) + rng.normal(0, 0.2, 12), meas_sd=np.full(12, 0.2)
-    )
 
 
 def posterior(chains: int, draws: int):

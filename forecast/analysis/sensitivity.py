@@ -425,21 +425,11 @@ def parse_values(text: str) -> np.ndarray:
         ) from None
 
 
-#: Series a sweep may set even when the scenario leaves them to the fits.
-SERIES_KEYS = (
-    "trend.doubling_time_months",
-    "trend.level_flop",
-    "hardware.price_performance_doubling_years",
-    "hardware.flops_per_usd",
-    "hardware.efficiency_doubling_years",
-    "hardware.flops_per_watt",
-)
-
-
 def sweepable(scenario: Scenario) -> tuple[str, ...]:
-    """Every key path :func:`sweep` accepts for ``scenario`` (known before any fitting)."""
+    """Every key path :func:`sweep` accepts for ``scenario`` (known before any fitting): its
+    parameters and the series a fit may supply."""
     keys = list(scenario.parameters())
-    return tuple(keys + [k for k in SERIES_KEYS if k not in keys])
+    return tuple(keys + [k for k in POSTERIOR_KEYS if k not in keys])
 
 
 def default_values(base: Base, param: str) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from forecast.project.engine import (
     ConstraintDraws,
@@ -127,7 +128,37 @@ def test_constrained_trajectory_and_post_limit_doubling():
     after = ds["year"] > hit + 1
     c, cc = ds["log10_flop"][0], ds["log10_flop_constrained"][0]
     assert np.all(cc <= c + 1e-12)
-    assert np.all(cc.where(~after, drop=True) >= cc.where(~after, drop=True) - 1e-12)
+    # Before the first ceiling binds, the constrained run is the trend itself.
+    before = ds["year"] <= hit
+    assert int(before.sum()) >= 2
+    np.testing.assert_allclose(cc.where(before, drop=True), c.where(before, drop=True), rtol=0)
+    # A year after it, the constrained run is strictly smaller.
+    assert np.all(cc.where(after, drop=True) < c.where(after, drop=True))
     # After a capex limit: growth = price-performance x budget growth.
     expected = 12 * LN2 / (LN2 / 2.5 + math.log(1.05))
     np.testing.assert_allclose(ds["post_limit_doubling_months"], expected, rtol=1e-9)
+
+
+def test_costs_and_power_against_hand_computed_numbers():
+    """One case worked out by hand (not with the engine's functions), so that a wrong
+    term (say, the energy cost doubled or the lifetime applied twice) fails here."""
+    ds = project(make_inputs(s=1))
+    at = {
+        k: float(ds[k].sel(year=2026.0)[0]) for k in ("capex_usd", "amortized_usd", "power_watts")
+    }
+    # 2026.0 is one doubling (6 months) after the 2025.5 level: C = 1e27 FLOP.
+    # Price-performance and efficiency grow 2^(1/2.5) a year from their 2025.0 levels.
+    grow = 2 ** (1 / 2.5)
+    flops_per_usd, flops_per_watt = 3e10 * grow, 1.4e12 * grow
+    seconds = 100 * 86_400  # training_days = 100
+    chip_flop = 0.35 * seconds  # utilisation x time: FLOP per (FLOP/s) of peak bought
+    capex = 1e27 * 1.5 / (chip_flop * flops_per_usd)  # overhead 1.5
+    power = 1e27 * 1.2 / (chip_flop * flops_per_watt)  # PUE 1.2
+    energy_usd = power * seconds / 3.6e6 * 0.08  # J -> kWh at 0.08 USD/kWh
+    hardware_usd = capex * (100 / 365.25) / 4  # the run's share of a 4-year lifetime
+    assert capex == pytest.approx(1.2530726e10, rel=1e-6)
+    assert power == pytest.approx(2.1481244e8, rel=1e-6)
+    assert energy_usd == pytest.approx(4.1243988e7, rel=1e-6)
+    assert at["capex_usd"] == pytest.approx(capex, rel=1e-9)
+    assert at["power_watts"] == pytest.approx(power, rel=1e-9)
+    assert at["amortized_usd"] == pytest.approx(hardware_usd + energy_usd, rel=1e-9)

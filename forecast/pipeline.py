@@ -8,7 +8,6 @@ input draws, and draws every uncertain input, always in the same order.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -17,7 +16,11 @@ import pandas as pd
 import xarray as xr
 
 from forecast.data.loaders import load_hardware
-from forecast.data.units import decimal_year
+from forecast.data.units import (
+    decimal_year,
+    slope_from_doubling_months,
+    slope_from_doubling_years,
+)
 from forecast.errors import ScenarioError
 from forecast.models import SamplerSettings, fit_hardware, fit_trend
 from forecast.models.hardware import HardwareFit
@@ -25,7 +28,6 @@ from forecast.models.trend import TrendFit
 from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs, project
 from forecast.scenario import Scenario
 
-LOG10_2 = math.log10(2.0)
 Log = Callable[[str], None]
 
 
@@ -180,7 +182,7 @@ def build_inputs(
     tr = scenario.trend
     level_year = tr.level_year if tr.level_year is not None else t0
     if tr.doubling_time_months is not None:
-        slope = 12 * LOG10_2 / drawn["trend.doubling_time_months"]
+        slope = slope_from_doubling_months(drawn["trend.doubling_time_months"])
     else:
         slope = trend_fit.params()["slopes"][index, -1]
     if tr.level_flop is not None:
@@ -198,9 +200,9 @@ def build_inputs(
         else:
             log10_ref = hw_fit.log10_at(name, ref)[index]
         if drawn.get(f"hardware.{doubling_key}") is not None:
-            s = LOG10_2 / drawn[f"hardware.{doubling_key}"]
+            s = slope_from_doubling_years(drawn[f"hardware.{doubling_key}"])
         else:
-            s = LOG10_2 / hw_fit.doubling_years(name)[index]
+            s = slope_from_doubling_years(hw_fit.doubling_years(name)[index])
         return LogLinear(np.asarray(log10_ref, dtype=float), np.asarray(s, dtype=float), ref)
 
     price = series(

@@ -40,7 +40,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast.data.selection import select
-from forecast.data.units import decimal_year
+from forecast.data.units import decimal_year, doubling_months
 from forecast.models import priors as P
 from forecast.pipeline import (
     build_inputs,
@@ -349,7 +349,7 @@ def _one(
         n_fit=len(runs),
         n_later=int(t.size),
         judged_by=judged_by,
-        doubling_time_months=_interval(12 * math.log10(2.0) / inputs.compute.slope),
+        doubling_time_months=_interval(doubling_months(inputs.compute.slope)),
         scores=scores,
         later=table,
         fan=fan_ds,

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from forecast.data.units import doubling_months, doubling_years
 from forecast.pipeline import ScenarioResult, build_inputs
 from forecast.project.engine import (
     LN2,
@@ -50,8 +51,6 @@ from forecast.project.engine import (
     take_draws,
 )
 from forecast.scenario import Param, Scenario
-
-LOG10_2 = math.log10(2.0)
 
 #: The default sweep: the current-era doubling time from 3 to 24 months, 1 month apart.
 DEFAULT_PARAM = "trend.doubling_time_months"
@@ -274,11 +273,11 @@ def base_from(
         "hardware.flops_per_watt": hw.flops_per_watt is None,
     }
     series = {
-        "trend.doubling_time_months": 12 * LOG10_2 / inputs.compute.slope,
+        "trend.doubling_time_months": doubling_months(inputs.compute.slope),
         "trend.level_flop": 10.0**inputs.compute.log10_ref,
-        "hardware.price_performance_doubling_years": LOG10_2 / inputs.price_performance.slope,
+        "hardware.price_performance_doubling_years": doubling_years(inputs.price_performance.slope),
         "hardware.flops_per_usd": 10.0**inputs.price_performance.log10_ref,
-        "hardware.efficiency_doubling_years": LOG10_2 / inputs.efficiency.slope,
+        "hardware.efficiency_doubling_years": doubling_years(inputs.efficiency.slope),
         "hardware.flops_per_watt": 10.0**inputs.efficiency.log10_ref,
     }
     # Give every series its level at the reference year the projection used, so that

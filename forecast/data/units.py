@@ -42,11 +42,28 @@ def from_decimal_year(t: float) -> dt.date:
     return start + dt.timedelta(days=round((t - year) * length))
 
 
-def doubling_months(slope_log10_per_year: float | np.ndarray) -> float | np.ndarray:
+# Doubling times and log-linear slopes, in one place. Plain arithmetic, so that the same
+# function serves floats, NumPy and xarray arrays and PyTensor tensors (the models).
+
+#: log10(2): a quantity that doubles grows by this many orders of magnitude.
+LOG10_2 = math.log10(2.0)
+
+
+def doubling_months(slope_log10_per_year):
     """Doubling time in months for a slope in orders of magnitude (log10) per year."""
-    return 12.0 * math.log10(2.0) / np.asarray(slope_log10_per_year, dtype=float)
+    return 12 * LOG10_2 / slope_log10_per_year
 
 
-def slope_from_doubling_months(months: float | np.ndarray) -> float | np.ndarray:
+def slope_from_doubling_months(months):
     """Slope in log10 per year for a doubling time in months."""
-    return 12.0 * math.log10(2.0) / np.asarray(months, dtype=float)
+    return 12 * LOG10_2 / months
+
+
+def doubling_years(slope_log10_per_year):
+    """Doubling time in years for a slope in log10 per year."""
+    return LOG10_2 / slope_log10_per_year
+
+
+def slope_from_doubling_years(years):
+    """Slope in log10 per year for a doubling time in years."""
+    return LOG10_2 / years

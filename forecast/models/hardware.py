@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.loaders import peak_flops
+from forecast.data.units import doubling_years
 from forecast.models import priors as P
 from forecast.models.sampling import Diagnostics, az, pm
 
-LOG10_2 = math.log10(2.0)
 SERIES = ("price_performance", "efficiency")
 
 
@@ -103,7 +103,7 @@ def build_hardware_model(data: HardwareData) -> pm.Model:
             pm.StudentT(
                 name, nu=nu, mu=level[i] + slope[i] * (t - t_ref), sigma=sigma[i], observed=y
             )
-        pm.Deterministic("doubling_years", LOG10_2 / slope, dims="series")
+        pm.Deterministic("doubling_years", doubling_years(slope), dims="series")
     return model
 
 

@@ -17,6 +17,7 @@ import pytensor.tensor as pt
 import xarray as xr
 from scipy.special import gammaln
 
+from forecast.data.units import doubling_months
 from forecast.models import priors as P
 from forecast.models.sampling import (
     Diagnostics,
@@ -24,8 +25,6 @@ from forecast.models.sampling import (
     az,
     pm,
 )
-
-LOG10_2 = math.log10(2.0)
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ def build_trend_model(data: TrendData, eras: int = 1, jump: bool = False) -> pm.
         )
         scale = pt.sqrt(sigma**2 + pt.as_tensor(data.meas_sd) ** 2)
         pm.StudentT("y", nu=nu, mu=mean, sigma=scale, observed=data.y, dims="run")
-        pm.Deterministic("doubling_months", 12 * LOG10_2 / slopes, dims="era")
+        pm.Deterministic("doubling_months", doubling_months(slopes), dims="era")
         pm.Deterministic("growth_per_year", 10**slopes, dims="era")
     return model
 
@@ -259,7 +258,7 @@ class TrendFit:
 
     def doubling_months(self) -> np.ndarray:
         """Doubling time (months) per draw and era: shape (draws, K)."""
-        return 12 * LOG10_2 / self._stack("slope")
+        return doubling_months(self._stack("slope"))
 
     def current_doubling_months(self) -> np.ndarray:
         """Doubling time (months) of the last era, per draw."""

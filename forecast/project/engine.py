@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from forecast.data.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
+from forecast.data.units import SECONDS_PER_DAY, SECONDS_PER_YEAR, doubling_years
 
 LN10 = math.log(10.0)
 LN2 = math.log(2.0)
@@ -46,7 +46,7 @@ class LogLinear:
 
     def doubling_years(self) -> np.ndarray:
         """Doubling time in years per draw."""
-        return math.log10(2.0) / self.slope
+        return doubling_years(self.slope)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from matplotlib.ticker import (
     PercentFormatter,
 )
 
-from forecast.data.units import FLOP_PER_PFS_DAY
+from forecast.data.units import FLOP_PER_PFS_DAY, slope_from_doubling_months
 from forecast.project.engine import interval, prob_hit
 from forecast.report import formatting as fmt
 
@@ -52,7 +52,6 @@ CONSTRAINT_COLOURS = (VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK)
 
 FIGSIZE = (9.0, 5.5)
 DPI = 150
-LOG10_2 = math.log10(2.0)
 
 #: The stems of :func:`figure_set`, in order.
 STEMS = ("trend_log", "trend_linear", "cost", "power", "hit_years", "sensitivity")
@@ -244,7 +243,7 @@ def _moore_anchor(
     if "doubling_time_months" not in projection:
         return None
     year0 = float(_years(projection)[0])
-    slope = 12 * LOG10_2 / projection["doubling_time_months"].to_numpy()
+    slope = slope_from_doubling_months(projection["doubling_time_months"].to_numpy())
     level = projection["log10_flop"].to_numpy()[:, 0] - slope * (year0 - t0)
     return t0, float(np.median(level))
 
@@ -401,7 +400,7 @@ def plot_trend_log(
     if anchor is not None:
         t0, y0 = anchor
         tm = np.array([t0, horizon])
-        ym = 10 ** (y0 + (tm - t0) * 12 * LOG10_2 / moore_months)
+        ym = 10 ** (y0 + (tm - t0) * slope_from_doubling_months(moore_months))
         (h,) = ax.plot(
             tm,
             ym,

@@ -44,6 +44,7 @@ import numpy as np
 from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, PRECISIONS, plain_number
 from forecast.data.selection import RULES, Selection
 from forecast.data.textfile import read_text
+from forecast.data.units import slope_from_doubling_months
 from forecast.errors import Problem, ScenarioError
 from forecast.scenario.params import (
     DISTRIBUTIONS,
@@ -1060,7 +1061,7 @@ class _Parser:
         doubling = trend.doubling_time_months
         top = level.median() if level.is_fixed else float(level.ppf(Bound.TAILS[1]))
         fast = doubling.median() if doubling.is_fixed else float(doubling.ppf(Bound.TAILS[0]))
-        reach = math.log10(top) + (horizon - trend.level_year) * 12 * math.log10(2) / fast
+        reach = math.log10(top) + (horizon - trend.level_year) * slope_from_doubling_months(fast)
         if reach > MAX_TREND_LOG10_FLOP:
             self.problem(
                 ("trend", "doubling_time_months"),

@@ -160,17 +160,10 @@ def _logger(quiet: bool = False):
 
 def _print_warnings(caught) -> None:
     """Convergence and cache warnings caught during a run, one yellow line each."""
-    from forecast.models.sampling import ConvergenceWarning
+    from forecast.models.sampling import FitWarning
 
-    kinds: tuple[type[Warning], ...] = (ConvergenceWarning,)
-    try:
-        from forecast.models.cache import CacheWarning
-
-        kinds += (CacheWarning,)
-    except ImportError:  # pragma: no cover - older layouts
-        pass
     for w in caught:
-        if issubclass(w.category, kinds):
+        if issubclass(w.category, FitWarning):
             err_console.print(Text("warning: ", style="yellow") + Text(str(w.message)))
 
 

@@ -94,3 +94,40 @@ def isolated_cache(tmp_path_factory, name: str = "fits"):
     mp.setenv("FORECAST_CACHE_DIR", str(tmp_path_factory.mktemp(name)))
     yield
     mp.undo()
+
+
+def cli_error_lines(argv: list[str], capsys) -> list[str]:
+    """Run the CLI on ``argv``; assert exit code 2, no traceback and only ``error:`` lines.
+
+    Returns the printed error lines (one per problem).
+    """
+    from forecast.cli import main
+
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert "Traceback" not in captured.err
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert all(line.startswith("error: ") for line in lines), lines
+    return lines
+
+
+def toy_posterior(chains: int, draws: int, tuning_steps: int | None = None):
+    """A one-era trend posterior of the given size (no sampling), as the cache stores it."""
+    import arviz as az
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    shape = (chains, draws)
+    idata = az.from_dict(
+        posterior={
+            "level": rng.normal(18, 0.1, shape),
+            "slope": rng.normal(0.3, 0.01, (*shape, 1)),
+            "sigma": rng.uniform(0.1, 0.3, shape),
+            "nu": rng.uniform(5, 10, shape),
+        },
+        dims={"slope": ["era"]},
+    )
+    if tuning_steps is not None:
+        idata.posterior.attrs["tuning_steps"] = tuning_steps
+    return idata

@@ -19,6 +19,7 @@ from forecast.models import SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
 from forecast.models.cache import CacheWarning
 from forecast.models.sampling import FitWarning, az, pm
+from helpers import toy_posterior
 
 SETTINGS = SamplerSettings(draws=50, tune=40, chains=4)
 
@@ -173,17 +174,7 @@ def test_full_disk_warns_once_and_leaves_no_temporary_files(monkeypatch):
 
 
 def short_posterior(chains: int, draws: int):
-    rng = np.random.default_rng(0)
-    shape = (chains, draws)
-    return az.from_dict(
-        posterior={
-            "level": rng.normal(18, 0.1, shape),
-            "slope": rng.normal(0.3, 0.01, (*shape, 1)),
-            "sigma": rng.uniform(0.1, 0.3, shape),
-            "nu": rng.uniform(5, 10, shape),
-        },
-        dims={"slope": ["era"]},
-    )
+    return toy_posterior(chains, draws)
 
 
 def test_fit_that_comes_back_short_raises_and_is_not_cached(toy_data, monkeypatch):

@@ -11,6 +11,7 @@ import pytest
 
 from forecast.data import DOMAINS, METHODS, check_all, load_runs
 from forecast.errors import DataError
+from helpers import cli_error_lines
 
 BAD = Path(__file__).resolve().parent / "data"
 
@@ -185,15 +186,20 @@ def data_copy(folder: Path) -> Path:
 
 def data_check(folder: Path, capsys) -> list[str]:
     """``forecast data check --data-dir FOLDER``: exit code 2, no traceback; the error lines."""
-    from forecast.cli import main
+    return cli_error_lines(["data", "check", "--data-dir", str(folder)], capsys)
 
-    code = main(["data", "check", "--data-dir", str(folder)])
-    captured = capsys.readouterr()
-    assert code == 2, captured
-    assert "Traceback" not in captured.err
-    lines = [line for line in captured.err.splitlines() if line.strip()]
-    assert all(line.startswith("error: ") for line in lines), lines
-    return lines
+
+def assert_one_problem(folder, path, line, column, pattern, capsys) -> None:
+    """``check_all(folder)`` finds exactly one problem, at ``path:line: column``, matching
+    ``pattern``; the CLI prints it as one line starting with that location."""
+    with pytest.raises(DataError) as info:
+        check_all(folder)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.column) == (str(path), line, column)
+    assert re.search(pattern, problem.message), problem.message
+    (printed,) = data_check(folder, capsys)
+    start = f"error: {path}" + (f":{line}" if line else "") + (f": {column}" if column else "")
+    assert printed.startswith(start + ": ") and re.search(pattern, printed)
 
 
 def replace_cell(path: Path, row: int, column: str, value: str) -> int:
@@ -270,14 +276,7 @@ def test_unreadable_data_files(tmp_path, capsys, filename, breaker, column, patt
     line = line if isinstance(line, int) else None
     if pattern.startswith("the file is empty") or "UTF-16" in pattern:
         line = 1
-    with pytest.raises(DataError) as info:
-        check_all(folder)
-    (problem,) = info.value.problems
-    assert (problem.file, problem.line, problem.column) == (str(path), line, column)
-    assert re.search(pattern, problem.message), problem.message
-    (printed,) = data_check(folder, capsys)
-    start = f"error: {path}" + (f":{line}" if line else "") + (f": {column}" if column else "")
-    assert printed.startswith(start + ": ") and re.search(pattern, printed)
+    assert_one_problem(folder, path, line, column, pattern, capsys)
 
 
 def test_byte_order_mark_is_accepted(tmp_path):
@@ -314,13 +313,7 @@ def test_implausible_values_are_refused(tmp_path, capsys, filename, row, column,
     folder = data_copy(tmp_path)
     path = folder / filename
     line = replace_cell(path, row, column, value)
-    with pytest.raises(DataError) as info:
-        check_all(folder)
-    (problem,) = info.value.problems
-    assert (problem.file, problem.line, problem.column) == (str(path), line, column)
-    assert re.search(pattern, problem.message), problem.message
-    (printed,) = data_check(folder, capsys)
-    assert printed.startswith(f"error: {path}:{line}: {column}: ")
+    assert_one_problem(folder, path, line, column, pattern, capsys)
 
 
 def test_record_holder_cannot_be_a_typo(tmp_path):

@@ -18,13 +18,13 @@ import time
 import uuid
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from forecast.errors import Interrupted, ScenarioError
 from forecast.models import SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
-from forecast.models.sampling import az, backend_available, pm, sample
+from forecast.models.sampling import backend_available, pm, sample
+from helpers import toy_posterior
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = SamplerSettings(draws=50, tune=40, chains=4)
@@ -36,19 +36,7 @@ def _fresh_cache(tmp_path, monkeypatch):
 
 
 def posterior(chains: int, draws: int):
-    rng = np.random.default_rng(0)
-    shape = (chains, draws)
-    idata = az.from_dict(
-        posterior={
-            "level": rng.normal(18, 0.1, shape),
-            "slope": rng.normal(0.3, 0.01, (*shape, 1)),
-            "sigma": rng.uniform(0.1, 0.3, shape),
-            "nu": rng.uniform(5, 10, shape),
-        },
-        dims={"slope": ["era"]},
-    )
-    idata.posterior.attrs["tuning_steps"] = SETTINGS.tune
-    return idata
+    return toy_posterior(chains, draws, SETTINGS.tune)
 
 
 def signalled_sampler(signum: int, chains: int, draws: int, swallow: bool = True):

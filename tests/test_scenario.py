@@ -30,6 +30,7 @@ from forecast.scenario import (
     parse_param,
     with_param,
 )
+from helpers import cli_error_lines
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -550,15 +551,7 @@ def test_check_scenario_needs_points(tmp_path):
 
 def check_cli(path: Path, capsys) -> list[str]:
     """Run ``forecast check PATH``; assert exit code 2 and no traceback; the error lines."""
-    from forecast.cli import main
-
-    code = main(["check", str(path)])
-    captured = capsys.readouterr()
-    assert code == 2, captured
-    assert "Traceback" not in captured.err
-    lines = [line for line in captured.err.splitlines() if line.strip()]
-    assert all(line.startswith("error: ") for line in lines), lines
-    return lines
+    return cli_error_lines(["check", str(path)], capsys)
 
 
 def where(path: Path, line: int | None, key: str | None) -> str:

@@ -269,7 +269,7 @@ def atomic_folder(
         name of a file the new report writes.
     """
     out = Path(out)
-    previous = check_target(out, inside)
+    check_target(out, inside)  # before creating anything
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     previous = check_target(out, inside)  # cleaning may have restored an interrupted report

@@ -15,14 +15,14 @@ from __future__ import annotations
 import hashlib
 import shutil
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
 import xarray as xr
 
 from forecast.models.sampling import az
-from forecast.pipeline import ScenarioResult
+from forecast.pipeline import Log, ScenarioResult, _quiet
 from forecast.report.briefing import build_briefing
 from forecast.report.document import (
     Block,
@@ -33,7 +33,7 @@ from forecast.report.document import (
     to_markdown,
 )
 from forecast.report.extras import SECTION_ORDER, Extra
-from forecast.report.folder import atomic_folder, check_target, files_under
+from forecast.report.folder import atomic_folder, check_target, clean_leftovers, files_under
 from forecast.report.summary import build_summary, dumps
 
 CAPTIONS = {
@@ -86,13 +86,6 @@ NAME_ENCODING = (
 def netcdf_name(key: str) -> str:
     """``key`` as a NetCDF variable name: constraint names are user text and may hold "/"."""
     return quote(key, safe=" !\"#$&'()*+,-.:;<=>?@[\\]^_`{|}~")
-
-
-Log = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def _save_figures(figures: dict, tmp: Path, svg: bool) -> dict[str, Figure]:
@@ -171,6 +164,7 @@ def write_report(
     summary_text = dumps(summary)
     # Sections belong together when they were computed from the same run: the same summary.
     basis = hashlib.sha256(summary_text.encode("utf-8")).hexdigest()
+    clean_leftovers(out)  # a report a killed run left aside is restored before it is read
     previous = check_target(out, inside)
     carried = _carried_sections(out, previous, basis, {e.name for e in extras}, log)
     sc = result.scenario

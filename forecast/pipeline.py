@@ -8,7 +8,6 @@ input draws, and draws every uncertain input, always in the same order.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -25,14 +24,9 @@ from forecast.errors import ScenarioError
 from forecast.models import SamplerSettings, fit_hardware, fit_trend
 from forecast.models.hardware import HardwareFit
 from forecast.models.trend import TrendFit
+from forecast.progress import Log, quiet
 from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs, project
 from forecast.scenario import Scenario
-
-Log = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 @dataclass
@@ -80,7 +74,7 @@ def fit_scenario(
     use_cache: bool = True,
     strict: bool = False,
     progress: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> tuple[pd.DataFrame, TrendFit | None, HardwareFit | None]:
     """Select the runs and fit what the scenario does not give (cached)."""
     runs = scenario.data.selected_points()
@@ -118,7 +112,7 @@ def fit_scenario(
     return runs, trend_fit, hw_fit
 
 
-def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = _quiet):
+def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = quiet):
     """The chips released by ``until`` (what a forecaster then could have fitted).
 
     Falls back to every chip, and says so, when fewer than three priced chips or three
@@ -258,7 +252,7 @@ def run_scenario(
     use_cache: bool = True,
     strict: bool = False,
     progress: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> ScenarioResult:
     """Fit (or load) and project one scenario.
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,17 +46,13 @@ from forecast.pipeline import (
     build_inputs,
     fit_scenario,
 )
+from forecast.progress import Log, quiet
 from forecast.project.engine import LN10, ln_affordable
 from forecast.scenario import Scenario
 
-Log = Callable[[str], None]
 LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
 FAN_QUANTILES: tuple[float, ...] = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 MODELS: tuple[str, ...] = ("trend", "constrained")
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def crps(draws: np.ndarray, y: np.ndarray | float, axis: int = 0) -> np.ndarray:
@@ -235,7 +231,7 @@ def backtest(
     cutoffs: Sequence[dt.date],
     seed: int | None = None,
     use_cache: bool = True,
-    log: Log = _quiet,
+    log: Log = quiet,
     fan_step: float = 0.25,
 ) -> list[BacktestResult]:
     """Fit the scenario at each cutoff and score its forecasts of the later frontier runs.

@@ -26,8 +26,7 @@ from forecast.models.trend import (
     pointwise_log_likelihood,
     reported_vars,
 )
-
-Log = Callable[[str], None]
+from forecast.progress import Log, quiet
 
 #: Candidates of an automatic choice of K are fitted with at most these settings (2 chains
 #: of 500 draws after 500 tuning steps: 1,000 draws, enough for a stable PSIS-LOO), and
@@ -37,10 +36,6 @@ Log = Callable[[str], None]
 #: full only to throw it away was most of the cost of a first run. The chosen fit, the
 #: one every reported number comes from, is sampled and checked exactly as before.
 SCREENING = {"chains": 2, "tune": 500, "draws": 500}
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def screening_settings(settings: SamplerSettings) -> SamplerSettings:
@@ -104,7 +99,7 @@ def fit_trend(
     use_cache: bool = True,
     strict: bool = False,
     progress: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> TrendFit:
     """Fit the compute trend to the selected runs.
 
@@ -207,7 +202,7 @@ def fit_hardware(
     use_cache: bool = True,
     strict: bool = False,
     progress: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> HardwareFit:
     """Fit price-performance and energy-efficiency trends of ``hardware``.
 

@@ -22,7 +22,8 @@ from urllib.parse import quote
 import xarray as xr
 
 from forecast.models.sampling import az
-from forecast.pipeline import Log, ScenarioResult, _quiet
+from forecast.pipeline import ScenarioResult
+from forecast.progress import Log, quiet
 from forecast.report.briefing import build_briefing
 from forecast.report.document import (
     Block,
@@ -131,7 +132,7 @@ def write_report(
     extras: Sequence[Extra] = (),
     svg: bool = True,
     inside: Path | None = None,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> dict:
     """Write the report of ``result`` to the folder ``out`` (atomically, section by section).
 

@@ -29,8 +29,6 @@ MAX_SEED = 2**32 - 1  # the samplers take 32-bit seeds
 SOBOL_LOG2 = (6, 15)  # 64 to 32,768 base samples: below is noise, above takes minutes
 REPORTS = Path("reports")
 
-ERAS = ((None, 2010, "before 2010"), (2010, 2018, "2010-2017"), (2018, None, "2018 on"))
-
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
     value = getattr(args, "data_dir", None) or os.environ.get("FORECAST_DATA_DIR")
@@ -42,6 +40,7 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 def cmd_data_check(args: argparse.Namespace) -> int:
     from forecast.data import check_all, flop_to_pfs_days
+    from forecast.data.overview import record_and_latest, runs_by_era
 
     tables = check_all(_data_dir(args))
     runs = tables["runs"]
@@ -50,22 +49,16 @@ def cmd_data_check(args: argparse.Namespace) -> int:
         f"{len(tables['economy'])} economy years, {len(tables['openai_2018'])} points of the "
         "2018 analysis"
     )
-    domains = sorted(runs["domain"].unique())
+    counts = runs_by_era(runs)
     table = Table(title="Training runs by domain and era")
     table.add_column("domain")
-    masks = []
-    for lo, hi, label in ERAS:
-        table.add_column(label, justify="right")
-        masks.append(runs["t"].ge(lo if lo is not None else -1e9) & runs["t"].lt(hi or 1e9))
-    table.add_column("total", justify="right")
-    for d in domains:
-        in_domain = runs["domain"].eq(d)
-        counts = [int((in_domain & m).sum()) for m in masks]
-        table.add_row(escape(str(d)), *map(str, counts), str(sum(counts)))
-    table.add_row("[bold]all[/bold]", *(str(int(m.sum())) for m in masks), str(len(runs)))
+    for column in counts.columns:
+        table.add_column(str(column), justify="right")
+    for domain, row in counts.iterrows():
+        label = Text(str(domain), style="bold" if domain == "all" else "")
+        table.add_row(label, *(str(int(v)) for v in row))
     console.print(table)
-    record = runs.loc[runs["compute_flop"].idxmax()]
-    latest = runs.iloc[-1]
+    record, latest = record_and_latest(runs)
     console.print(
         f"Record holder: {record['name']} ({record['organization']}, "
         f"{record['date']}): {record['compute_flop']:.3g} FLOP = "
@@ -167,25 +160,29 @@ def _print_warnings(caught) -> None:
             err_console.print(Text("warning: ", style="yellow") + Text(str(w.message)))
 
 
-def _run(scenario, args: argparse.Namespace):
-    """Fit (or load from cache) and project one checked scenario; warnings become lines."""
+def _options(args: argparse.Namespace):
+    from forecast.workflow import RunOptions
+
+    return RunOptions(
+        seed=args.seed,
+        draws=args.draws,
+        use_cache=not args.no_cache,
+        strict=args.strict,
+        progress=not args.quiet,
+    )
+
+
+def _compute(scenario, args: argparse.Namespace, **what):
+    """Run the workflow for one checked scenario; its warnings become lines."""
     import warnings
 
-    from forecast.pipeline import run_scenario
+    from forecast.workflow import run
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = run_scenario(
-            scenario,
-            seed=args.seed,
-            draws=args.draws,
-            use_cache=not args.no_cache,
-            strict=args.strict,
-            progress=not args.quiet,
-            log=_logger(args.quiet),
-        )
+        results = run(scenario, _options(args), log=_logger(args.quiet), **what)
     _print_warnings(caught)
-    return result
+    return results
 
 
 def _report_folder(args: argparse.Namespace, name: str) -> tuple[Path, Path | None]:
@@ -196,7 +193,7 @@ def _report_folder(args: argparse.Namespace, name: str) -> tuple[Path, Path | No
 
 
 def _headline_table(summary: dict, title: str) -> Table:
-    from forecast.report import formatting as F
+    from forecast.report import style as F
 
     horizon = summary["horizon"]
     table = Table(title=escape(title))
@@ -238,10 +235,10 @@ def _report(
     Every option, the scenario and the report folder are checked before any fitting.
     """
     from forecast.analysis.backtest import check_cutoffs
-    from forecast.report.extras import backtest_extra
     from forecast.report.folder import check_target
     from forecast.report.write import write_report
     from forecast.scenario import check_scenario
+    from forecast.workflow import AnalysisOptions
 
     scenario = check_scenario(args.scenario)
     out, inside = _report_folder(args, scenario.name)
@@ -251,29 +248,16 @@ def _report(
         problems += _check_sensitivity_options(scenario, args)
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s)", problems)
-    result = _run(scenario, args)
+    options = AnalysisOptions(args.param, args.values, args.sobol_log2) if analysis else None
+    results = _compute(scenario, args, sweep=sweep, analysis=options, cutoffs=cutoffs)
     log = _logger(args.quiet)
-    sweep_ds = None
-    if sweep:
-        with err_console.status("doubling-time sweep"):
-            from forecast.analysis import sweep as run_sweep
-
-            sweep_ds = run_sweep(result)
-    extras = []
-    if analysis:
-        extras.append(_sensitivity_extra(result, args))
-    if cutoffs:
-        extras.append(backtest_extra(result, cutoffs, args.seed, not args.no_cache, log))
     with err_console.status(escape(f"writing {out}")):
-        summary = write_report(
-            result, out, sensitivity=sweep_ds, extras=extras, inside=inside, log=log
-        )
-    console.print(_headline_table(summary, f"{result.scenario.name}: headline"))
-    for extra in extras:
-        if extra.name == "analysis":
-            _print_sensitivity(result.scenario.name, extra.data)
-        else:
-            _print_backtests(result.scenario.name, extra.data)
+        summary = write_report(results, out, inside=inside, log=log)
+    console.print(_headline_table(summary, f"{scenario.name}: headline"))
+    if options is not None:
+        _print_sensitivity(scenario.name, results.sensitivity)
+    if cutoffs:
+        _print_backtests(scenario.name, results.backtests)
     console.print(Text("Report written to ") + Text(str(out), style="bold"))
     return 0
 
@@ -295,6 +279,18 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return _report(args, cutoffs=_cutoffs(args.cutoff))
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Render the briefing and figures of a report folder again from its saved results."""
+    from forecast.report.write import render_report
+
+    folder = Path(args.folder)
+    with err_console.status(escape(f"rendering {folder}")):
+        summary = render_report(folder, log=_logger(args.quiet))
+    console.print(_headline_table(summary, f"{summary['scenario']}: headline"))
+    console.print(Text("Report rendered again in ") + Text(str(folder), style="bold"))
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from forecast.report.compare import write_comparison
     from forecast.report.folder import check_target
@@ -313,9 +309,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ScenarioError(f"scenario names must differ to be compared: {', '.join(names)}")
     out, inside = _report_folder(args, "compare-" + "-".join(names))
     check_target(out, inside)
-    results = [_run(s, args) for s in scenarios]
+    results = [_compute(s, args, sweep=False) for s in scenarios]
     rows = write_comparison(results, out, inside=inside)
-    from forecast.report import formatting as F
+    from forecast.report import style as F
 
     table = Table(title="Scenario comparison")
     for col in ("scenario", "doubling (months)", "first ceiling", "first hit year", "P(hit)"):
@@ -375,27 +371,15 @@ def _check_sensitivity_options(scenario, args: argparse.Namespace) -> list[str]:
     return problems
 
 
-def _sensitivity_extra(result, args: argparse.Namespace):
-    from forecast.report.extras import sensitivity_extra
+def _print_sensitivity(name: str, sensitivity) -> None:
+    from forecast.report import style as F
 
-    try:
-        return sensitivity_extra(
-            result, args.param, args.values, args.sobol_log2, log=_logger(args.quiet)
-        )
-    except KeyError as exc:
-        raise ScenarioError(f"--param: {exc.args[0]}") from None
-    except ValueError as exc:
-        raise ScenarioError(f"--values: {exc}") from None
-
-
-def _print_sensitivity(name: str, data: dict) -> None:
-    from forecast.report import formatting as F
-
+    sobol = sensitivity.sobol_indices()
     table = Table(title=escape(f"{name}: what moves the first hit year most"))
     for col in ("input", "10th pct", "90th pct", "swing (years)", "Sobol ST"):
         table.add_column(col, justify="left" if col == "input" else "right")
-    for r in data["tornado"][:8]:
-        st = data["sobol"].get(r["param"], {}).get("ST")
+    for r in sensitivity.tornado_rows()[:8]:
+        st = sobol.get(r["param"], {}).get("ST")
         table.add_row(
             escape(F.param_label(r["param"])),
             f"{r['low_value']:.3g}",
@@ -582,6 +566,14 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--out", help="report folder (default: reports/<name>/)")
     _add_run_options(sens)
     sens.set_defaults(handler=cmd_sensitivity)
+
+    rep = sub.add_parser(
+        "report",
+        help="render the briefing and figures of a report folder again from its saved results",
+    )
+    rep.add_argument("folder", metavar="DIR", help="a report folder `forecast run` wrote")
+    rep.add_argument("--quiet", action="store_true", help="no progress output")
+    rep.set_defaults(handler=cmd_report)
 
     bt = sub.add_parser("backtest", help="add backtests at past cutoffs to the scenario's report")
     bt.add_argument("scenario", metavar="SCENARIO")

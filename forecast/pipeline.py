@@ -45,9 +45,8 @@ class ScenarioResult:
 
 
 def sampler_settings(scenario: Scenario) -> SamplerSettings:
-    """The scenario's ``[sampler]`` table as :class:`SamplerSettings`."""
-    s = scenario.sampler
-    return SamplerSettings(s.draws, s.tune, s.chains, s.target_accept, s.backend)
+    """The scenario's ``[sampler]`` table, which is a :class:`SamplerSettings`."""
+    return scenario.sampler
 
 
 def start_year(scenario: Scenario, runs: pd.DataFrame) -> float:

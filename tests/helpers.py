@@ -131,3 +131,142 @@ def toy_posterior(chains: int, draws: int, tuning_steps: int | None = None):
     if tuning_steps is not None:
         idata.posterior.attrs["tuning_steps"] = tuning_steps
     return idata
+
+
+# -- fake results for the report (no fitting) ----------------------------------------------
+
+
+def trend_summary(trend_fit, runs_used, start_year: float, seed: int = 0):
+    """What the workflow keeps of a (fake) trend fit, derived by the workflow's own code."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from forecast.workflow import fit_summary
+
+    result = SimpleNamespace(
+        trend_fit=trend_fit,
+        hardware_fit=None,
+        runs_used=runs_used,
+        start_year=start_year,
+        seed=seed,
+        scenario=None,
+    )
+    return fit_summary(result, np.random.default_rng(seed))
+
+
+def fake_results(projection, runs_used, trend_fit=None, sweep=None, scenario: str = "baseline"):
+    """A :class:`forecast.results.Results` around a projection, for report tests.
+
+    The scenario is parsed from ``scenarios/<scenario>.toml`` (no fit); the trend, when
+    given, is a fake posterior (``az.from_dict``) summarised by the workflow's code.
+    """
+    from pathlib import Path
+
+    import xarray as xr
+
+    from forecast.results import Results, runs_dataset
+    from forecast.scenario import load_scenario
+    from forecast.workflow import fit_summary
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / f"{scenario}.toml"
+    start = float(projection.attrs["start_year"])
+    if trend_fit is not None:
+        fit = trend_summary(trend_fit, runs_used, start)
+    else:
+        from types import SimpleNamespace
+
+        import numpy as np
+
+        none = SimpleNamespace(trend_fit=None, hardware_fit=None)
+        fit = fit_summary(none, np.random.default_rng(0))
+    runs = runs_used.copy()
+    return Results(
+        scenario=load_scenario(path),
+        scenario_text=path.read_text(encoding="utf-8"),
+        seed=0,
+        projection=projection,
+        inputs=xr.Dataset(),
+        runs=runs_dataset(runs, runs),
+        fit=fit,
+        sweep=sweep,
+    )
+
+
+def make_fake_trend_fit(seed: int = 2):
+    """A fake two-era trend posterior made with ``az.from_dict`` (no sampling)."""
+    import arviz as az
+    import numpy as np
+
+    from forecast.models.sampling import Diagnostics
+    from forecast.models.trend import TrendFit
+
+    rng = np.random.default_rng(seed)
+    chains, draws = 2, 25
+    posterior = {
+        "level": rng.normal(22.0, 0.05, (chains, draws)),
+        "slope": np.stack(
+            [rng.normal(0.2, 0.01, (chains, draws)), rng.normal(0.6, 0.02, (chains, draws))], -1
+        ),
+        "breakpoint": rng.normal(2017.5, 0.3, (chains, draws, 1)),
+        "sigma": rng.normal(0.4, 0.01, (chains, draws)),
+        "nu": rng.normal(8.0, 0.1, (chains, draws)),
+    }
+    return TrendFit(
+        idata=az.from_dict(posterior=posterior),
+        eras=2,
+        jump=False,
+        t_ref=2018.0,
+        diagnostics=Diagnostics(1.0, 1000.0, 0),
+    )
+
+
+def make_inputs(
+    s: int = 5,
+    tc_months=6.0,
+    th_years: float = 2.5,
+    te_years: float = 2.5,
+    growth: float = 0.05,
+    eff_limit: float = math.inf,
+    constraints=None,
+    horizon: float = 2060.0,
+    start_year: float = 2026.0,
+):
+    """Per-draw projection inputs built by hand (no scenario, no fit).
+
+    Compute 5e26 FLOP at 2025.5 doubling every ``tc_months`` (a number, or one per draw
+    for some spread); price-performance 3e10 FLOP/s per USD and efficiency 1.4e12 FLOP/s
+    per W at 2025.0, doubling every ``th_years`` and ``te_years``; utilisation 0.35, 100
+    days, overhead 1.5, 4-year lifetime, PUE 1.2, 0.08 USD/kWh. ``constraints`` defaults
+    to one capex ceiling "budget": 1e12 USD at 2018 growing by ``growth`` a year.
+    """
+    import numpy as np
+
+    from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs
+
+    ones = np.ones(s)
+    log10_2 = math.log10(2)
+    compute = LogLinear(
+        np.full(s, math.log10(5e26)), ones * log10_2 * 12 / np.asarray(tc_months), 2025.5
+    )
+    price = LogLinear(np.full(s, math.log10(3e10)), ones * log10_2 / th_years, 2025.0)
+    eff = LogLinear(np.full(s, math.log10(1.4e12)), ones * log10_2 / te_years, 2025.0)
+    if constraints is None:
+        constraints = (
+            ConstraintDraws("budget", "spend", "capex", ones * 1e12, 2018.0, ones * growth, ones),
+        )
+    return ProjectionInputs(
+        compute=compute,
+        price_performance=price,
+        efficiency=eff,
+        efficiency_limit=ones * eff_limit,
+        utilization=ones * 0.35,
+        training_days=ones * 100,
+        overhead=ones * 1.5,
+        lifetime_years=ones * 4,
+        pue=ones * 1.2,
+        electricity_usd_per_kwh=ones * 0.08,
+        constraints=tuple(constraints),
+        start_year=start_year,
+        horizon=horizon,
+    )

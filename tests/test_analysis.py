@@ -14,7 +14,6 @@ from forecast.analysis import (
     crps,
     elasticity,
     hit_years,
-    ishigami,
     parse_values,
     scenario_sobol,
     sensitivity_json,
@@ -27,6 +26,7 @@ from forecast.analysis.backtest import _score
 from forecast.analysis.sobol import ishigami_indices
 from forecast.pipeline import run_scenario
 from forecast.scenario import load_scenario
+from helpers import design_capex_hit
 
 SCENARIO = """
 name = "{name}"
@@ -124,12 +124,12 @@ def uncertain_result(tmp_path_factory, root):
 
 
 def test_base_reproduces_the_engine(uncertain_result):
+    # The result's own inputs, not rebuilt: the very numbers of the projection.
     base = base_from(uncertain_result)
-    hits = hit_years(base.make_inputs({}, base.n_draws))
-    expected = uncertain_result.projection["hit_year"].values
-    assert np.array_equal(np.isfinite(hits), np.isfinite(expected))
-    finite = np.isfinite(expected)
-    assert np.max(np.abs(hits[finite] - expected[finite])) < 1e-6
+    assert base.inputs is uncertain_result.inputs
+    np.testing.assert_array_equal(
+        hit_years(base.inputs), uncertain_result.projection["hit_year"].values
+    )
 
 
 def test_uncertain_inputs_are_the_non_fixed_parameters(uncertain_result, fixed_result):
@@ -195,6 +195,41 @@ def test_sweep_of_a_fixed_parameter_uses_a_geometric_default(fixed_result):
     assert ds["value"].values[-1] == pytest.approx(200.0)
 
 
+def _capex_hit(tc_months=6.0, th_years=2.5, u=0.35, days=100.0, share=1.0):
+    """The design's capex closed form with the scenario's numbers (SCENARIO above)."""
+    return design_capex_hit(
+        5e25,
+        2025.0,
+        tc_months / 12,
+        3e10,
+        2025.0,
+        th_years,
+        1e12,
+        2018.0,
+        0.05,
+        share,
+        1.5,
+        u,
+        days * 86_400,
+    )
+
+
+def test_sweep_of_the_doubling_time_against_the_design_closed_form(fixed_result):
+    ds = sweep(fixed_result, values=[6.0, 8.0])
+    got = ds["median"].sel(constraint="World hardware budget").values
+    expected = [_capex_hit(6.0), _capex_hit(8.0)]
+    assert 2025 < expected[0] < expected[1] < 2045  # inside the window: nothing clipped
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    # Every draw is fixed: all quantiles agree, and every draw hits.
+    np.testing.assert_allclose(ds["p10"].sel(constraint="World hardware budget"), expected)
+    assert list(ds["prob_hit_by_horizon"].sel(constraint="World hardware budget")) == [1.0, 1.0]
+
+
+def test_sweep_rejects_an_unknown_parameter(fixed_result):
+    with pytest.raises(KeyError, match="not a parameter"):
+        sweep(fixed_result, "hardware.nope", [1.0])
+
+
 # -- tornado ------------------------------------------------------------------------------------
 
 
@@ -220,6 +255,31 @@ def test_tornado_rows_are_ranked_by_swing(uncertain_result):
     assert len(every) == 5 * 4
 
 
+def test_tornado_against_the_design_closed_form(uncertain_result):
+    """The doubling-time row of the capex ceiling, every other input at its median, checked
+    with quantiles and medians worked out by hand and the design's closed form."""
+    from scipy import stats
+
+    rows = tornado(uncertain_result, "World hardware budget")
+    row = next(r for r in rows if r["param"] == "trend.doubling_time_months")
+    # Log-normal with median 6 and p90 8: symmetric in logs, so p10 = 6^2 / 8 = 4.5.
+    assert row["low_value"] == pytest.approx(4.5, rel=1e-9)
+    assert row["high_value"] == pytest.approx(8.0, rel=1e-9)
+    # Medians: triangular(2, 2.5, 3.5) has F(mode) = 1/3 < 1/2, so the median solves
+    # (3.5 - m)^2 / (1.5 * 1.0) = 1/2; the beta's from its mean and sd (method of moments);
+    # the log-normal's is 100 days.
+    th = 3.5 - math.sqrt(0.75)
+    k = 0.35 * 0.65 / 0.08**2 - 1
+    u = stats.beta(0.35 * k, 0.65 * k).median()
+    for key, tc in (("hit_year_low", 4.5), ("hit_year_high", 8.0)):
+        expected = _capex_hit(tc, th, u, 100.0)
+        assert 2025 < expected < 2045
+        assert row[key] == pytest.approx(expected, abs=2e-6)  # rounded to 6 decimals
+    assert row["swing_years"] == pytest.approx(
+        _capex_hit(8.0, th, u) - _capex_hit(4.5, th, u), abs=2e-6
+    )
+
+
 # -- elasticity ---------------------------------------------------------------------------------
 
 
@@ -234,40 +294,82 @@ def test_numerical_elasticity_matches_analytic(fixed_result, name):
 
 
 def test_elasticity_of_the_capex_closed_form(fixed_result):
-    # t* = (A + r tc) / (r - k) for a gap ln C0 + r (t - tc) - k t - A' ...: check
-    # d t*/d ln Tc = r (t* - tc) / (r - k) against the design's formula directly.
+    # The capex gap is g(t) = a + r (t - tc) - k t with r = ln2/Tc and k = ln2/Th + ln(1+g),
+    # so t* = (r tc - a) / (r - k) and d t*/d ln Tc = -Tc d t*/d Tc = r (t* - tc) / (r - k).
     e = elasticity(fixed_result, "World hardware budget")
+    t_star = _capex_hit()  # the design's closed form, written out in helpers
     r = math.log(2) / 0.5  # 6-month doubling, per year
     k = math.log(2) / 2.5 + math.log(1.05)
-    assert e["dt_dln_tc_years"] == pytest.approx(r * (e["hit_year"] - 2025.0) / (r - k), rel=1e-6)
+    assert e["hit_year"] == pytest.approx(t_star, abs=1e-6)
+    assert e["start_year"] == 2025.0  # data.until = 2025-01-01
+    assert e["doubling_time_months"] == pytest.approx(6.0, rel=1e-12)
+    dt_dln = r * (t_star - 2025.0) / (r - k)  # tc = level_year = 2025.0
+    assert e["dt_dln_tc_years"] == pytest.approx(dt_dln, rel=1e-6)
+    assert e["analytic"] == pytest.approx(dt_dln / (t_star - 2025.0), rel=1e-6)
 
 
 # -- Sobol ---------------------------------------------------------------------------------------
 
 
+def test_ishigami_indices_are_the_published_ones():
+    # Saltelli et al. (2008), "Global Sensitivity Analysis: The Primer", for a = 7, b = 0.1.
+    truth = ishigami_indices()
+    published = {"x1": (0.3139, 0.5576), "x2": (0.4424, 0.4424), "x3": (0.0, 0.2437)}
+    for name, (s1, st) in published.items():
+        assert truth[name]["S1"] == pytest.approx(s1, abs=1e-4)
+        assert truth[name]["ST"] == pytest.approx(st, abs=1e-4)
+
+
 def test_sobol_recovers_ishigami():
-    est = sobol_indices(ishigami, [(-math.pi, math.pi)] * 3, 2**13, np.random.default_rng(3))
+    from SALib.test_functions import Ishigami
+
+    est = sobol_indices(
+        Ishigami.evaluate, [(-math.pi, math.pi)] * 3, 2**13, np.random.default_rng(3)
+    )
     truth = ishigami_indices()
     for name, idx in truth.items():
         for key in ("S1", "ST"):
             err = abs(est[name][key] - idx[key])
+            # Within the reported 95% interval, and within 0.02 absolute: swapping S1 and
+            # ST (0.31 vs 0.56 for x1) or a wrong variance would fail either.
             assert err <= est[name][f"{key}_conf"], (name, key, est[name])
-            assert err <= 0.05
-    assert truth["x1"]["S1"] == pytest.approx(0.314, abs=1e-3)
-    assert truth["x3"]["ST"] == pytest.approx(0.244, abs=1e-3)
+            assert err <= 0.02, (name, key, est[name])
+            assert 0 < est[name][f"{key}_conf"] < 0.05
 
 
-def test_sobol_accepts_distributions_and_plain_monte_carlo():
+def test_sobol_of_a_linear_model_with_distributions():
     from scipy import stats
 
     def linear(x):
         return x[:, 0] + 2 * x[:, 1]
 
+    # Var a = 1, var 2b = 4: S1 = ST = 0.2 and 0.8 (an additive model has no interactions).
     est = sobol_indices(
-        linear, {"a": stats.norm(), "b": stats.norm()}, 3000, np.random.default_rng(0), method="mc"
+        linear, {"a": stats.norm(), "b": stats.norm()}, 2**12, np.random.default_rng(0)
     )
-    assert est["a"]["S1"] == pytest.approx(0.2, abs=0.05)
-    assert est["b"]["ST"] == pytest.approx(0.8, abs=0.05)
+    for name, share in (("a", 0.2), ("b", 0.8)):
+        assert est[name]["S1"] == pytest.approx(share, abs=0.03)
+        assert est[name]["ST"] == pytest.approx(share, abs=0.03)
+
+
+def test_sobol_randomness_comes_from_the_generator():
+    def f(x):
+        return x[:, 0] + x[:, 1] ** 2
+
+    dists = [(0.0, 1.0), (0.0, 1.0)]
+    a = sobol_indices(f, dists, 2**8, np.random.default_rng(5))
+    b = sobol_indices(f, dists, 2**8, np.random.default_rng(5))
+    c = sobol_indices(f, dists, 2**8, np.random.default_rng(6))
+    assert a == b
+    assert a["x1"]["S1"] != c["x1"]["S1"]
+
+
+def test_sobol_of_a_constant_is_undefined():
+    with pytest.warns(UserWarning, match="does not vary"):
+        est = sobol_indices(
+            lambda x: np.ones(x.shape[0]), [(0.0, 1.0)] * 2, 2**6, np.random.default_rng(0)
+        )
+    assert all(math.isnan(v) for idx in est.values() for v in idx.values())
 
 
 def test_scenario_sobol(uncertain_result):
@@ -302,13 +404,27 @@ def test_sensitivity_json(uncertain_result):
 # -- backtest scoring -------------------------------------------------------------------------
 
 
-def test_crps_of_a_standard_normal():
-    draws = np.random.default_rng(0).standard_normal(200_000)
-    # Closed form for N(0, 1) at y = 0: 2 phi(0) - 1/sqrt(pi) = 0.23370...
-    assert float(crps(draws, 0.0)) == pytest.approx(
-        2 / math.sqrt(2 * math.pi) - 1 / math.sqrt(math.pi), abs=3e-3
-    )
-    assert float(crps(draws, 0.0)) == pytest.approx(0.2337, abs=3e-3)
+def _normal_crps(mu: float, sigma: float, y: float) -> float:
+    """CRPS(N(mu, sigma), y) = sigma (z (2 Phi(z) - 1) + 2 phi(z) - 1/sqrt(pi)), z = (y-mu)/sigma
+    (Gneiting and Raftery 2007), written out with math only."""
+    z = (y - mu) / sigma
+    cdf = 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    pdf = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    return sigma * (z * (2 * cdf - 1) + 2 * pdf - 1 / math.sqrt(math.pi))
+
+
+@pytest.mark.parametrize(("mu", "sigma", "y"), [(0.0, 1.0, 0.0), (25.0, 0.4, 25.9), (3, 2, -1)])
+def test_crps_of_a_normal_against_the_closed_form(mu, sigma, y):
+    from scipy import stats
+
+    # An evenly spread ensemble (quantiles at (i - 1/2) / S): its empirical CRPS is within
+    # about 1e-8 sigma of the normal's, so the tolerance can be tight enough to tell the
+    # estimators apart: the "fair" one is 2.8e-5 sigma lower here (E|X - X'| / (2 S)).
+    s = 20_000
+    draws = stats.norm(mu, sigma).ppf((np.arange(s) + 0.5) / s)
+    assert float(crps(draws, y)) == pytest.approx(_normal_crps(mu, sigma, y), abs=1e-6 * sigma)
+    # The standard normal at 0: 2 phi(0) - 1/sqrt(pi) = 0.23370...
+    assert _normal_crps(0.0, 1.0, 0.0) == pytest.approx(0.233695, abs=1e-6)
 
 
 def test_crps_is_vectorised_and_exact_for_a_point_mass():

@@ -12,13 +12,14 @@ import os
 import warnings
 
 import numpy as np
+import pymc as pm
 import pytest
 
 from forecast.errors import SamplingError
 from forecast.models import SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
 from forecast.models.cache import CacheWarning
-from forecast.models.sampling import FitWarning, az, pm
+from forecast.models.sampling import FitWarning, az
 from helpers import toy_posterior
 
 SETTINGS = SamplerSettings(draws=50, tune=40, chains=4)

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import io
-import math
 import re
 from pathlib import Path
 
-import arviz as az
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 from matplotlib.figure import Figure
 
 from forecast.data.units import FLOP_PER_PFS_DAY
-from forecast.models.sampling import Diagnostics
-from forecast.models.trend import TrendFit
-from forecast.pipeline import ScenarioResult
-from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs, project
+from forecast.project.engine import ConstraintDraws, ProjectionInputs, project
 from forecast.report import figures as F
-from forecast.scenario import load_scenario
+from helpers import fake_results, make_fake_trend_fit, make_inputs, trend_summary
 
 matplotlib.use("Agg")
 
@@ -28,14 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 S = 40  # draws
 
 
-def make_inputs(s: int = S, horizon: float = 2045.0) -> ProjectionInputs:
-    """Per-draw inputs with some spread; two spend ceilings and one power ceiling."""
+def make_figure_inputs(s: int = S, horizon: float = 2045.0) -> ProjectionInputs:
+    """Inputs with some spread; two spend ceilings and one power ceiling, one out of reach."""
     rng = np.random.default_rng(0)
     ones = np.ones(s)
     tc_months = rng.normal(6.0, 0.5, s)
-    compute = LogLinear(np.full(s, math.log10(5e26)), math.log10(2) * 12 / tc_months, 2025.5)
-    price = LogLinear(np.full(s, math.log10(3e10)), ones * math.log10(2) / 2.5, 2025.0)
-    eff = LogLinear(np.full(s, math.log10(1.4e12)), ones * math.log10(2) / 2.5, 2025.0)
     constraints = (
         ConstraintDraws("budget", "spend", "capex", ones * 1e12, 2018.0, ones * 0.05, ones),
         ConstraintDraws("gdp", "spend", "amortized", ones * 1e14, 2022.0, ones * 0.03, ones * 0.01),
@@ -44,26 +37,12 @@ def make_inputs(s: int = S, horizon: float = 2045.0) -> ProjectionInputs:
             "site", "power", None, 10 ** rng.uniform(9, 20, s), 2030.0, ones * 0.0, ones
         ),
     )
-    return ProjectionInputs(
-        compute=compute,
-        price_performance=price,
-        efficiency=eff,
-        efficiency_limit=ones * 4.7e15,
-        utilization=ones * 0.35,
-        training_days=ones * 100,
-        overhead=ones * 1.5,
-        lifetime_years=ones * 4,
-        pue=ones * 1.2,
-        electricity_usd_per_kwh=ones * 0.08,
-        constraints=constraints,
-        start_year=2026.0,
-        horizon=horizon,
-    )
+    return make_inputs(s, tc_months, eff_limit=4.7e15, constraints=constraints, horizon=horizon)
 
 
 @pytest.fixture(scope="module")
 def inputs() -> ProjectionInputs:
-    return make_inputs()
+    return make_figure_inputs()
 
 
 @pytest.fixture(scope="module")
@@ -87,21 +66,14 @@ def runs_used(runs) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def trend_fit() -> TrendFit:
-    """A fake two-era posterior made with az.from_dict (no sampling)."""
-    rng = np.random.default_rng(2)
-    chains, draws = 2, 25
-    posterior = {
-        "level": rng.normal(22.0, 0.05, (chains, draws)),
-        "slope": np.stack(
-            [rng.normal(0.2, 0.01, (chains, draws)), rng.normal(0.6, 0.02, (chains, draws))], -1
-        ),
-        "breakpoint": rng.normal(2017.5, 0.3, (chains, draws, 1)),
-    }
-    idata = az.from_dict(posterior=posterior)
-    return TrendFit(
-        idata=idata, eras=2, jump=False, t_ref=2018.0, diagnostics=Diagnostics(1.0, 1000.0, 0)
-    )
+def trend_fit():
+    return make_fake_trend_fit()
+
+
+@pytest.fixture(scope="module")
+def trend(trend_fit, runs_used, inputs):
+    """What the report keeps of the fake fit (as the workflow derives it when fitting)."""
+    return trend_summary(trend_fit, runs_used, inputs.start_year)
 
 
 def check_axes(ax, log_y: bool | None = None) -> None:
@@ -118,8 +90,8 @@ def render(fig: Figure) -> None:
     fig.savefig(io.BytesIO(), format="png", dpi=40)
 
 
-def test_trend_log(runs, runs_used, projection, trend_fit):
-    fig = F.plot_trend_log(runs, runs_used, projection, trend_fit)
+def test_trend_log(runs, runs_used, projection, trend):
+    fig = F.plot_trend_log(runs, runs_used, projection, trend)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     check_axes(ax, log_y=True)
@@ -136,7 +108,7 @@ def test_trend_log(runs, runs_used, projection, trend_fit):
 
 
 def test_trend_log_without_fit(runs, runs_used, projection):
-    fig = F.plot_trend_log(runs, runs_used, projection, trend_fit=None, moore_months=18.0)
+    fig = F.plot_trend_log(runs, runs_used, projection, trend=None, moore_months=18.0)
     ax = fig.axes[0]
     check_axes(ax, log_y=True)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -246,18 +218,8 @@ def test_save_figure(tmp_path, projection):
     ]
 
 
-def make_result(projection, inputs, runs_used, trend_fit=None) -> ScenarioResult:
-    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")  # parsing only, no fit
-    return ScenarioResult(
-        scenario=scenario,
-        seed=0,
-        runs_used=runs_used,
-        projection=projection,
-        inputs=inputs,
-        trend_fit=trend_fit,
-        hardware_fit=None,
-        start_year=inputs.start_year,
-    )
+def make_result(projection, inputs, runs_used, trend_fit=None, sweep=None):
+    return fake_results(projection, runs_used, trend_fit, sweep=sweep)
 
 
 def test_figure_set_without_trend_fit(projection, inputs, runs_used, tmp_path):
@@ -265,14 +227,16 @@ def test_figure_set_without_trend_fit(projection, inputs, runs_used, tmp_path):
     figs = F.figure_set(result)
     assert list(figs) == ["trend_log", "trend_linear", "cost", "power", "hit_years"]
     assert all(isinstance(f, Figure) for f in figs.values())
-    sens = {
-        "values": [4.0, 6.0, 12.0],
-        "median": {"budget": [2030, 2031, 2034], "gdp": [2031, 2033, None]},
-        "p10": {"budget": [2029, 2030, 2032], "gdp": [2030, 2031, 2038]},
-        "p90": {"budget": [2031, 2032, 2036], "gdp": [2032, 2035, None]},
-        "fitted": 6.0,
-    }
-    figs = F.figure_set(result, sensitivity=sens)
+    sweep = xr.Dataset(
+        {
+            "median": (("sweep", "constraint"), [[2030, 2031], [2031, 2033], [2034, np.nan]]),
+            "p10": (("sweep", "constraint"), [[2029, 2030], [2030, 2031], [2032, 2038]]),
+            "p90": (("sweep", "constraint"), [[2031, 2032], [2032, 2035], [2036, np.nan]]),
+        },
+        coords={"value": ("sweep", [4.0, 6.0, 12.0]), "constraint": ["budget", "gdp"]},
+        attrs={"param": "trend.doubling_time_months"},
+    )
+    figs = F.figure_set(make_result(projection, inputs, runs_used, sweep=sweep))
     assert list(figs) == list(F.STEMS)
     for stem, fig in figs.items():
         check_axes(fig.axes[0])
@@ -308,7 +272,7 @@ def visible_tick_labels(ax, axis: str = "y") -> list[str]:
 
 
 def test_legends_give_hit_years_and_probabilities_as_the_briefing(projection, inputs, runs_used):
-    from forecast.report import formatting as fmt
+    from forecast.report import style as fmt
     from forecast.report.summary import build_summary
 
     summary = build_summary(make_result(projection, inputs, runs_used))
@@ -338,13 +302,18 @@ def test_legends_give_hit_years_and_probabilities_as_the_briefing(projection, in
 
 
 def test_legend_years_are_rounded_as_summary_json():
-    from forecast.report import summary
+    # 2032.9999996 is 2033.00 at summary.json's six digits: the briefing says 2033, and so
+    # must the legend (unrounded, the calendar year would read 2032).
+    from forecast.report.style import year
+    from forecast.report.summary import rounded_interval
 
-    assert summary.DIGITS == F.SUMMARY_DIGITS
+    hits = np.full(10, 2032.9999996)
+    assert year(rounded_interval(hits)["median"]) == "2033"
+    assert "median hit year 2033," in F._hit_summary(hits, 2045.0)
 
 
 def test_legends_never_round_a_near_certainty():
-    projection = project(make_inputs(400))
+    projection = project(make_figure_inputs(400))
     hits = projection["hit_year"].values.copy()
     hits[0, :] = 2030.5
     hits[0, 0] = np.inf  # 399 of 400 draws: 99.75%
@@ -372,7 +341,7 @@ def test_cost_axis_one_style_from_a_million_to_1e20(projection):
 
 
 def test_cost_axis_label_explains_powers_of_ten():
-    fig = F.plot_cost_vs_ceilings(project(make_inputs(horizon=2070.0)))
+    fig = F.plot_cost_vs_ceilings(project(make_figure_inputs(horizon=2070.0)))
     ax = fig.axes[0]
     labels = visible_tick_labels(ax)
     assert all(t.startswith("$10") for t in labels), labels
@@ -411,14 +380,14 @@ def test_hit_year_histogram_is_a_share_of_draws(projection):
 
 
 def test_trend_titles_give_the_briefings_doubling_and_growth(
-    runs, runs_used, projection, inputs, trend_fit
+    runs, runs_used, projection, inputs, trend
 ):
     from forecast.report.summary import build_summary
 
     summary = build_summary(make_result(projection, inputs, runs_used))
     d = summary["trend"]["doubling_time_months"]["median"]
     g = summary["trend"]["growth_per_year"]["median"]
-    log_fig = F.plot_trend_log(runs, runs_used, projection, trend_fit)
+    log_fig = F.plot_trend_log(runs, runs_used, projection, trend)
     # As the briefing prints them: one decimal.
     assert f"median doubling time of {d:.1f} months" in log_fig.axes[0].get_title()
     fitted = next(t for t in legend_texts(log_fig.axes[0]) if t.startswith("fitted trend"))

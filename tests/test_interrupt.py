@@ -18,12 +18,13 @@ import time
 import uuid
 from pathlib import Path
 
+import pymc as pm
 import pytest
 
 from forecast.errors import Interrupted, ScenarioError
 from forecast.models import SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
-from forecast.models.sampling import backend_available, pm, sample
+from forecast.models.sampling import backend_available, sample
 from helpers import toy_posterior
 
 ROOT = Path(__file__).resolve().parents[1]

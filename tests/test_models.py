@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 import pytest
@@ -22,7 +23,7 @@ from forecast.models import cache as cache_mod
 from forecast.models import fit as fit_mod
 from forecast.models.fit import prior_predictive_doubling, screening_settings
 from forecast.models.hardware import build_hardware_model
-from forecast.models.sampling import az, pm
+from forecast.models.sampling import az
 from forecast.models.trend import pointwise_log_likelihood
 
 
@@ -106,6 +107,40 @@ def test_saturate_bends_to_ceiling():
     assert out[0] == pytest.approx(1e12, rel=1e-3)
     assert out[-1] == pytest.approx(4.7e15, rel=1e-3)
     np.testing.assert_allclose(saturate(e, np.inf), e)
+    # By hand: 1/E = 1/1e15 + 1/4.7e15 = 5.7/4.7e15, so E = 4.7e15/5.7 = 8.2456140e14.
+    assert saturate(np.array([1e15]), 4.7e15)[0] == pytest.approx(8.2456140e14, rel=1e-7)
+
+
+def test_engine_efficiency_is_the_same_ceiling():
+    """The projection's efficiency (in logs) is the same formula as saturate()."""
+    from forecast.project.engine import ln_efficiency
+    from helpers import make_inputs
+
+    inp = make_inputs(s=1, te_years=2.5, eff_limit=4.7e15)
+    t = np.array([2025.0, 2035.0, 2060.0])
+    # E_trend = 1.4e12 * 2^((t - 2025)/2.5) by hand, then the ceiling.
+    trend = 1.4e12 * 2 ** ((t - 2025.0) / 2.5)
+    expected = 1 / (1 / trend + 1 / 4.7e15)
+    np.testing.assert_allclose(np.exp(ln_efficiency(inp, t)), expected, rtol=1e-12)
+    np.testing.assert_allclose(saturate(trend, 4.7e15), expected, rtol=1e-12)
+
+
+def test_student_t_noise_scale():
+    from forecast.models.trend import student_t_noise
+
+    rng = np.random.default_rng(0)
+    n = 200_000
+    sigma, nu = np.array([0.3]), np.array([1e9])  # nu -> infinity: normal noise
+    # With measurement sds 0 and 0.4: sd sqrt(0.3^2 + 0.4^2) = 0.5 for the second run.
+    noise = student_t_noise(np.repeat(sigma, n), np.repeat(nu, n), rng, meas_sd=[0.0, 0.4])
+    assert noise.shape == (n, 2)
+    assert np.std(noise, axis=0) == pytest.approx([0.3, 0.5], rel=0.01)
+    # A new run (no measurement error): the scatter alone. With nu = 3 the median of |T|
+    # is the t(3) distribution's 75th percentile, 0.7648923 (from tables).
+    fan = student_t_noise(np.full(n, 0.3), np.full(n, 1e9), rng, n=1)
+    assert np.std(fan) == pytest.approx(0.3, rel=0.01)
+    heavy = student_t_noise(np.full(n, 0.3), np.full(n, 3.0), rng, n=1)
+    assert np.median(np.abs(heavy)) == pytest.approx(0.3 * 0.7648923, rel=0.02)
 
 
 #: What fake_idata is "sampled" with, for the cache's completeness check.

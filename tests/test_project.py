@@ -1,4 +1,4 @@
-"""The projection engine against the design's closed forms (deterministic inputs)."""
+"""The projection engine against the design's closed forms and hand-computed cases."""
 
 from __future__ import annotations
 
@@ -8,59 +8,33 @@ import numpy as np
 import pytest
 
 from forecast.project.engine import (
+    INPUT_KEYS,
     ConstraintDraws,
     LogLinear,
     ProjectionInputs,
     closed_form_hit,
+    get_input,
+    hit_years,
     interval,
     project,
+    set_input,
+    set_inputs,
     solve_hit,
+    with_doubling_months,
 )
-from helpers import design_capex_hit
+from forecast.stats import quantiles
+from helpers import design_capex_hit, make_inputs
 
 LN2 = math.log(2)
-
-
-def make_inputs(
-    s=5,
-    tc_months=6.0,
-    th_years=2.5,
-    te_years=2.5,
-    growth=0.05,
-    eff_limit=np.inf,
-    constraints=None,
-    horizon=2060.0,
-):
-    ones = np.ones(s)
-    compute = LogLinear(np.full(s, math.log10(5e26)), ones * math.log10(2) * 12 / tc_months, 2025.5)
-    price = LogLinear(np.full(s, math.log10(3e10)), ones * math.log10(2) / th_years, 2025.0)
-    eff = LogLinear(np.full(s, math.log10(1.4e12)), ones * math.log10(2) / te_years, 2025.0)
-    if constraints is None:
-        constraints = (
-            ConstraintDraws("budget", "spend", "capex", ones * 1e12, 2018.0, ones * growth, ones),
-        )
-    return ProjectionInputs(
-        compute=compute,
-        price_performance=price,
-        efficiency=eff,
-        efficiency_limit=ones * eff_limit,
-        utilization=ones * 0.35,
-        training_days=ones * 100,
-        overhead=ones * 1.5,
-        lifetime_years=ones * 4,
-        pue=ones * 1.2,
-        electricity_usd_per_kwh=ones * 0.08,
-        constraints=tuple(constraints),
-        start_year=2026.0,
-        horizon=horizon,
-    )
+SECONDS = 100 * 86_400  # 100 training days
 
 
 def test_capex_hit_matches_design_closed_form():
     inp = make_inputs()
     expected = design_capex_hit(
-        5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018.0, 0.05, 1.0, 1.5, 0.35, 100 * 86400
+        5e26, 2025.5, 0.5, 3e10, 2025.0, 2.5, 1e12, 2018.0, 0.05, 1.0, 1.5, 0.35, SECONDS
     )
+    assert 2026 < expected < 2040  # inside the window, so nothing is clipped
     got = closed_form_hit(inp, inp.constraints[0])
     np.testing.assert_allclose(got, expected, atol=1e-6)
     # The numerical solver (used for non-log-linear cases) agrees too.
@@ -68,7 +42,6 @@ def test_capex_hit_matches_design_closed_form():
     np.testing.assert_allclose(numeric, expected, atol=1e-6)
     ds = project(inp)
     np.testing.assert_allclose(ds["hit_year"].sel(constraint="budget"), expected, atol=1e-6)
-    assert 2026 < expected < 2040
 
 
 def test_power_hit_closed_form():
@@ -77,11 +50,10 @@ def test_power_hit_closed_form():
         "site", "power", None, np.ones(5) * limit_w, 2030.0, np.zeros(5), np.ones(5)
     )
     inp = make_inputs(constraints=[c])
-    # P(t) = C(t) pue / (u D E(t)) = limit: solve the log-linear equation by hand.
-    a = math.log(5e26 * 1.2 / (0.35 * 100 * 86400 * 1.4e12)) - math.log(limit_w)
+    # gap(t) = a + (LN2/0.5)(t - 2025.5) - (LN2/2.5)(t - 2025) = 0, with
+    # a = ln(C0 pue / (u D E0)) - ln(limit): solved for t by hand.
+    a = math.log(5e26 * 1.2 / (0.35 * SECONDS * 1.4e12)) - math.log(limit_w)
     b = LN2 / 0.5 - LN2 / 2.5
-    expected = (-a + b * 2025.5 - (LN2 / 2.5) * (2025.5 - 2025.0)) / b
-    # Written as gap(t) = a + (LN2/0.5)(t - 2025.5) - (LN2/2.5)(t - 2025) = 0:
     expected = (-a + LN2 / 0.5 * 2025.5 - LN2 / 2.5 * 2025.0) / b
     np.testing.assert_allclose(project(inp)["hit_year"].sel(constraint="site"), expected, atol=1e-6)
     np.testing.assert_allclose(solve_hit(inp, c, 2026.0, 2060.0), expected, atol=1e-6)
@@ -102,23 +74,33 @@ def test_hit_beyond_horizon_is_inf():
     assert np.all(np.isinf(project(inp)["hit_year"]))
 
 
-def test_amortized_and_saturated_efficiency_use_solver():
+def test_amortized_and_saturated_power_hits_against_hand_computed_demand():
+    """The solver's hit years, checked with the demand written out by hand (not with the
+    engine's own functions): at the hit year the run costs / draws exactly the limit."""
     ones = np.ones(5)
     cons = (
         ConstraintDraws("amortized", "spend", "amortized", ones * 1e11, 2025.0, ones * 0.0, ones),
         ConstraintDraws("site", "power", None, ones * 1e9, 2025.0, ones * 0.0, ones),
     )
-    inp = make_inputs(constraints=cons, eff_limit=4.7e15)
-    ds = project(inp)
-    for name, basis in (("amortized", "amortized"), ("site", "power")):
-        t = ds["hit_year"].sel(constraint=name).values
-        assert np.all(np.isfinite(t))
-        # At the hit year, demand equals the limit.
-        from forecast.project.engine import ln_demand
+    ds = project(make_inputs(constraints=cons, eff_limit=4.7e15))
 
-        c = cons[0] if name == "amortized" else cons[1]
-        gap = ln_demand(inp, basis, t) - c.ln_limit(t)
-        np.testing.assert_allclose(gap, 0, atol=1e-8)
+    def by_hand(t: float) -> tuple[float, float]:
+        compute = 5e26 * 2 ** ((t - 2025.5) / 0.5)
+        flops_per_usd = 3e10 * 2 ** ((t - 2025.0) / 2.5)
+        trend_eff = 1.4e12 * 2 ** ((t - 2025.0) / 2.5)
+        eff = 1 / (1 / trend_eff + 1 / 4.7e15)  # the ceiling: 1/E = 1/E_trend + 1/E_max
+        capex = compute * 1.5 / (0.35 * SECONDS * flops_per_usd)
+        power = compute * 1.2 / (0.35 * SECONDS * eff)
+        amortized = capex * (100 / 365.25) / 4 + power * SECONDS / 3.6e6 * 0.08
+        return amortized, power
+
+    t_amortized = float(ds["hit_year"].sel(constraint="amortized")[0])
+    t_site = float(ds["hit_year"].sel(constraint="site")[0])
+    assert 2026 < t_amortized < 2060 and 2026 < t_site < 2060
+    assert by_hand(t_amortized)[0] == pytest.approx(1e11, rel=1e-8)
+    assert by_hand(t_site)[1] == pytest.approx(1e9, rel=1e-8)
+    # Every draw is the same here, so every draw has the same hit year.
+    assert np.ptp(ds["hit_year"].values, axis=1) == pytest.approx([0, 0], abs=1e-12)
 
 
 def test_constrained_trajectory_and_post_limit_doubling():
@@ -127,7 +109,7 @@ def test_constrained_trajectory_and_post_limit_doubling():
     hit = float(ds["first_hit_year"][0])
     after = ds["year"] > hit + 1
     c, cc = ds["log10_flop"][0], ds["log10_flop_constrained"][0]
-    assert np.all(cc <= c + 1e-12)
+    assert np.all(cc <= c)
     # Before the first ceiling binds, the constrained run is the trend itself.
     before = ds["year"] <= hit
     assert int(before.sum()) >= 2
@@ -150,11 +132,10 @@ def test_costs_and_power_against_hand_computed_numbers():
     # Price-performance and efficiency grow 2^(1/2.5) a year from their 2025.0 levels.
     grow = 2 ** (1 / 2.5)
     flops_per_usd, flops_per_watt = 3e10 * grow, 1.4e12 * grow
-    seconds = 100 * 86_400  # training_days = 100
-    chip_flop = 0.35 * seconds  # utilisation x time: FLOP per (FLOP/s) of peak bought
+    chip_flop = 0.35 * SECONDS  # utilisation x time: FLOP per (FLOP/s) of peak bought
     capex = 1e27 * 1.5 / (chip_flop * flops_per_usd)  # overhead 1.5
     power = 1e27 * 1.2 / (chip_flop * flops_per_watt)  # PUE 1.2
-    energy_usd = power * seconds / 3.6e6 * 0.08  # J -> kWh at 0.08 USD/kWh
+    energy_usd = power * SECONDS / 3.6e6 * 0.08  # J -> kWh at 0.08 USD/kWh
     hardware_usd = capex * (100 / 365.25) / 4  # the run's share of a 4-year lifetime
     assert capex == pytest.approx(1.2530726e10, rel=1e-6)
     assert power == pytest.approx(2.1481244e8, rel=1e-6)
@@ -162,3 +143,132 @@ def test_costs_and_power_against_hand_computed_numbers():
     assert at["capex_usd"] == pytest.approx(capex, rel=1e-9)
     assert at["power_watts"] == pytest.approx(power, rel=1e-9)
     assert at["amortized_usd"] == pytest.approx(hardware_usd + energy_usd, rel=1e-9)
+
+
+# -- hit years of a case solved by hand, and setting inputs by key path ---------------------
+#
+# Compute 2.8125e25 FLOP in 2025.0, doubling every 6 months; chips at a constant 1e10
+# FLOP/s per USD and 1e12 FLOP/s per W; utilisation 0.5, 100 days, overhead 1.5, PUE 1.
+# Then capex(2025) = 2.8125e25 * 1.5 / (0.5 * 8.64e6 s * 1e10) = 1e12 / 1024 USD and
+# power(2025) = 2.8125e25 / (0.5 * 8.64e6 * 1e12) = 1e12 / 153,600 W: against a constant
+# 1e12 USD budget and a constant 1e12/150 W site, both are ten doublings, five years,
+# away: each ceiling is hit in 2030.0 exactly. Every change below moves that by a whole
+# number of doublings (half a year each), worked out in the comments.
+
+C0 = 2.8125e25
+SITE_W = 1e12 / 150
+
+
+def solvable(n: int = 1) -> ProjectionInputs:
+    ones = np.ones(n)
+    flat = 0.0 * ones  # constant hardware: only compute grows
+    return ProjectionInputs(
+        compute=LogLinear(ones * math.log10(C0), ones * 2 * math.log10(2), 2025.0),
+        price_performance=LogLinear(ones * 10.0, flat, 2025.0),
+        efficiency=LogLinear(ones * 12.0, flat, 2025.0),
+        efficiency_limit=ones * np.inf,
+        utilization=ones * 0.5,
+        training_days=ones * 100.0,
+        overhead=ones * 1.5,
+        lifetime_years=ones * 4.0,
+        pue=ones * 1.0,
+        electricity_usd_per_kwh=ones * 0.08,
+        constraints=(
+            ConstraintDraws("budget", "spend", "capex", ones * 1e12, 2018.0, flat, ones),
+            ConstraintDraws("site", "power", None, ones * SITE_W, 2030.0, flat, ones),
+        ),
+        start_year=2025.0,
+        horizon=2045.0,
+    )
+
+
+def test_hit_years_of_the_case_solved_by_hand():
+    hits = hit_years(solvable())
+    assert hits.shape == (2, 1)
+    np.testing.assert_allclose(hits, [[2030.0], [2030.0]], atol=1e-9)
+    # project() reports the same solver's numbers.
+    with np.errstate(divide="ignore"):  # constant hardware: an infinite doubling time
+        ds = project(solvable())
+    np.testing.assert_array_equal(ds["hit_year"].values, hits)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "budget", "site"),
+    [
+        # A 12-month doubling: ten doublings take ten years.
+        ("trend.doubling_time_months", 12.0, 2035.0, 2035.0),
+        # Twice the compute at the reference year: one doubling fewer.
+        ("trend.level_flop", 2 * C0, 2029.5, 2029.5),
+        # Chips twice as cheap: one doubling more for the budget; power unchanged.
+        ("hardware.flops_per_usd", 2e10, 2030.5, 2030.0),
+        # Price-performance doubling every year: cost doubles once a year, not twice.
+        ("hardware.price_performance_doubling_years", 1.0, 2035.0, 2030.0),
+        ("hardware.flops_per_watt", 4e12, 2030.0, 2031.0),
+        ("hardware.efficiency_doubling_years", 1.0, 2030.0, 2035.0),
+        # Half the utilisation: twice the chips and twice the power.
+        ("hardware.utilization", 0.25, 2029.5, 2029.5),
+        # Twice the days: half the chips and half the power.
+        ("hardware.training_days", 200.0, 2030.5, 2030.5),
+        ("hardware.overhead", 3.0, 2029.5, 2030.0),
+        ("hardware.pue", 2.0, 2030.0, 2029.5),
+        # A ceiling at the trend's own efficiency halves it: 1/E = 1/1e12 + 1/1e12.
+        # Power is then no longer log-linear in general: the grid solver finds it.
+        ("hardware.efficiency_limit_flop_per_joule", 1e12, 2030.0, 2029.5),
+        ("constraints.budget.share", 0.5, 2029.5, 2030.0),
+        ("constraints.budget.limit_usd", 2e12, 2030.5, 2030.0),
+        # A budget doubling every year: 2 ln2 (t - 2025) - 10 ln2 = ln2 (t - 2018).
+        ("constraints.budget.growth_per_year", 1.0, 2042.0, 2030.0),
+        ("constraints.site.limit_watts", 4 * SITE_W, 2030.0, 2031.0),
+        ("constraints[1].share", 0.25, 2030.0, 2029.0),
+    ],
+)
+def test_set_input_moves_the_hit_years_as_worked_out_by_hand(key, value, budget, site):
+    before = solvable()
+    changed = set_input(before, key, value)
+    np.testing.assert_allclose(hit_years(changed)[:, 0], [budget, site], atol=1e-8)
+    # A copy: the inputs it came from are unchanged.
+    np.testing.assert_allclose(hit_years(before)[:, 0], [2030.0, 2030.0], atol=1e-9)
+    assert get_input(changed, key) == pytest.approx([value], rel=1e-12)
+
+
+def test_set_input_per_draw_values_and_several_at_once():
+    inp = solvable(3)
+    # 3, 6 and 12 months: ten doublings in 2.5, 5 and 10 years.
+    per_draw = with_doubling_months(inp, [3.0, 6.0, 12.0])
+    np.testing.assert_allclose(hit_years(per_draw)[0], [2027.5, 2030.0, 2035.0], atol=1e-9)
+    both = set_inputs(inp, {"hardware.utilization": 0.25, "constraints.budget.share": 0.5})
+    np.testing.assert_allclose(hit_years(both)[0], [2029.0] * 3, atol=1e-9)  # two doublings
+
+
+def test_set_input_rejects_unknown_keys_and_wrong_shapes():
+    inp = solvable(3)
+    for key in (
+        "hardware.nope",
+        "trend.level_year",
+        "constraints.nope.share",
+        "constraints.budget.limit_watts",  # a spend ceiling has limit_usd
+        "constraints[2].share",
+    ):
+        with pytest.raises(KeyError):
+            set_input(inp, key, 1.0)
+    with pytest.raises(ValueError, match="3 per-draw values"):
+        set_input(inp, "hardware.pue", [1.0, 2.0])
+    assert "trend.doubling_time_months" in INPUT_KEYS and "hardware.pue" in INPUT_KEYS
+
+
+# -- intervals and the "never" convention ---------------------------------------------------
+
+
+def test_interval_and_quantiles_treat_inf_as_never():
+    x = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, np.inf])
+    # Positions 4.5, 0.9 and 8.1 of 0..9: the 90th percentile falls between 9 and "never".
+    assert interval(x) == {"median": 5.5, "p10": 1.9, "p90": None}
+    q = quantiles(x, [0.5, 0.1, 0.9])
+    assert q[0] == 5.5 and q[1] == pytest.approx(1.9) and np.isposinf(q[2])
+    # 101 values: the 90th percentile is exactly the 91st value, untouched by the inf.
+    y = np.append(np.arange(100.0), np.inf)
+    assert interval(y)["p90"] == 90.0
+    # NaN is "undefined", also None; rounding to digits + 4 significant digits.
+    assert interval(np.array([np.nan, 1.0, 2.0]))["median"] is None
+    assert interval(np.array([2030.123456789012]), digits=2)["median"] == 2030.12
+    assert interval(np.array([2030.123456789012]), digits=None)["median"] == 2030.123456789012

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from forecast.cli import main
-from forecast.pipeline import run_scenario
 from forecast.report.summary import build_summary, dumps
 from forecast.scenario import check_scenario
+from forecast.workflow import RunOptions, run
 from helpers import assert_summary_keys, design_capex_hit, design_power_hit
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -22,11 +22,13 @@ LN2 = math.log(2)
 
 @pytest.fixture(scope="module")
 def deterministic():
-    return run_scenario(check_scenario(DETERMINISTIC), draws=20)
+    return run(check_scenario(DETERMINISTIC), RunOptions(draws=20), sweep=False)
 
 
 def test_deterministic_scenario_needs_no_fit(deterministic):
-    assert deterministic.trend_fit is None and deterministic.hardware_fit is None
+    assert not deterministic.trend_fitted
+    assert deterministic.fit["diag_fitted"].to_numpy().tolist() == [False, False]
+    assert deterministic.posterior == {}
 
 
 def test_deterministic_hit_years_equal_closed_form(deterministic):
@@ -56,8 +58,9 @@ def test_summary_has_every_design_key(deterministic):
 
 
 def test_same_seed_same_summary_bytes():
-    a = dumps(build_summary(run_scenario(check_scenario(DETERMINISTIC), draws=50)))
-    b = dumps(build_summary(run_scenario(check_scenario(DETERMINISTIC), draws=50)))
+    options = RunOptions(draws=50)
+    a = dumps(build_summary(run(check_scenario(DETERMINISTIC), options, sweep=False)))
+    b = dumps(build_summary(run(check_scenario(DETERMINISTIC), options, sweep=False)))
     assert a == b
 
 

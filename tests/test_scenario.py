@@ -850,20 +850,15 @@ def test_counts_and_years_have_a_maximum(tmp_path, capsys, prefix, suffix, key_p
     assert printed.startswith(f"error: {path}:{problem.line}: {key_path}: ")
 
 
-def test_with_param_applies_the_ranges_to_typed_values_only():
-    from forecast.analysis.sensitivity import Given
-
+def test_with_param_applies_the_ranges():
     s = load_scenario(ROOT / "scenarios" / "baseline.toml")
     with pytest.raises(ScenarioError, match=r"between 1 and 3650 days .*got 1e300"):
         with_param(s, "hardware.training_days", 1e300)
     with pytest.raises(ScenarioError, match=r"must be a number, got nan"):
         with_param(s, "hardware.pue", math.nan)
-    # Per-draw values (a posterior's, in a sensitivity analysis) keep only the hard limits:
-    # a posterior tail beyond the sensible range is not the user's typo.
-    t = with_param(s, "trend.doubling_time_months", Given(np.array([0.3, 6.0, 2000.0])))
-    assert t.trend.doubling_time_months.support() == (0.3, 2000.0)
-    with pytest.raises(ScenarioError, match="positive"):
-        with_param(s, "trend.doubling_time_months", Given(np.array([-1.0, 6.0])))
+    t = with_param(s, "hardware.training_days", 120.0)
+    assert t.hardware.training_days.median() == 120.0
+    assert "hardware.training_days" not in t.sources  # the file's source no longer applies
 
 
 def test_byte_order_mark_is_accepted():

@@ -14,7 +14,14 @@ from forecast.data import (
     from_decimal_year,
     pfs_days_to_flop,
 )
-from forecast.data.units import slope_from_doubling_months
+from forecast.data.units import (
+    LN2,
+    LN10,
+    doubling_months_from_ln_rate,
+    doubling_years,
+    slope_from_doubling_months,
+    slope_from_doubling_years,
+)
 
 
 def test_pfs_day_definition():
@@ -47,3 +54,14 @@ def test_doubling_time_conversions():
     # Ten times a year is a doubling every 12*log10(2) = 3.61 months.
     assert doubling_months(1.0) == pytest.approx(12 * math.log10(2))
     assert slope_from_doubling_months(doubling_months(0.7)) == pytest.approx(0.7)
+
+
+def test_doubling_time_conversions_by_hand():
+    # Doubling once a year is log10(2) = 0.30103 orders of magnitude a year.
+    assert slope_from_doubling_years(1.0) == pytest.approx(0.30103, abs=1e-5)
+    assert doubling_years(0.30103) == pytest.approx(1.0, abs=1e-4)
+    # In natural logs: growing by ln 2 a year doubles every 12 months; by ln 4, every 6.
+    assert doubling_months_from_ln_rate(0.6931471805599453) == pytest.approx(12.0, rel=1e-15)
+    assert doubling_months_from_ln_rate(2 * 0.6931471805599453) == pytest.approx(6.0, rel=1e-15)
+    assert LN2 == pytest.approx(0.6931471805599453, rel=1e-15)
+    assert LN10 == pytest.approx(2.302585092994046, rel=1e-15)

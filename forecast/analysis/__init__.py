@@ -7,7 +7,6 @@ data (through the posterior cache).
 from forecast.analysis.backtest import BacktestResult, backtest, backtest_table, crps
 from forecast.analysis.sensitivity import (
     FIRST_BINDING,
-    Given,
     UncertainInput,
     base_from,
     elasticity,
@@ -19,12 +18,11 @@ from forecast.analysis.sensitivity import (
     tornado,
     uncertain_inputs,
 )
-from forecast.analysis.sobol import ishigami, scenario_sobol, sobol_indices
+from forecast.analysis.sobol import scenario_sobol, sobol_indices
 
 __all__ = [
     "FIRST_BINDING",
     "BacktestResult",
-    "Given",
     "UncertainInput",
     "backtest",
     "backtest_table",
@@ -32,7 +30,6 @@ __all__ = [
     "crps",
     "elasticity",
     "hit_years",
-    "ishigami",
     "parse_values",
     "scenario_sobol",
     "sensitivity_json",

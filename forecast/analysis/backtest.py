@@ -16,7 +16,8 @@ has no later points of its own; its later runs are then the ``top_n`` frontier r
 
 Predictive distribution of a later run at year t
 ------------------------------------------------
-``y = mu(t) + sqrt(sigma^2 + m^2) * T_nu`` per posterior draw, where ``mu`` is the
+``y = mu(t) + sqrt(sigma^2 + m^2) * T_nu`` per posterior draw (the trend model's
+likelihood, drawn by :func:`~forecast.models.trend.student_t_noise`), where ``mu`` is the
 projection's trend (the fitted trend of the current era, as
 :func:`~forecast.pipeline.build_inputs` builds it), ``sigma`` and ``nu`` the posterior
 scatter and Student-t degrees of freedom of the same draw, and ``m`` the run's known
@@ -40,15 +41,17 @@ import pandas as pd
 import xarray as xr
 
 from forecast.data.selection import select
-from forecast.data.units import decimal_year, doubling_months
+from forecast.data.units import LN10, decimal_year, doubling_months
 from forecast.models import priors as P
+from forecast.models.trend import student_t_noise
 from forecast.pipeline import (
     build_inputs,
     fit_scenario,
 )
 from forecast.progress import Log, quiet
-from forecast.project.engine import LN10, ln_affordable
+from forecast.project.engine import ln_affordable
 from forecast.scenario import Scenario
+from forecast.stats import central_interval, interval, quantiles
 
 LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
 FAN_QUANTILES: tuple[float, ...] = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
@@ -58,10 +61,11 @@ MODELS: tuple[str, ...] = ("trend", "constrained")
 def crps(draws: np.ndarray, y: np.ndarray | float, axis: int = 0) -> np.ndarray:
     """Continuous ranked probability score of a sample forecast (lower is better).
 
-    The energy form CRPS = E|X - y| - 1/2 E|X - X'|, with X, X' independent draws of the
-    forecast, computed exactly for the empirical distribution of the draws: after
-    sorting, E|X - X'| = 2 / S^2 * sum_i (2 i - S - 1) x_(i), which is O(S log S) rather
-    than the O(S^2) of all pairs.
+    ``scoringrules.crps_ensemble`` with the quantile-decomposition estimator (``"qd"``):
+    the exact CRPS of the empirical distribution of the draws, E|X - y| - 1/2 E|X - X'|
+    with X, X' drawn from the draws (the "energy" form; not the "fair" estimator, which
+    divides E|X - X'| by S(S-1) and so scores a different, unbiased quantity). The NumPy
+    backend keeps the result independent of whether numba is installed.
 
     Parameters
     ----------
@@ -78,13 +82,15 @@ def crps(draws: np.ndarray, y: np.ndarray | float, axis: int = 0) -> np.ndarray:
         One score per observation (shape of ``draws`` without ``axis``), in the units of
         the draws (here orders of magnitude).
     """
-    x = np.moveaxis(np.asarray(draws, dtype=float), axis, -1)
-    y = np.asarray(y, dtype=float)
-    s = x.shape[-1]
-    abs_err = np.mean(np.abs(x - y[..., None]), axis=-1)
-    weights = 2 * np.arange(1, s + 1) - s - 1
-    spread = 2.0 / s**2 * np.sum(np.sort(x, axis=-1) * weights, axis=-1)
-    return abs_err - 0.5 * spread
+    # Imported here: scoringrules loads numba when present (about 2 s), for backtests only.
+    import scoringrules
+
+    x = np.asarray(draws, dtype=float)
+    obs = np.asarray(y, dtype=float)
+    return np.asarray(
+        scoringrules.crps_ensemble(obs, x, m_axis=axis, estimator="qd", backend="numpy"),
+        dtype=float,
+    )
 
 
 @dataclass
@@ -198,11 +204,6 @@ def check_cutoffs(scenario: Scenario, cutoffs: Sequence[dt.date]) -> list[str]:
     return problems
 
 
-def _interval(x: np.ndarray) -> dict[str, float]:
-    q = np.quantile(x, [0.5, 0.1, 0.9])
-    return {"median": float(q[0]), "p10": float(q[1]), "p90": float(q[2])}
-
-
 def _score(
     pred: np.ndarray, y: np.ndarray, years_after: np.ndarray
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -212,7 +213,7 @@ def _score(
     median = np.median(pred, axis=0)
     cols["median"] = median
     for level in LEVELS:
-        lo, hi = np.quantile(pred, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        lo, hi = central_interval(pred, level, axis=0)
         inside = (y >= lo) & (y <= hi)
         cols[f"in{round(100 * level)}"] = inside
         scores[f"coverage{round(100 * level)}"] = float(inside.mean()) if y.size else math.nan
@@ -289,9 +290,7 @@ def _one(
 
     inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, None)
     index = inputs.inputs_meta["posterior_index"]
-    post = trend_fit.idata.posterior
-    sigma = post["sigma"].stack(s=("chain", "draw")).to_numpy()[index]
-    nu = post["nu"].stack(s=("chain", "draw")).to_numpy()[index]
+    sigma, nu = (x[index] for x in trend_fit.noise())
     s = inputs.n_draws
 
     later, judged_by = _later_runs(scenario, cutoff)
@@ -312,24 +311,23 @@ def _one(
         constrained = np.minimum(trend, np.min(afford, axis=0)) if afford else trend
         return {"trend": trend, "constrained": constrained}
 
-    # One set of Student-t shocks for both models, so their difference is the ceiling.
-    shocks = rng.standard_t(nu[:, None], size=(s, t.size))
-    scale = np.sqrt(sigma[:, None] ** 2 + meas[None, :] ** 2)
+    # One draw of the model's noise for both models, so their difference is the ceiling.
+    noise = student_t_noise(sigma, nu, rng, meas_sd=meas)
     years_after = t - t0
     table = later[[c for c in ("name", "date", "t", "log10_flop") if c in later]].copy()
     table["years_after"] = years_after
     table["meas_sd"] = meas
     scores = {}
     for model, mu in means(t).items():
-        scores[model], cols = _score(mu + scale * shocks, y, years_after)
+        scores[model], cols = _score(mu + noise, y, years_after)
         for k, v in cols.items():
             table[f"{model}_{k}"] = v
 
     end = max(float(t.max()) if t.size else t0, t0 + 1.0)
     grid = np.arange(t0, end + fan_step / 2, fan_step)
-    fan_shocks = sigma[:, None] * rng.standard_t(nu[:, None], size=(s, grid.size))
+    fan_noise = student_t_noise(sigma, nu, rng, n=grid.size)  # a new run: no measurement error
     fan = np.stack(
-        [np.quantile(mu + fan_shocks, FAN_QUANTILES, axis=0) for mu in means(grid).values()]
+        [quantiles(mu + fan_noise, FAN_QUANTILES, axis=0) for mu in means(grid).values()]
     )
     fan_ds = xr.Dataset(
         {"log10_flop": (("model", "quantile", "year"), fan)},
@@ -345,7 +343,7 @@ def _one(
         n_fit=len(runs),
         n_later=int(t.size),
         judged_by=judged_by,
-        doubling_time_months=_interval(doubling_months(inputs.compute.slope)),
+        doubling_time_months=interval(doubling_months(inputs.compute.slope), digits=None),
         scores=scores,
         later=table,
         fan=fan_ds,

@@ -1,22 +1,25 @@
 """Sensitivity of the hit years to the inputs: sweeps, a tornado table and elasticities.
 
-Nothing here samples. Every function starts from the per-draw inputs of a fitted
-scenario (a :class:`~forecast.pipeline.ScenarioResult`, or the fits themselves) and
-re-evaluates the vectorised engine with some inputs replaced.
+Nothing here samples, and nothing builds or re-validates a scenario. Every function
+starts from the per-draw inputs of a fitted scenario (the
+:class:`~forecast.project.engine.ProjectionInputs` of a
+:class:`~forecast.pipeline.ScenarioResult`) and re-evaluates the engine's hit-year
+solver (:func:`~forecast.project.engine.hit_years`) with some inputs replaced.
 
 How inputs are replaced
 -----------------------
-The fitted series (trend level and doubling time, hardware levels and doubling times)
-are written into an *explicit* copy of the scenario, whose every series is given, so
-that :func:`forecast.pipeline.build_inputs` needs no fit. Each input is then set to an
-array of per-draw values (a :class:`Given` parameter): the draws of the original result
-for a sweep (common random numbers: only the swept input changes between sweep
-values), or values built from quantiles for the tornado table and the Sobol indices.
+:func:`~forecast.project.engine.set_input` sets one input by its scenario key path, in
+the scenario's units (``trend.doubling_time_months``, ``hardware.utilization``,
+``constraints.<name>.share``, ...), on a copy of the inputs. A sweep sets the swept input
+on the draws of the result (common random numbers: only the swept input changes between
+sweep values). The tornado table and the Sobol indices set every uncertain input to
+values built from quantiles, on rows that are otherwise the result's first draw (every
+input that is not uncertain is the same in every draw).
 
 Uncertain inputs
 ----------------
 Every non-fixed scenario parameter, plus every series component that comes from a
-posterior (the trend's doubling time and its level at the start year, the hardware
+posterior (the trend's doubling time and its level at its reference year, the hardware
 doubling times and levels). Their key paths are the scenario keys that would override
 them (``trend.doubling_time_months``, ``hardware.flops_per_usd``, ...); for a posterior
 quantity the quantile function is the empirical quantile of its draws. Inputs are
@@ -34,29 +37,50 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from forecast.data.units import doubling_months, doubling_years
+from forecast.data.units import LN10, doubling_months_from_ln_rate
 from forecast.pipeline import ScenarioResult, build_inputs
 from forecast.project.engine import (
-    LN2,
-    LN10,
     ProjectionInputs,
     closed_form_hit,
+    get_input,
+    hit_years,
     is_log_linear,
     ln_demand,
-    project,
+    set_input,
+    set_inputs,
     solve_hit,
     take_draws,
 )
-from forecast.scenario import Param, Scenario
+from forecast.scenario import Scenario
+from forecast.stats import prob_finite, quantiles
+
+__all__ = [
+    "DEFAULT_PARAM",
+    "FIRST_BINDING",
+    "POSTERIOR_KEYS",
+    "Base",
+    "UncertainInput",
+    "base_from",
+    "default_values",
+    "elasticity",
+    "hit_years",
+    "median_inputs",
+    "parse_values",
+    "sensitivity_json",
+    "sweep",
+    "sweep_to_json",
+    "sweepable",
+    "tornado",
+    "uncertain_inputs",
+]
 
 #: The default sweep: the current-era doubling time from 3 to 24 months, 1 month apart.
 DEFAULT_PARAM = "trend.doubling_time_months"
 DEFAULT_DOUBLING_VALUES = np.linspace(3.0, 24.0, 22)
 
-#: Key paths of the series components a fit may supply, and their reference-year keys.
+#: Key paths of the series components a fit may supply.
 POSTERIOR_KEYS: tuple[str, ...] = (
     "trend.doubling_time_months",
     "trend.level_flop",
@@ -68,61 +92,6 @@ POSTERIOR_KEYS: tuple[str, ...] = (
 
 #: What a tornado or Sobol target is called when it is the first constraint to bind.
 FIRST_BINDING = "first binding"
-
-
-# -- per-draw parameters -------------------------------------------------------------------
-
-
-class Given(Param):
-    """A parameter whose per-draw values are given (not drawn).
-
-    Lets :func:`forecast.pipeline.build_inputs` build inputs from chosen values: the
-    draws of an earlier run (for common random numbers) or quantiles.
-
-    Parameters
-    ----------
-    values : array_like
-        Shape ``(n,)`` (or a scalar, broadcast to any ``n``).
-    """
-
-    dist = "given"
-
-    def __init__(self, values: Any):
-        self.values = np.asarray(values, dtype=float)
-
-    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return np.broadcast_to(self.values, (n,)).copy()
-
-    @property
-    def is_fixed(self) -> bool:
-        # A single value is fixed; the scenario validation then checks it as a number.
-        return self.values.ndim == 0
-
-    def frozen(self) -> Any:
-        raise TypeError("given per-draw values have no scipy distribution")
-
-    def ppf(self, q: float | np.ndarray) -> np.ndarray:
-        if self.values.ndim == 0:
-            return np.full(np.shape(q), float(self.values))
-        return np.asarray(np.quantile(self.values, q), dtype=float)
-
-    def median(self) -> float:
-        return float(np.median(self.values))
-
-    def expectation(self) -> float:
-        return float(np.mean(self.values))
-
-    def support(self) -> tuple[float, float]:
-        return float(np.min(self.values)), float(np.max(self.values))
-
-    def describe(self) -> str:
-        return f"{self.values.size} given values"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"dist": "given", "values": self.values.tolist()}
-
-    def _to_pymc(self, pm: Any, name: str) -> Any:
-        raise TypeError("given per-draw values cannot become a PyMC prior")
 
 
 @dataclass(frozen=True)
@@ -155,7 +124,7 @@ def _empirical_ppf(draws: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     draws = np.sort(np.asarray(draws, dtype=float))
 
     def ppf(q: np.ndarray) -> np.ndarray:
-        return np.asarray(np.quantile(draws, np.asarray(q, dtype=float)), dtype=float)
+        return np.asarray(quantiles(draws, np.asarray(q, dtype=float)), dtype=float)
 
     return ppf
 
@@ -165,65 +134,40 @@ def _empirical_ppf(draws: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
 
 @dataclass(frozen=True)
 class Base:
-    """A scenario made explicit, with the per-draw values of all its inputs.
+    """The per-draw inputs of a result, and which of them come from a posterior.
 
     Attributes
     ----------
     scenario : Scenario
-        The original scenario.
-    explicit : Scenario
-        A copy in which every fitted series is given (levels at the reference years the
-        projection used), so that :func:`~forecast.pipeline.build_inputs` needs no fit.
-    runs : pandas.DataFrame
-        The selected runs (for the start year).
-    values : dict
-        Per-draw values by key path: every scenario parameter and every fitted series
-        component (see :data:`POSTERIOR_KEYS`).
-    posterior_keys : tuple of str
-        Which of ``values`` come from a posterior.
+        The scenario (read for its parameters' distributions, never rebuilt).
     inputs : ProjectionInputs
-        The original per-draw inputs.
+        The per-draw inputs of the result.
+    posterior_keys : tuple of str
+        The key paths of :data:`POSTERIOR_KEYS` that a fit supplied (the scenario left
+        them out).
     """
 
     scenario: Scenario
-    explicit: Scenario
-    runs: pd.DataFrame
-    values: dict[str, np.ndarray]
-    posterior_keys: tuple[str, ...]
     inputs: ProjectionInputs
+    posterior_keys: tuple[str, ...]
 
     @property
     def n_draws(self) -> int:
         """Number of draws."""
         return self.inputs.n_draws
 
-    def make_inputs(self, values: Mapping[str, Any], n: int | None = None) -> ProjectionInputs:
-        """Inputs with the given per-draw values (arrays or scalars); the rest fixed.
+    def values(self, key: str) -> np.ndarray:
+        """Per-draw values of one input in the scenario's units."""
+        return get_input(self.inputs, key)
 
-        Parameters
-        ----------
-        values : mapping of key path to array or float
-            Every key not given keeps its value in :attr:`explicit` (a fixed number, or,
-            for an uncertain or fitted input, whatever :meth:`with_values` put there).
-        n : int, optional
-            Number of rows (default: the length of the first array in ``values``).
+    def point_inputs(self, values: Mapping[str, Any], n: int) -> ProjectionInputs:
+        """``n`` rows of inputs: ``values`` (per row or one number) set, the rest fixed.
+
+        Every input not in ``values`` takes its value in the result's first draw: meant
+        for settings of every uncertain input at once (tornado, Sobol, medians), where
+        the inputs left are the same in every draw.
         """
-        scenario = self.explicit
-        for key, v in values.items():
-            scenario = scenario.with_param(key, Given(v))
-        if n is None:
-            sizes = [np.size(v) for v in values.values() if np.ndim(v) > 0]
-            n = sizes[0] if sizes else 1
-        # No fits and no random draws: the generator is never used.
-        inputs, _ = build_inputs(scenario, self.runs, None, None, np.random.default_rng(0), n)
-        return inputs
-
-    def with_values(self, values: Mapping[str, Any]) -> Base:
-        """A copy whose explicit scenario holds ``values`` (so later calls need not)."""
-        scenario = self.explicit
-        for key, v in values.items():
-            scenario = scenario.with_param(key, Given(v))
-        return dataclasses.replace(self, explicit=scenario)
+        return set_inputs(take_draws(self.inputs, np.zeros(n, dtype=int)), values)
 
 
 Fits = tuple  # (scenario, runs, trend_fit, hw_fit)
@@ -234,15 +178,15 @@ def base_from(
     n_draws: int | None = None,
     seed: int | None = None,
 ) -> Base:
-    """The explicit scenario and per-draw values behind a result (or behind fits).
+    """The per-draw inputs behind a result (or behind fits).
 
     Parameters
     ----------
     result_or_fits : ScenarioResult or tuple
-        A result of :func:`~forecast.pipeline.run_scenario` (its draws are reused), or
+        A result of :func:`~forecast.pipeline.run_scenario` (its inputs are reused), or
         ``(scenario, runs, trend_fit, hw_fit)`` as returned by
         :func:`~forecast.pipeline.fit_scenario` with the scenario in front (inputs are
-        then drawn once with ``numpy.random.default_rng(seed)``).
+        then built once with ``numpy.random.default_rng(seed)``).
     n_draws : int, optional
         Keep only the first ``n_draws`` draws of a result, or draw that many from fits.
     seed : int, optional
@@ -253,56 +197,20 @@ def base_from(
     Base
     """
     if isinstance(result_or_fits, ScenarioResult):
-        scenario, runs = result_or_fits.scenario, result_or_fits.runs_used
-        inputs, drawn = result_or_fits.inputs, dict(result_or_fits.input_draws)
+        scenario, inputs = result_or_fits.scenario, result_or_fits.inputs
     else:
         scenario, runs, trend_fit, hw_fit = result_or_fits
         rng = np.random.default_rng(scenario.seed if seed is None else seed)
-        inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, n_draws)
+        inputs, _ = build_inputs(scenario, runs, trend_fit, hw_fit, rng, n_draws)
     if n_draws is not None and n_draws < inputs.n_draws:
         inputs = take_draws(inputs, np.arange(n_draws))
-        drawn = {k: v[:n_draws] for k, v in drawn.items()}
+    given = scenario.parameters()
+    posterior = tuple(k for k in POSTERIOR_KEYS if k not in given)
+    return Base(scenario, inputs, posterior)
 
-    tr, hw = scenario.trend, scenario.hardware
-    fitted = {
-        "trend.doubling_time_months": tr.doubling_time_months is None,
-        "trend.level_flop": tr.level_flop is None,
-        "hardware.price_performance_doubling_years": hw.price_performance_doubling_years is None,
-        "hardware.flops_per_usd": hw.flops_per_usd is None,
-        "hardware.efficiency_doubling_years": hw.efficiency_doubling_years is None,
-        "hardware.flops_per_watt": hw.flops_per_watt is None,
-    }
-    series = {
-        "trend.doubling_time_months": doubling_months(inputs.compute.slope),
-        "trend.level_flop": 10.0**inputs.compute.log10_ref,
-        "hardware.price_performance_doubling_years": doubling_years(inputs.price_performance.slope),
-        "hardware.flops_per_usd": 10.0**inputs.price_performance.log10_ref,
-        "hardware.efficiency_doubling_years": doubling_years(inputs.efficiency.slope),
-        "hardware.flops_per_watt": 10.0**inputs.efficiency.log10_ref,
-    }
-    # Give every series its level at the reference year the projection used, so that
-    # build_inputs reproduces the original inputs without a fit.
-    explicit = dataclasses.replace(
-        scenario,
-        trend=dataclasses.replace(tr, level_year=inputs.compute.ref_year),
-        hardware=dataclasses.replace(
-            hw,
-            flops_per_usd_year=inputs.price_performance.ref_year,
-            flops_per_watt_year=inputs.efficiency.ref_year,
-        ),
-    )
-    values: dict[str, np.ndarray] = {}
-    for key, param in scenario.parameters().items():
-        values[key] = np.asarray(drawn[key], dtype=float)
-        if not param.is_fixed:
-            # The result's own draws, so that a sweep changes nothing but the swept input.
-            explicit = explicit.with_param(key, Given(values[key]))
-    for key, is_fitted in fitted.items():
-        if is_fitted:
-            values[key] = np.asarray(series[key], dtype=float)
-            explicit = explicit.with_param(key, Given(values[key]))
-    posterior = tuple(k for k, f in fitted.items() if f)
-    return Base(scenario, explicit, runs, values, posterior, inputs)
+
+def _base(result: ScenarioResult | Base | Fits) -> Base:
+    return result if isinstance(result, Base) else base_from(result)
 
 
 def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInput]:
@@ -319,13 +227,13 @@ def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInp
         quantities (trend doubling time and level, hardware doubling times and levels).
         A posterior quantity with (numerically) no spread is left out.
     """
-    base = result_or_base if isinstance(result_or_base, Base) else base_from(result_or_base)
+    base = _base(result_or_base)
     out: list[UncertainInput] = []
     for key, param in base.scenario.parameters().items():
         if not param.is_fixed:
             out.append(UncertainInput(key, "scenario", param.ppf, param.describe()))
     for key in base.posterior_keys:
-        draws = base.values[key]
+        draws = base.values(key)
         if np.ptp(draws) > 1e-12 * max(abs(float(np.median(draws))), 1e-300):
             out.append(
                 UncertainInput(
@@ -336,30 +244,6 @@ def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInp
 
 
 # -- hit years --------------------------------------------------------------------------------
-
-
-def hit_years(inp: ProjectionInputs) -> np.ndarray:
-    """Hit year of every constraint per draw, exactly as :func:`project` reports it.
-
-    The same solver and the same window as the engine (closed form for log-linear
-    constraints, clipped to [start, horizon]; the engine's grid-and-bisection solver
-    otherwise), without the trajectories that a sweep does not need.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (K constraints, S draws); ``inf`` where a constraint is not reached by the
-        horizon.
-    """
-    hits = np.empty((len(inp.constraints), inp.n_draws))
-    for i, c in enumerate(inp.constraints):  # a loop over constraints, not draws
-        if is_log_linear(inp, c):
-            t = closed_form_hit(inp, c)
-            t = np.where(t > inp.horizon, np.inf, np.maximum(t, inp.start_year))
-        else:
-            t = solve_hit(inp, c, inp.start_year, inp.horizon)
-        hits[i] = t
-    return hits
 
 
 def _target(inp: ProjectionInputs, hits: np.ndarray, constraint: str | None) -> np.ndarray:
@@ -373,14 +257,11 @@ def _target(inp: ProjectionInputs, hits: np.ndarray, constraint: str | None) -> 
 
 
 def _quantiles(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Median, p10, p90 (NaN where that quantile lies beyond the horizon) and P(hit)."""
-    # inf (never by the horizon) sorts last, so a quantile that reaches it is inf -> NaN;
-    # "lower"/"higher" interpolation would hide that, so use a finite stand-in like
-    # forecast.project.engine.interval does.
-    never = 1e12
-    q = np.quantile(np.where(np.isinf(hits), never, hits), [0.5, 0.1, 0.9], axis=-1)
-    q = np.where(q >= never / 2, np.nan, q)
-    return q[0], q[1], q[2], np.isfinite(hits).mean(axis=-1)
+    """Median, p10, p90 over the last axis (NaN where that quantile lies beyond the
+    horizon: the xarray outputs' convention) and P(hit by the horizon)."""
+    q = quantiles(hits, [0.5, 0.1, 0.9], axis=-1)
+    q = np.where(np.isinf(q), np.nan, q)
+    return q[0], q[1], q[2], prob_finite(hits, axis=-1)
 
 
 # -- sweeps -------------------------------------------------------------------------------------
@@ -431,19 +312,30 @@ def sweepable(scenario: Scenario) -> tuple[str, ...]:
     return tuple(keys + [k for k in POSTERIOR_KEYS if k not in keys])
 
 
+def _check_param(base: Base, param: str) -> None:
+    if param not in sweepable(base.scenario):
+        raise KeyError(f"{param!r} is not a parameter of scenario {base.scenario.name!r}")
+
+
 def default_values(base: Base, param: str) -> np.ndarray:
     """Default sweep values: 3 to 24 months for the doubling time, else p5-p95 (19 values).
 
     A fixed parameter is swept from half to twice its value (geometrically).
+
+    Raises
+    ------
+    KeyError
+        If ``param`` is not one of :func:`sweepable`.
     """
+    _check_param(base, param)
     if param == DEFAULT_PARAM:
         return DEFAULT_DOUBLING_VALUES.copy()
     for u in uncertain_inputs(base):
         if u.key == param:
             return u.ppf(np.linspace(0.05, 0.95, 19))
-    if param not in base.values:
-        raise KeyError(f"{param!r} is not a parameter of scenario {base.scenario.name!r}")
-    v = float(np.median(base.values[param]))
+    given = base.scenario.parameters()
+    # A fixed parameter's own number (not read back from the inputs, whose units differ).
+    v = given[param].median() if param in given else float(np.median(base.values(param)))
     return v * np.geomspace(0.5, 2.0, 19)
 
 
@@ -460,13 +352,14 @@ def sweep(
     the draws of the result, or one set drawn from the fits), so the curves are smooth
     and differences between values are due to the swept input alone. Sweeping
     ``trend.doubling_time_months`` fixes the slope of the current era and keeps the fitted
-    level at the start year (as :func:`~forecast.pipeline.build_inputs` does).
+    level at its reference year (as :func:`~forecast.pipeline.build_inputs` does).
 
     Parameters
     ----------
-    result_or_fits : ScenarioResult or (scenario, runs, trend_fit, hw_fit)
+    result_or_fits : ScenarioResult, Base or (scenario, runs, trend_fit, hw_fit)
     param : str
-        Key path of any scenario parameter (or fitted series component).
+        Key path of any scenario parameter (or fitted series component): one of
+        :func:`sweepable`.
     values : array_like or str, optional
         The values (a string is read by :func:`parse_values`); default
         :func:`default_values`.
@@ -481,12 +374,20 @@ def sweep(
         ``prob_hit_by_horizon``; ``limit_median``, ``limit_p10``, ``limit_p90`` and
         ``limit_prob_hit_by_horizon`` (dim ``sweep``) for the first constraint to bind.
         Attributes ``param``, ``values``, ``n_draws``, ``horizon``, ``start_year``.
+
+    Raises
+    ------
+    KeyError
+        If ``param`` is not one of :func:`sweepable`.
+    ValueError
+        If the values are not a non-empty list of numbers.
     """
     base = (
         result_or_fits
         if isinstance(result_or_fits, Base)
         else base_from(result_or_fits, n_draws, seed)
     )
+    _check_param(base, param)
     if isinstance(values, str):
         values = parse_values(values)
     vals = default_values(base, param) if values is None else np.asarray(values, dtype=float)
@@ -497,8 +398,7 @@ def sweep(
     med, p10, p90, prob = (np.empty((vals.size, k)) for _ in range(4))
     lim = np.empty((4, vals.size))
     for j, v in enumerate(vals):  # a loop over sweep values; each is vectorised over draws
-        inp = base.make_inputs({param: float(v)}, base.n_draws)
-        hits = hit_years(inp)
+        hits = hit_years(set_input(base.inputs, param, float(v)))
         med[j], p10[j], p90[j], prob[j] = _quantiles(hits)
         lim[:, j] = _quantiles(hits.min(axis=0))
     return xr.Dataset(
@@ -526,7 +426,7 @@ def sweep(
 # -- tornado -------------------------------------------------------------------------------------
 
 
-def _point_values(base: Base, inputs: Sequence[UncertainInput], q: np.ndarray) -> dict:
+def _point_values(inputs: Sequence[UncertainInput], q: np.ndarray) -> dict[str, np.ndarray]:
     """Per-row values of the uncertain inputs: quantile ``q[row, i]`` of input i."""
     return {u.key: u.ppf(q[:, i]) for i, u in enumerate(inputs)}
 
@@ -562,7 +462,7 @@ def tornado(
         hit_year_high - hit_year_low, where a hit beyond the horizon counts as
         horizon + 1. Rows are ranked by ``|swing_years|`` (within each constraint).
     """
-    base = result if isinstance(result, Base) else base_from(result)
+    base = _base(result)
     inputs = uncertain_inputs(base)
     d = len(inputs)
     # Row 0: all medians; rows 2i+1 and 2i+2: input i at its low and high quantile.
@@ -570,8 +470,8 @@ def tornado(
     for i in range(d):
         q[2 * i + 1, i] = low
         q[2 * i + 2, i] = high
-    values = _point_values(base, inputs, q)
-    inp = base.make_inputs(values, 1 + 2 * d)
+    values = _point_values(inputs, q)
+    inp = base.point_inputs(values, 1 + 2 * d)
     hits = hit_years(inp)
     horizon = float(inp.horizon)
     names = [c.name for c in inp.constraints]
@@ -607,7 +507,7 @@ def tornado(
 def median_inputs(base: Base) -> ProjectionInputs:
     """Deterministic inputs (one draw): every uncertain input at its median."""
     inputs = uncertain_inputs(base)
-    return base.make_inputs(_point_values(base, inputs, np.full((1, len(inputs)), 0.5)), 1)
+    return base.point_inputs(_point_values(inputs, np.full((1, len(inputs)), 0.5)), 1)
 
 
 def elasticity(
@@ -632,7 +532,7 @@ def elasticity(
     is exact; otherwise g'(t*) is taken by a central difference of the gap at t*.
 
     Numerical: a central finite difference of the engine's own hit year
-    (:func:`~forecast.project.engine.project`) at Tc (1 +/- ``rel_step``).
+    (:func:`~forecast.project.engine.hit_years`) at Tc (1 +/- ``rel_step``).
 
     Parameters
     ----------
@@ -650,15 +550,14 @@ def elasticity(
         ``start_year``, ``analytic``, ``numerical`` (NaN when the hit is beyond the
         horizon or at the start), ``dt_dln_tc_years``, ``relative_difference``.
     """
-    base = result if isinstance(result, Base) else base_from(result)
-    inp = median_inputs(base)
+    inp = median_inputs(_base(result))
     names = [c.name for c in inp.constraints]
     if constraint not in names:
         raise KeyError(f"no constraint {constraint!r}; the scenario has {names}")
     c = inp.constraints[names.index(constraint)]
     t0, tc = inp.start_year, inp.compute.ref_year
     r = float(inp.compute.slope[0]) * LN10  # ln units per year
-    tc_months = 12 * LN2 / r
+    tc_months = doubling_months_from_ln_rate(r)
 
     # The unclipped root of the gap (it may lie beyond the horizon or before the start).
     if is_log_linear(inp, c):
@@ -678,12 +577,13 @@ def elasticity(
     analytic = dt_dln / (t_star - t0) if math.isfinite(dt_dln) and t_star > t0 else math.nan
 
     def engine_hit(factor: float) -> float:
-        # Scaling the doubling time by `factor` divides the log10 slope by it.
+        # Scaling the doubling time by `factor` divides the log10 slope by it: the slope
+        # is scaled directly, so that the step is exactly `factor` (no round trip
+        # through months).
         scaled = dataclasses.replace(
             inp, compute=dataclasses.replace(inp.compute, slope=inp.compute.slope / factor)
         )
-        ds = project(scaled)
-        return float(ds["hit_year"].sel(constraint=constraint).values[0])
+        return float(hit_years(scaled)[names.index(constraint), 0])
 
     hi, lo = engine_hit(1 + rel_step), engine_hit(1 - rel_step)
     if all(math.isfinite(x) and x > t0 for x in (hi, lo)):

@@ -1,18 +1,20 @@
-"""Variance-based global sensitivity: first-order and total Sobol indices.
+"""Variance-based global sensitivity: first-order and total Sobol indices, by SALib.
 
-The estimators are those of Saltelli et al. (2010), "Variance based sensitivity
-analysis of model output. Design and estimator for the total sensitivity index"
-(Computer Physics Communications 181, 259-270), Table 2:
+Samples and estimators are SALib's (Herman and Usher 2017, "SALib: An open-source Python
+library for sensitivity analysis", JOSS 2(9), 97): :func:`SALib.sample.sobol.sample`
+(Saltelli's scheme on a scrambled Sobol' sequence, N (d + 2) model evaluations without
+second-order terms) and :func:`SALib.analyze.sobol.analyze`, whose estimators are those
+of Saltelli et al. (2010), "Variance based sensitivity analysis of model output. Design
+and estimator for the total sensitivity index" (Computer Physics Communications 181,
+259-270), Table 2: S1 by their eq. (b), ST by Jansen's eq. (f). Confidence intervals come
+from SALib's bootstrap over the N rows: ``*_conf`` is the half-width of a normal 95%
+interval, 1.96 times the bootstrap standard deviation, so the interval is
+``S1 +/- S1_conf``.
 
-- first order (Saltelli 2010, eq. (b)): S1_i = mean(f(B) * (f(A_B^i) - f(A))) / V
-- total (Jansen 1999, eq. (f)): ST_i = mean((f(A) - f(A_B^i))^2) / (2 V)
-
-where A and B are two independent N x d sample matrices, A_B^i is A with its i-th column
-taken from B, and V the variance of f over A and B together. That costs N (d + 2) model
-evaluations. The samples are a scrambled Sobol' sequence when N is a power of two (as in
-the paper), plain Monte Carlo otherwise. Confidence intervals come from a bootstrap over
-the N rows: ``*_conf`` is the half-width of a normal 95% interval, 1.96 times the
-bootstrap standard deviation, so the interval is ``S1 +/- S1_conf``.
+SALib samples the unit cube; each column is mapped to its input by the input's
+quantile function, so any distribution (scenario parameters, empirical posterior
+quantiles) enters the same way. Every random number comes from the caller's seeded
+generator: it gives the seeds of SALib's sampler (the scrambling) and of its bootstrap.
 """
 
 from __future__ import annotations
@@ -23,45 +25,36 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
+from SALib.analyze import sobol as salib_analyze
+from SALib.sample import sobol as salib_sample
 
 from forecast.analysis.sensitivity import (
     Base,
+    _base,
     _target,
-    base_from,
     hit_years,
     uncertain_inputs,
 )
 from forecast.pipeline import ScenarioResult
 
-Z95 = 1.959963984540054
 #: Uniform samples are kept this far from 0 and 1 so that unbounded quantile functions
 #: stay finite.
 EPS = 1e-9
 
-#: Ishigami function's closed-form indices for a = 7, b = 0.1 (Saltelli et al. 2008).
-ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
-ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
 
+def ishigami_indices(a: float = 7.0, b: float = 0.1) -> dict[str, dict[str, float]]:
+    """Exact first-order and total indices of the Ishigami function.
 
-def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
-    """The Ishigami test function, f = sin x1 + a sin^2 x2 + b x3^4 sin x1.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Shape (M, 3), each input uniform on [-pi, pi].
+    f = sin x1 + a sin^2 x2 + b x3^4 sin x1, each input uniform on [-pi, pi] (SALib's
+    ``SALib.test_functions.Ishigami.evaluate``). For a = 7, b = 0.1 the literature gives
+    S1 = 0.3139, 0.4424, 0 and ST = 0.5576, 0.4424, 0.2437 (Saltelli et al. 2008,
+    "Global Sensitivity Analysis: The Primer").
 
     Returns
     -------
-    numpy.ndarray
-        Shape (M,).
+    dict
+        ``{"x1"|"x2"|"x3": {"S1", "ST"}}``.
     """
-    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
-
-
-def ishigami_indices(a: float = 7.0, b: float = 0.1) -> dict[str, dict[str, float]]:
-    """Exact first-order and total indices of :func:`ishigami`."""
     pi = math.pi
     v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
     v2 = a**2 / 8
@@ -100,35 +93,12 @@ def _ppfs(
     return names, ppfs
 
 
-def _uniform(n: int, dim: int, rng: np.random.Generator, method: str) -> np.ndarray:
-    """An (n, dim) sample on the unit cube: scrambled Sobol' for a power of two."""
-    if method == "qmc" and n >= 2 and n & (n - 1) == 0:
-        sampler = qmc.Sobol(d=dim, scramble=True, seed=rng)
-        return sampler.random_base2(int(math.log2(n)))
-    if method not in ("qmc", "mc"):
-        raise ValueError(f"method must be 'qmc' or 'mc', got {method!r}")
-    return rng.random((n, dim))
-
-
-def _estimates(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """S1 and ST for every input; the sample axis is the last one.
-
-    ``f_a``, ``f_b``: (..., N); ``f_ab``: (d, ..., N). Returns arrays of shape (d, ...).
-    """
-    v = np.var(np.concatenate([f_a, f_b], axis=-1), axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s1 = np.mean(f_b * (f_ab - f_a), axis=-1) / v
-        st = 0.5 * np.mean((f_a - f_ab) ** 2, axis=-1) / v
-    return s1, st
-
-
 def sobol_indices(
     func: Callable[[np.ndarray], np.ndarray],
     bounds_or_dists: Mapping[str, Any] | Sequence[Any],
     n: int,
     rng: np.random.Generator,
     n_boot: int = 200,
-    method: str = "qmc",
 ) -> dict[str, dict[str, float]]:
     """First-order and total Sobol indices with bootstrap 95% confidence intervals.
 
@@ -142,58 +112,49 @@ def sobol_indices(
         with a ``ppf`` method (a scipy distribution, a scenario ``Param``), or a quantile
         function. A mapping's keys name the inputs; a sequence's are ``x1``, ``x2``, ...
     n : int
-        Base sample size N (a power of two uses a scrambled Sobol' sequence).
+        Base sample size N; a power of two keeps the Sobol' sequence balanced (scipy
+        warns otherwise).
     rng : numpy.random.Generator
-        Source of every random number (samples, scrambling and bootstrap).
+        Source of every random number: the seeds of the sampler and of the bootstrap
+        are drawn from it.
     n_boot : int
         Bootstrap resamples for the intervals.
-    method : {"qmc", "mc"}
-        Quasi-random (for powers of two) or plain Monte Carlo samples.
 
     Returns
     -------
     dict
         ``{name: {"S1", "S1_conf", "ST", "ST_conf"}}``; ``*_conf`` is the half-width of
-        the 95% interval. All NaN if the output does not vary.
+        the 95% interval. All NaN (with a warning) if the output does not vary.
     """
     names, ppfs = _ppfs(bounds_or_dists)
     d = len(names)
-    u = np.clip(_uniform(n, 2 * d, rng, method), EPS, 1 - EPS)
-    a = np.column_stack([ppf(u[:, i]) for i, ppf in enumerate(ppfs)])
-    b = np.column_stack([ppf(u[:, d + i]) for i, ppf in enumerate(ppfs)])
-    blocks = [a, b]
-    for i in range(d):
-        ab = a.copy()
-        ab[:, i] = b[:, i]
-        blocks.append(ab)
-    y = np.asarray(func(np.vstack(blocks)), dtype=float)
+    problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    # Two seeds from the caller's generator; SALib's bootstrap ignores a seed of 0 (it
+    # then uses numpy's global state), so both are at least 1.
+    sample_seed, boot_seed = (int(v) for v in rng.integers(1, 2**63 - 1, size=2))
+    u = salib_sample.sample(problem, n, calc_second_order=False, seed=sample_seed)
+    u = np.clip(u, EPS, 1 - EPS)
+    x = np.column_stack([ppf(u[:, i]) for i, ppf in enumerate(ppfs)])
+    y = np.asarray(func(x), dtype=float)
     if y.shape != (n * (d + 2),):
         raise ValueError(f"func must return shape ({n * (d + 2)},), got {y.shape}")
     if not np.all(np.isfinite(y)):
         raise ValueError("func returned non-finite values; cap them before the decomposition")
-    # Centre the output: the first-order estimator multiplies f(B) by a difference, so an
-    # offset (hit years are ~2030) would add a huge variance without changing its mean.
-    y = y - y.mean()
-    f_a, f_b, f_ab = y[:n], y[n : 2 * n], y[2 * n :].reshape(d, n)
-    s1, st = _estimates(f_a, f_b, f_ab)
-
-    # Bootstrap over rows: the same resampled rows for A, B and every A_B^i.
-    idx = rng.integers(0, n, size=(n_boot, n))
-    fa_b, fb_b = f_a[idx], f_b[idx]
-    s1_conf, st_conf = np.empty(d), np.empty(d)
-    for i in range(d):  # one input at a time keeps memory at n_boot x N
-        s1_b, st_b = _estimates(fa_b, fb_b, f_ab[i][idx])
-        s1_conf[i] = Z95 * np.std(s1_b, ddof=1)
-        st_conf[i] = Z95 * np.std(st_b, ddof=1)
-    if np.var(y) == 0:
+    if np.ptp(y) == 0:
+        # SALib would divide by a zero standard deviation; the indices are undefined.
         warnings.warn("the output does not vary: Sobol indices are undefined", stacklevel=2)
+        nan = {"S1": math.nan, "S1_conf": math.nan, "ST": math.nan, "ST_conf": math.nan}
+        return {name: dict(nan) for name in names}
+    res = salib_analyze.analyze(
+        problem,
+        y,
+        calc_second_order=False,
+        num_resamples=n_boot,
+        conf_level=0.95,
+        seed=boot_seed,
+    )
     return {
-        name: {
-            "S1": float(s1[i]),
-            "S1_conf": float(s1_conf[i]),
-            "ST": float(st[i]),
-            "ST_conf": float(st_conf[i]),
-        }
+        name: {key: float(res[key][i]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
         for i, name in enumerate(names)
     }
 
@@ -240,7 +201,7 @@ def scenario_sobol(
         ``{key path: {"S1", "S1_conf", "ST", "ST_conf"}}`` (``sensitivity.json``'s
         ``sobol`` block).
     """
-    base = result if isinstance(result, Base) else base_from(result)
+    base = _base(result)
     inputs = uncertain_inputs(base)
     if not inputs:
         return {}
@@ -251,7 +212,7 @@ def scenario_sobol(
         out = np.empty(x.shape[0])
         for start in range(0, x.shape[0], chunk):
             rows = x[start : start + chunk]
-            inp = base.make_inputs({k: rows[:, i] for i, k in enumerate(keys)}, rows.shape[0])
+            inp = base.point_inputs({k: rows[:, i] for i, k in enumerate(keys)}, rows.shape[0])
             t = _target(inp, hit_years(inp), constraint)
             out[start : start + chunk] = np.where(np.isfinite(t), t, horizon + 1.0)
         return out

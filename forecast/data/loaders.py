@@ -489,6 +489,43 @@ def load_openai_2018(path: str | Path | None = None) -> pd.DataFrame:
     return frame.sort_values("t", kind="stable").reset_index(drop=True)
 
 
+#: The 2018 analysis says its two estimation methods are "meant to be right within
+#: 2-3x"; its chart points get the wider factor as their ~90% measurement bound.
+OPENAI_2018_UNCERTAINTY = 3.0
+
+
+def load_points(points: str, path: str | Path) -> pd.DataFrame:
+    """The candidate points of a fit (before selection), from the file ``path``.
+
+    Parameters
+    ----------
+    points : {"runs", "openai_2018"}
+        Which kind of file ``path`` is: the runs table (:func:`load_runs`), or the 2018
+        chart (:func:`load_openai_2018`), of which the 15 points of its trend line are
+        kept, each with :data:`OPENAI_2018_UNCERTAINTY`.
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        With ``date``, ``t``, ``compute_flop``, ``log10_flop`` and ``uncertainty`` columns.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or invalid.
+    """
+    if points == "runs":
+        return load_runs(path)
+    frame = load_openai_2018(path)
+    # The 2018 trend line was fitted to 15 of the 20 points; the other five were
+    # shown as examples of important work with modest compute.
+    frame = frame.loc[frame["in_trend"]].reset_index(drop=True)
+    frame["uncertainty"] = OPENAI_2018_UNCERTAINTY
+    return frame
+
+
 def check_all(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Validate every data file, collecting the problems of all files into one error."""
     base = Path(data_dir) if data_dir else DATA_DIR

@@ -47,6 +47,10 @@ def from_decimal_year(t: float) -> dt.date:
 
 #: log10(2): a quantity that doubles grows by this many orders of magnitude.
 LOG10_2 = math.log10(2.0)
+#: ln(2): a quantity that doubles grows by this much in natural-log units.
+LN2 = math.log(2.0)
+#: ln(10): natural-log units per order of magnitude (log10 units x LN10 = ln units).
+LN10 = math.log(10.0)
 
 
 def doubling_months(slope_log10_per_year):
@@ -67,3 +71,12 @@ def doubling_years(slope_log10_per_year):
 def slope_from_doubling_years(years):
     """Slope in log10 per year for a doubling time in years."""
     return LOG10_2 / years
+
+
+# The same in natural-log units (per year), as the projection engine works in ln so that
+# enormous values (1e30 FLOP) stay exact.
+
+
+def doubling_months_from_ln_rate(rate_ln_per_year):
+    """Doubling time in months for a growth rate in natural-log units per year."""
+    return 12 * LN2 / rate_ln_per_year

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,11 @@ import pandas as pd
 from forecast.data.loaders import peak_flops
 from forecast.data.units import doubling_years
 from forecast.models import priors as P
-from forecast.models.sampling import Diagnostics, az, pm
+from forecast.models.sampling import Diagnostics, az
+from forecast.project.engine import saturate_ln
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 SERIES = ("price_performance", "efficiency")
 
@@ -85,6 +90,8 @@ def build_hardware_model(data: HardwareData) -> pm.Model:
     """PyMC model of both hardware series (no sampling)."""
     t_ref = data.t_ref
     coords = {"series": list(SERIES)}
+    import pymc as pm  # only to build a model: a cached fit never needs it
+
     with pm.Model(coords=coords) as model:
         model.t_ref = t_ref  # type: ignore[attr-defined]
         centres = np.array([np.median(data.y_price), np.median(data.y_eff)])
@@ -144,11 +151,21 @@ class HardwareFit:
 def saturate(efficiency, limit):
     """Bend an efficiency trend towards a physical ceiling: 1/E = 1/E_trend + 1/limit.
 
+    The linear-scale form of :func:`forecast.project.engine.saturate_ln`, the one
+    formula of the ceiling, which the projection evaluates in logs.
+
     Parameters
     ----------
     efficiency : array
         The unbounded log-linear trend (FLOP/s per W = FLOP/J).
     limit : array or float
         The ceiling in FLOP/J; ``inf`` means no ceiling.
+
+    Returns
+    -------
+    numpy.ndarray
+        The bent efficiency, FLOP/J.
     """
-    return 1.0 / (1.0 / np.asarray(efficiency) + 1.0 / np.asarray(limit))
+    with np.errstate(divide="ignore"):
+        ln_limit = np.log(np.asarray(limit, dtype=float))
+    return np.exp(saturate_ln(np.log(np.asarray(efficiency, dtype=float)), ln_limit))

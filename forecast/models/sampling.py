@@ -10,11 +10,15 @@ import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.errors import Interrupted, SamplingError, ScenarioError
+
+# The [sampler] table of a scenario: one class for the file and the models.
+from forecast.scenario.schema import SamplerSettings
 
 # ArviZ 0.x announces its 1.0 refactor on import; it is not actionable for our users.
 warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
@@ -22,7 +26,12 @@ warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
 warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
 
 import arviz as az  # noqa: E402
-import pymc as pm  # noqa: E402
+
+if TYPE_CHECKING:
+    import pymc as pm
+
+# PyMC (and PyTensor below it) is imported where a model is built or sampled, not here: a
+# run whose fits all come from the cache never needs it, and importing it costs seconds.
 
 R_HAT_MAX = 1.01
 ESS_MIN = 400
@@ -33,21 +42,6 @@ NUTPIE_INSTALL = 'pip install -e ".[nutpie]"'
 
 #: Signals that stop a fit: Ctrl-C and the polite kill of schedulers and ``timeout``.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@dataclass(frozen=True)
-class SamplerSettings:
-    """Sampler configuration (the ``[sampler]`` table of a scenario)."""
-
-    draws: int = 1000
-    tune: int = 1000
-    chains: int = 4
-    target_accept: float = 0.9
-    backend: str = "pymc"  # "pymc" (PyMC's NUTS) or "nutpie" (optional extra)
-
-    def key(self) -> dict:
-        """The settings as a dict, for cache keys."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -212,6 +206,8 @@ def sample(
         Sampling failed, or returned fewer chains or draws than asked for.
     """
     require_backend(settings.backend)
+    import pymc as pm
+
     # PyMC logs sampler chatter at INFO; our own progress display replaces it.
     logging.getLogger("pymc").setLevel(logging.ERROR)
     with _stop_on_signals() as seen:
@@ -363,6 +359,8 @@ def _sample(
     progress: bool,
     log_likelihood: bool,
 ) -> az.InferenceData:
+    import pymc as pm
+
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*The number of samples is too small.*")
         warnings.filterwarnings("ignore", category=RuntimeWarning)

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pytensor.tensor as pt
 import xarray as xr
 from scipy.special import gammaln
 
 from forecast.data.units import doubling_months
 from forecast.models import priors as P
-from forecast.models.sampling import (
-    Diagnostics,
-    SamplerSettings,
-    az,
-    pm,
-)
+from forecast.models.sampling import Diagnostics, SamplerSettings, az
+from forecast.stats import central_interval, quantiles
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 
 @dataclass(frozen=True)
@@ -143,6 +142,9 @@ def build_trend_model(data: TrendData, eras: int = 1, jump: bool = False) -> pm.
     coords = {"era": [f"era {i + 1}" for i in range(eras)], "run": np.arange(len(data.t))}
     if eras > 1:
         coords["break"] = [f"break {i + 1}" for i in range(eras - 1)]
+    import pymc as pm  # only to build a model: a cached fit never needs it
+    import pytensor.tensor as pt
+
     with pm.Model(coords=coords) as model:
         model.t_ref = t_ref  # type: ignore[attr-defined]
         level = pm.Normal("level", mu=float(np.median(data.y)), sigma=P.TREND_LEVEL_SD)
@@ -272,6 +274,10 @@ class TrendFit:
         """Breakpoint dates (decimal years) per draw: shape (draws, K-1)."""
         return self.params()["breaks"]
 
+    def noise(self) -> tuple[np.ndarray, np.ndarray]:
+        """Scatter ``sigma`` and Student-t ``nu`` per draw (flattened as :meth:`params`)."""
+        return self._stack("sigma"), self._stack("nu")
+
     def level_at(self, year: float) -> np.ndarray:
         """log10 FLOP of the trend at ``year``, per draw."""
         return self.mean(year)[:, 0]
@@ -280,7 +286,7 @@ class TrendFit:
         """Medians and 90% intervals of the derived quantities (JSON-ready)."""
 
         def interval(x: np.ndarray) -> dict:
-            q = np.quantile(x, [0.05, 0.5, 0.95])
+            q = quantiles(x, [0.05, 0.5, 0.95])
             return {"median": float(q[1]), "p5": float(q[0]), "p95": float(q[2])}
 
         d = self.doubling_months()
@@ -355,20 +361,55 @@ def choose_eras(candidates: dict[int, az.InferenceData]) -> tuple[int, pd.DataFr
     return int(within["eras"].min()), table
 
 
+def student_t_noise(
+    sigma: np.ndarray,
+    nu: np.ndarray,
+    rng: np.random.Generator,
+    n: int | None = None,
+    meas_sd: np.ndarray | None = None,
+) -> np.ndarray:
+    """The model's predictive noise around the trend: ``scale * T_nu``, one row per draw.
+
+    scale = sqrt(sigma^2 + m^2) for runs with known measurement sds ``m`` (the
+    likelihood of :func:`build_trend_model`), or sigma for a new run without
+    measurement error.
+
+    Parameters
+    ----------
+    sigma, nu : numpy.ndarray
+        Posterior scatter and Student-t degrees of freedom, shape (S,).
+    rng : numpy.random.Generator
+    n : int, optional
+        Number of columns when ``meas_sd`` is not given.
+    meas_sd : numpy.ndarray, optional
+        Measurement sds of the runs (one column each).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (S, n) or (S, len(meas_sd)): add it to trend means of that shape.
+    """
+    sigma = np.asarray(sigma, dtype=float)[:, None]
+    nu = np.asarray(nu, dtype=float)[:, None]
+    if meas_sd is None:
+        if n is None:
+            raise ValueError("give n or meas_sd")
+        return sigma * rng.standard_t(nu, size=(sigma.shape[0], n))
+    meas = np.asarray(meas_sd, dtype=float).reshape(-1)
+    scale = np.sqrt(sigma**2 + meas[None, :] ** 2)
+    return scale * rng.standard_t(nu, size=(sigma.shape[0], meas.size))
+
+
 def predictive_draws(
     fit: TrendFit, t: np.ndarray, meas_sd: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """Posterior predictive draws of log10 FLOP of runs at ``t``: shape (draws, len(t)).
 
-    The trend mean plus Student-t noise with the fitted scatter and the runs' own
-    measurement error, one draw per posterior draw.
+    The trend mean plus :func:`student_t_noise` with the fitted scatter and the runs'
+    own measurement error, one draw per posterior draw.
     """
-    mean = fit.mean(t)
-    post = fit.idata.posterior
-    sigma = post["sigma"].stack(sample=("chain", "draw")).to_numpy()[:, None]
-    nu = post["nu"].stack(sample=("chain", "draw")).to_numpy()[:, None]
-    scale = np.sqrt(sigma**2 + np.asarray(meas_sd)[None, :] ** 2)
-    return mean + scale * rng.standard_t(np.broadcast_to(nu, mean.shape))
+    sigma, nu = fit.noise()
+    return fit.mean(t) + student_t_noise(sigma, nu, rng, meas_sd=meas_sd)
 
 
 def predictive_coverage(
@@ -378,6 +419,6 @@ def predictive_coverage(
     draws = predictive_draws(fit, data.t, data.meas_sd, rng)
     out = {}
     for level in levels:
-        lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        lo, hi = central_interval(draws, level, axis=0)
         out[level] = float(np.mean((data.y >= lo) & (data.y <= hi)))
     return out

@@ -10,21 +10,66 @@ per W):
 - power     = C * pue / (u * D * E)
 - energy    = power * D * electricity price
 - amortized = capex * D / lifetime + energy
+
+"Never reached" is ``inf``: a hit year beyond the horizon, a ceiling that is never met
+(and ``binding`` is -1 for a draw that meets none). NaN means undefined (the post-limit
+doubling time of a draw with no binding ceiling). :mod:`forecast.stats` turns both into
+``None`` in intervals.
+
+Any input can be set by its scenario key path (:func:`set_input`, e.g.
+``set_input(inputs, "hardware.pue", 1.1)``), in the scenario's units, with the same
+arithmetic as :func:`forecast.pipeline.build_inputs`, so that sensitivity analyses change
+inputs without building scenarios.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from forecast.data.units import SECONDS_PER_DAY, SECONDS_PER_YEAR, doubling_years
+from forecast.data.units import (
+    LN10,
+    SECONDS_PER_DAY,
+    SECONDS_PER_YEAR,
+    doubling_months,
+    doubling_months_from_ln_rate,
+    doubling_years,
+    slope_from_doubling_months,
+    slope_from_doubling_years,
+)
+from forecast.stats import interval, prob_finite
 
-LN10 = math.log(10.0)
-LN2 = math.log(2.0)
+__all__ = [
+    "INPUT_KEYS",
+    "LN10",
+    "ConstraintDraws",
+    "LogLinear",
+    "ProjectionInputs",
+    "closed_form_hit",
+    "get_input",
+    "hit_years",
+    "interval",
+    "is_log_linear",
+    "ln_affordable",
+    "ln_demand",
+    "ln_efficiency",
+    "prob_hit",
+    "project",
+    "saturate_ln",
+    "set_input",
+    "set_inputs",
+    "solve_hit",
+    "take_draws",
+    "with_doubling_months",
+]
+
 J_PER_KWH = 3.6e6
 
 
@@ -115,14 +160,30 @@ def take_draws(x, rows):
     return x
 
 
+def saturate_ln(ln_trend: np.ndarray, ln_limit: np.ndarray | float) -> np.ndarray:
+    """The efficiency ceiling in logs: ln E where 1/E = 1/E_trend + 1/E_max.
+
+    The one formula of the ceiling (:func:`forecast.models.hardware.saturate` is its
+    linear-scale form). E equals the trend while the trend is far below the ceiling and
+    never exceeds the ceiling.
+
+    Parameters
+    ----------
+    ln_trend : array_like
+        ln of the unbounded log-linear trend (FLOP/J).
+    ln_limit : array_like
+        ln of the ceiling in FLOP/J; ``inf`` for no ceiling (then E is the trend exactly).
+    """
+    # ln(1/(1/a + 1/b)) = -logaddexp(-ln a, -ln b): no overflow, exact for ln b = inf.
+    return -np.logaddexp(-np.asarray(ln_trend), -np.asarray(ln_limit))
+
+
 def ln_efficiency(inp: ProjectionInputs, t: np.ndarray) -> np.ndarray:
-    """ln E(t), bent towards the physical ceiling: 1/E = 1/E_trend + 1/E_max."""
-    ln_trend = inp.efficiency.ln(t)
+    """ln E(t), bent towards the physical ceiling (:func:`saturate_ln`)."""
     limit = _col(inp.efficiency_limit, t)
     with np.errstate(divide="ignore"):
         ln_limit = np.log(limit)
-    # ln(1/(1/a + 1/b)) = -logaddexp(-ln a, -ln b); exact for an infinite ceiling.
-    return -np.logaddexp(-ln_trend, -ln_limit)
+    return saturate_ln(inp.efficiency.ln(t), ln_limit)
 
 
 def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln_c=None):
@@ -214,6 +275,35 @@ def solve_hit(
     return result
 
 
+def hit_years(inp: ProjectionInputs) -> np.ndarray:
+    """Hit year of every constraint per draw, in the window [start year, horizon].
+
+    The closed form where a constraint's gap is log-linear (clipped to the window: a
+    root before the start is the start, one beyond the horizon is ``inf``), else the
+    grid-and-bisection solver of :func:`solve_hit`. This is what :func:`project` reports
+    as ``hit_year``; sensitivity analyses call it alone, without the trajectories.
+
+    Parameters
+    ----------
+    inp : ProjectionInputs
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (K constraints, S draws); ``inf`` where a constraint is not reached by the
+        horizon.
+    """
+    hits = np.empty((len(inp.constraints), inp.n_draws))
+    for i, c in enumerate(inp.constraints):  # a loop over constraints, never over draws
+        if is_log_linear(inp, c):
+            t = closed_form_hit(inp, c)
+            t = np.where(t > inp.horizon, np.inf, np.maximum(t, inp.start_year))
+        else:
+            t = solve_hit(inp, c, inp.start_year, inp.horizon)
+        hits[i] = t
+    return hits
+
+
 def ln_affordable(inp: ProjectionInputs, c: ConstraintDraws, t: np.ndarray) -> np.ndarray:
     """ln of the largest compute the constraint allows at ``t``.
 
@@ -249,16 +339,7 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
     names = [c.name for c in inp.constraints]
     ln_c = inp.compute.ln(tt)
 
-    hits = np.empty((len(names), s))
-    lo = inp.start_year
-    for i, c in enumerate(inp.constraints):  # a loop over constraints, never over draws
-        if is_log_linear(inp, c):
-            t = closed_form_hit(inp, c)
-            # Report in the same window as the numerical solver: [start, horizon].
-            t = np.where(t > inp.horizon, np.inf, np.maximum(t, lo))
-        else:
-            t = solve_hit(inp, c, lo, inp.horizon)
-        hits[i] = t
+    hits = hit_years(inp)
 
     # The run's three demands on the grid, computed once: what a constraint allows is
     # C * limit / demand (demand is proportional to compute for every basis).
@@ -280,7 +361,7 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             sub_inp, sub_c = take_draws((inp, c), sel)
             rate = ln_affordable(sub_inp, sub_c, t0 + 1.0) - ln_affordable(sub_inp, sub_c, t0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                post[sel] = np.where(rate > 0, 12 * LN2 / rate, np.inf)
+                post[sel] = np.where(rate > 0, doubling_months_from_ln_rate(rate), np.inf)
 
     draw = np.arange(s)
     ds = xr.Dataset(
@@ -308,18 +389,159 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
 
 
 def prob_hit(hit_years: np.ndarray) -> float:
-    """Share of draws that hit by the horizon."""
-    return float(np.mean(np.isfinite(hit_years)))
+    """Share of draws that hit by the horizon (finite hit years)."""
+    return prob_finite(hit_years)
 
 
-def interval(values: np.ndarray, digits: int = 6) -> dict:
-    """Median, 10th and 90th percentiles; a quantile beyond the horizon (inf) is None."""
-    # "Never by the horizon" is inf; a finite stand-in avoids inf - inf in interpolation,
-    # and any quantile that touches it is reported as None.
-    never = 1e300
-    values = np.asarray(values, dtype=float)
-    q = np.quantile(np.where(np.isinf(values), never, values), [0.5, 0.1, 0.9])
-    out = {}
-    for key, v in zip(("median", "p10", "p90"), q, strict=True):
-        out[key] = None if (np.isnan(v) or v >= never / 10) else float(f"{v:.{digits + 4}g}")
-    return out
+# -- setting inputs by scenario key path -------------------------------------------------------
+
+#: Series components: key path -> (series field, LogLinear field, to engine units, back).
+#: The conversions are those of :func:`forecast.pipeline.build_inputs`, so that a value
+#: set here gives the inputs the pipeline would have built from it.
+_SERIES: dict[str, tuple[str, str, Callable, Callable]] = {
+    "trend.doubling_time_months": (
+        "compute",
+        "slope",
+        slope_from_doubling_months,
+        doubling_months,
+    ),
+    "trend.level_flop": ("compute", "log10_ref", np.log10, lambda x: 10.0**x),
+    "hardware.price_performance_doubling_years": (
+        "price_performance",
+        "slope",
+        slope_from_doubling_years,
+        doubling_years,
+    ),
+    "hardware.flops_per_usd": ("price_performance", "log10_ref", np.log10, lambda x: 10.0**x),
+    "hardware.efficiency_doubling_years": (
+        "efficiency",
+        "slope",
+        slope_from_doubling_years,
+        doubling_years,
+    ),
+    "hardware.flops_per_watt": ("efficiency", "log10_ref", np.log10, lambda x: 10.0**x),
+}
+#: Per-run inputs: key path -> ProjectionInputs field (same units as the scenario).
+_SCALARS: dict[str, str] = {
+    "hardware.efficiency_limit_flop_per_joule": "efficiency_limit",
+    "hardware.utilization": "utilization",
+    "hardware.training_days": "training_days",
+    "hardware.overhead": "overhead",
+    "hardware.lifetime_years": "lifetime_years",
+    "hardware.pue": "pue",
+    "hardware.electricity_usd_per_kwh": "electricity_usd_per_kwh",
+}
+#: Constraint inputs: scenario key -> ConstraintDraws field.
+_CONSTRAINT: dict[str, str] = {
+    "limit_usd": "limit",
+    "limit_watts": "limit",
+    "growth_per_year": "growth",
+    "share": "share",
+}
+#: Every key path :func:`set_input` accepts besides ``constraints.<name>.<key>``.
+INPUT_KEYS: tuple[str, ...] = (*_SERIES, *_SCALARS)
+
+_BY_INDEX = re.compile(r"constraints\[(\d+)\]\.(\w+)")
+
+
+def _constraint_key(inp: ProjectionInputs, key: str) -> tuple[int, str]:
+    """Index and ConstraintDraws field of ``constraints.<name>.<key>`` (or ``[i].<key>``)."""
+    names = [c.name for c in inp.constraints]
+    m = _BY_INDEX.fullmatch(key)
+    if m:
+        i, what = int(m.group(1)), m.group(2)
+        if i >= len(names):
+            raise KeyError(f"{key!r}: there are {len(names)} constraints")
+    else:
+        # Names may contain dots: the scenario key is the part after the last one.
+        name, _, what = key.removeprefix("constraints.").rpartition(".")
+        if name not in names:
+            raise KeyError(f"{key!r}: no constraint {name!r}; the inputs have {names}")
+        i = names.index(name)
+    c = inp.constraints[i]
+    expected_limit = "limit_usd" if c.kind == "spend" else "limit_watts"
+    if what not in _CONSTRAINT or (what.startswith("limit_") and what != expected_limit):
+        keys = [expected_limit, "growth_per_year", "share"]
+        raise KeyError(f"{key!r}: a {c.kind} constraint has {keys}")
+    return i, _CONSTRAINT[what]
+
+
+def _per_draw(inp: ProjectionInputs, values: Any) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    if v.ndim > 1 or (v.ndim == 1 and v.shape[0] != inp.n_draws):
+        raise ValueError(f"expected a number or {inp.n_draws} per-draw values, got shape {v.shape}")
+    return np.broadcast_to(v, (inp.n_draws,)).copy()
+
+
+def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
+    """A copy of ``inp`` with one input set by its scenario key path.
+
+    Parameters
+    ----------
+    inp : ProjectionInputs
+    key : str
+        A key of :data:`INPUT_KEYS` (``"trend.doubling_time_months"``,
+        ``"hardware.pue"``, ...) or ``"constraints.<name>.<limit_usd|limit_watts|
+        growth_per_year|share>"`` (also ``"constraints[<i>]...."``).
+    values : float or array_like
+        In the scenario's units: one number for every draw, or one per draw. A series
+        keeps its reference year (setting the trend's doubling time keeps its level at
+        ``compute.ref_year``, as :func:`forecast.pipeline.build_inputs` does). Values are
+        not range-checked: that is the scenario's job, before any fit.
+
+    Returns
+    -------
+    ProjectionInputs
+
+    Raises
+    ------
+    KeyError
+        For a key that names no input.
+    ValueError
+        For values of the wrong shape.
+    """
+    v = _per_draw(inp, values)
+    if key in _SERIES:
+        series, attr, to_engine, _ = _SERIES[key]
+        new = dataclasses.replace(getattr(inp, series), **{attr: to_engine(v)})
+        return dataclasses.replace(inp, **{series: new})
+    if key in _SCALARS:
+        return dataclasses.replace(inp, **{_SCALARS[key]: v})
+    if key.startswith("constraints"):
+        i, attr = _constraint_key(inp, key)
+        constraints = list(inp.constraints)
+        constraints[i] = dataclasses.replace(constraints[i], **{attr: v})
+        return dataclasses.replace(inp, constraints=tuple(constraints))
+    raise KeyError(f"{key!r} is not an input of the projection")
+
+
+def set_inputs(inp: ProjectionInputs, values: Mapping[str, Any]) -> ProjectionInputs:
+    """:func:`set_input` for several key paths at once."""
+    for key, v in values.items():
+        inp = set_input(inp, key, v)
+    return inp
+
+
+def with_doubling_months(inp: ProjectionInputs, months: Any) -> ProjectionInputs:
+    """A copy with the compute trend's doubling time set (months; one or per draw).
+
+    The level at the trend's reference year stays.
+    """
+    return set_input(inp, "trend.doubling_time_months", months)
+
+
+def get_input(inp: ProjectionInputs, key: str) -> np.ndarray:
+    """Per-draw values of one input in the scenario's units (the inverse of :func:`set_input`).
+
+    E.g. the doubling time in months for ``"trend.doubling_time_months"``, FLOP/s per
+    USD for ``"hardware.flops_per_usd"`` (the level at the series' reference year).
+    """
+    if key in _SERIES:
+        series, attr, _, from_engine = _SERIES[key]
+        return np.asarray(from_engine(getattr(getattr(inp, series), attr)), dtype=float)
+    if key in _SCALARS:
+        return np.asarray(getattr(inp, _SCALARS[key]), dtype=float)
+    if key.startswith("constraints"):
+        i, attr = _constraint_key(inp, key)
+        return np.asarray(getattr(inp.constraints[i], attr), dtype=float)
+    raise KeyError(f"{key!r} is not an input of the projection")

@@ -9,21 +9,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from forecast.report import formatting as fmt
-
-LOW, HIGH = "#0072B2", "#D55E00"
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
-
-
-def _axes(ax: Axes | None, size=(9, 5.5)) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
-
+from forecast.report import style as fmt
+from forecast.report.style import BLUE as LOW
+from forecast.report.style import VERMILLION as HIGH
+from forecast.report.style import axes as _axes
+from forecast.report.style import colour as colour_of
+from forecast.report.style import literal
 
 #: Width (characters) at which a bar's label wraps onto a second line.
 LABEL_WIDTH = 44
@@ -158,7 +151,7 @@ def plot_tornado(
     constraint = rows[0].get("constraint") if rows else None
     label = "first ceiling to bind" if constraint in (None, "first binding") else constraint
     ax.set_title(f"What moves the median hit year most ({label})")
-    _literal_text(ax.title)
+    literal([ax.title])
     ax.legend(
         handles=[
             Patch(color=LOW, label="input at its 10th percentile"),
@@ -169,11 +162,6 @@ def plot_tornado(
     )
     ax.grid(axis="x", alpha=0.3)
     return fig
-
-
-def _literal_text(text: Text) -> None:
-    """A text with user content (a constraint name) shown as written, never as mathtext."""
-    text.set_parse_math(False)
 
 
 def plot_sobol(indices: dict[str, dict[str, float]], ax: Axes | None = None) -> Figure:
@@ -224,7 +212,7 @@ def plot_backtests(results: Sequence, ax: Axes | None = None) -> Figure:
     """Predictive fans from each cutoff (unconstrained trend) and the runs that came after."""
     fig, ax = _axes(ax)
     for i, r in enumerate(results):
-        colour = PALETTE[i % len(PALETTE)]
+        colour = colour_of(i)
         fan = r.fan["log10_flop"].sel(model="trend")
         years = fan["year"].to_numpy()
         q = fan["quantile"].to_numpy()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from forecast.report import formatting as F
+from forecast.report import style as F
 from forecast.report.document import Block, Figure, Heading, Para, Table
 
 

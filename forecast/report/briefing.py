@@ -7,18 +7,11 @@ import math
 import numpy as np
 
 from forecast.data.units import flop_to_pfs_days
-from forecast.models import priors
-from forecast.models.sampling import diagnose
-from forecast.models.trend import TrendData, predictive_coverage, reported_vars
-from forecast.pipeline import ScenarioResult, needs_hardware_fit, needs_trend_fit
-from forecast.report import formatting as F
+from forecast.report import style as F
 from forecast.report.document import Block, Bullets, Figure, Heading, Link, Para, Strong, Table
+from forecast.results import Results
 
 MOORE_MONTHS = (18.0, 24.0)
-
-
-def _iv(iv: dict, fmt=lambda x: f"{x:.1f}") -> str:
-    return f"{fmt(iv['median'])} (80% interval {fmt(iv['p10'])}–{fmt(iv['p90'])})"
 
 
 def _hit_clause(c: dict, horizon: int) -> str:
@@ -32,9 +25,9 @@ def _hit_clause(c: dict, horizon: int) -> str:
     )
 
 
-def answer(summary: dict, result: ScenarioResult, with_sweep: bool = True) -> list[Block]:
+def answer(summary: dict, results: Results, with_sweep: bool = True) -> list[Block]:
     """The headline paragraph and table (``with_sweep``: the doubling-time sweep is shown)."""
-    sc = result.scenario
+    sc = results.scenario
     horizon = sc.horizon
     trend = summary["trend"]
     limit = summary["limit"]
@@ -43,7 +36,7 @@ def answer(summary: dict, result: ScenarioResult, with_sweep: bool = True) -> li
     parts = [
         f"Under the {sc.name} assumptions the largest training run grows "
         f"{trend['growth_per_year']['median']:.1f}x a year: its compute doubles every "
-        f"{_iv(trend['doubling_time_months'])} months. "
+        f"{F.interval_text(trend['doubling_time_months'])} months. "
     ]
     if first is None:
         parts.append(
@@ -60,8 +53,8 @@ def answer(summary: dict, result: ScenarioResult, with_sweep: bool = True) -> li
     if first is not None and post["median"] is not None:
         parts.append(
             "Once the first ceiling binds, the largest run can grow only as fast as that "
-            f"ceiling allows: its compute then doubles every {_iv(post)} months instead of "
-            f"{trend['doubling_time_months']['median']:.1f}."
+            f"ceiling allows: its compute then doubles every {F.interval_text(post)} months "
+            f"instead of {trend['doubling_time_months']['median']:.1f}."
         )
     rows = []
     for c in cons:
@@ -95,7 +88,7 @@ def answer(summary: dict, result: ScenarioResult, with_sweep: bool = True) -> li
     return [Para.of(Strong("The answer."), " ", *parts), table, caveat]
 
 
-def trend_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]) -> list[Block]:
+def trend_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
     """The fitted trend and its eras against Moore's law."""
     blocks: list[Block] = [Heading(1, "The trend: how fast the largest runs grow")]
     sel = summary["data"]
@@ -105,18 +98,18 @@ def trend_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]
         f"The trend is fitted to {sel['runs_used']} runs: {sel['selection']}. "
         f"The latest run used was published on {sel['latest_run_date']}. "
     ]
-    if result.trend_fit is not None:
-        fit = result.trend_fit
+    if results.trend_fitted:
+        attrs = results.fit.attrs
         era_txt = []
         for i, era in enumerate(trend["eras"]):
             start = era["start_year"]
             era_txt.append(
                 f"era {i + 1} (from {start:.1f}): doubling every "
-                f"{F.interval_text(era['doubling_time_months'], lambda x: f'{x:.1f}')} months"
+                f"{F.interval_text(era['doubling_time_months'])} months"
             )
         text.append(
-            f"A Bayesian piecewise-linear model of log compute with {fit.eras} era(s) "
-            + ("(chosen by leave-one-out cross-validation) " if fit.comparison is not None else "")
+            f"A Bayesian piecewise-linear model of log compute with {attrs['eras']} era(s) "
+            + ("(chosen by leave-one-out cross-validation) " if attrs["chosen_by_loo"] else "")
             + "gives: "
             + "; ".join(era_txt)
             + ". "
@@ -124,7 +117,7 @@ def trend_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]
     else:
         text.append(
             "The scenario fixes the trend (no fit): doubling every "
-            f"{F.interval_text(trend['doubling_time_months'], lambda x: f'{x:.1f}')} months. "
+            f"{F.interval_text(trend['doubling_time_months'])} months. "
         )
     d = trend["doubling_time_months"]["median"]
     factor = 2 ** (24 / d) if d else float("nan")
@@ -140,9 +133,9 @@ def trend_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]
     return blocks
 
 
-def cost_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure]) -> list[Block]:
+def cost_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
     """Cost and power of the largest run against the ceilings."""
-    sc = result.scenario
+    sc = results.scenario
     blocks: list[Block] = [Heading(1, "Cost and power of the largest run")]
     largest = summary["largest_run"]
     years = sorted(largest)
@@ -188,17 +181,14 @@ def cost_section(summary: dict, result: ScenarioResult, figs: dict[str, Figure])
     return blocks
 
 
-def sensitivity_section(
-    result: ScenarioResult, sensitivity, figs: dict[str, Figure]
-) -> list[Block]:
+def sensitivity_section(results: Results, figs: dict[str, Figure]) -> list[Block]:
     """The doubling-time sweep."""
-    if sensitivity is None:
+    sweep = results.sweep
+    if sweep is None:
         return []
     blocks: list[Block] = [Heading(1, "How much the answer depends on the doubling time")]
-    values = np.asarray(
-        sensitivity.attrs.get("values", sensitivity["sweep"].to_numpy()), dtype=float
-    )
-    names = [str(n) for n in sensitivity["constraint"].to_numpy()]
+    values = np.asarray(sweep["value"].to_numpy(), dtype=float)
+    names = [str(n) for n in sweep["constraint"].to_numpy()]
     blocks.append(
         Para.of(
             "The current-era doubling time is set to each value in turn while every other input "
@@ -209,8 +199,8 @@ def sensitivity_section(
     for i, v in enumerate(values):
         cells = []
         for n in names:
-            med = float(sensitivity["median"].sel(constraint=n).to_numpy()[i])
-            cells.append(F.year(med if np.isfinite(med) else None, result.scenario.horizon))
+            med = float(sweep["median"].sel(constraint=n).to_numpy()[i])
+            cells.append(F.year(med if np.isfinite(med) else None, results.scenario.horizon))
         rows.append((f"{v:.1f}", *cells))
     step = max(1, len(rows) // 10)
     blocks.append(
@@ -228,15 +218,15 @@ def _share(param) -> str:
     return param.describe()
 
 
-def assumptions_section(result: ScenarioResult) -> list[Block]:
+def assumptions_section(results: Results) -> list[Block]:
     """Every assumption with its value or distribution and its source."""
-    sc = result.scenario
+    sc = results.scenario
     blocks: list[Block] = [Heading(1, "Assumptions")]
     rows = []
     fitted = []
-    if needs_trend_fit(sc):
+    if sc.trend.needs_fit:
         fitted.append(("trend (level and/or doubling time)", "fitted to the selected runs"))
-    if needs_hardware_fit(sc):
+    if sc.hardware.price_performance_needs_fit or sc.hardware.efficiency_needs_fit:
         fitted.append(
             (
                 f"hardware price-performance and efficiency ({sc.hardware.precision})",
@@ -300,23 +290,24 @@ def assumptions_section(result: ScenarioResult) -> list[Block]:
     return blocks
 
 
-def diagnostics_section(result: ScenarioResult) -> list[Block]:
-    """Convergence, posterior predictive check and model comparison."""
+def diagnostics_section(results: Results) -> list[Block]:
+    """Convergence, posterior predictive check and model comparison (computed when fitting)."""
     blocks: list[Block] = [Heading(1, "Diagnostics")]
-    fits = [("compute trend", result.trend_fit), ("hardware", result.hardware_fit)]
+    fit = results.fit
     rows = []
-    for label, fit in fits:
-        if fit is None:
-            rows.append((label, "not fitted (given in the scenario)", "", "", ""))
+    for label in fit["fit"].to_numpy():
+        d = fit.sel(fit=label)
+        if not bool(d["diag_fitted"]):
+            rows.append((str(label), "not fitted (given in the scenario)", "", "", ""))
             continue
-        d = fit.diagnostics
+        problems = str(d["diag_problems"].item())
         rows.append(
             (
-                label,
-                f"{d.r_hat_max:.3f}",
-                f"{d.ess_bulk_min:.0f}",
-                str(d.divergences),
-                "ok" if d.ok else "; ".join(d.problems),
+                str(label),
+                f"{float(d['diag_r_hat_max']):.3f}",
+                f"{float(d['diag_ess_bulk_min']):.0f}",
+                str(int(d["diag_divergences"])),
+                problems or "ok",
             )
         )
     blocks.append(
@@ -328,81 +319,78 @@ def diagnostics_section(result: ScenarioResult) -> list[Block]:
             "reported quantity, no divergent transitions."
         )
     )
-    fit = result.trend_fit
-    if fit is not None:
-        data = TrendData.from_runs(result.runs_used)
-        cover = predictive_coverage(fit, data, np.random.default_rng(result.seed))
-        blocks.append(Heading(2, "Posterior predictive check"))
+    if not results.trend_fitted:
+        return blocks
+    attrs = fit.attrs
+    cover = zip(fit["level"].to_numpy(), fit["coverage"].to_numpy(), strict=True)
+    blocks.append(Heading(2, "Posterior predictive check"))
+    blocks.append(
+        Para.of(
+            "Share of the fitted runs inside the central posterior predictive intervals "
+            "(a calibrated model puts about the nominal share inside): "
+            + ", ".join(f"{round(k * 100)}% interval: {F.percent(v)}" for k, v in cover)
+            + "."
+        )
+    )
+    if attrs["chosen_by_loo"]:
+        blocks.append(Heading(2, "Number of eras (leave-one-out comparison)"))
+        rows = tuple(
+            (
+                str(name),
+                f"{float(fit['cmp_elpd_loo'][i]):.1f}",
+                f"{float(fit['cmp_se'][i]):.1f}",
+                f"{float(fit['cmp_elpd_diff'][i]):.1f}",
+                f"{float(fit['cmp_dse'][i]):.1f}",
+                f"{float(fit['cmp_weight'][i]):.2f}",
+                f"{float(fit['cmp_r_hat_max'][i]):.3f}",
+                str(int(fit["cmp_divergences"][i])),
+            )
+            for i, name in enumerate(fit["candidate"].to_numpy())
+        )
         blocks.append(
-            Para.of(
-                "Share of the fitted runs inside the central posterior predictive intervals "
-                "(a calibrated model puts about the nominal share inside): "
-                + ", ".join(f"{int(k * 100)}% interval: {F.percent(v)}" for k, v in cover.items())
-                + "."
+            Table(
+                (
+                    "model",
+                    "elpd (LOO)",
+                    "SE",
+                    "difference",
+                    "SE of difference",
+                    "weight",
+                    "max R-hat",
+                    "divergences",
+                ),
+                rows,
             )
         )
-        if fit.comparison is not None:
-            blocks.append(Heading(2, "Number of eras (leave-one-out comparison)"))
-            cmp = fit.comparison
-            # Each candidate's own convergence: a comparison is only as good as its fits.
-            checks = {
-                k: diagnose(idata, reported_vars(k, fit.jump), f"{k} era(s)")
-                for k, idata in fit.candidates.items()
-            }
-            rows = tuple(
-                (
-                    str(name),
-                    f"{row['elpd_loo']:.1f}",
-                    f"{row['se']:.1f}",
-                    f"{row['elpd_diff']:.1f}",
-                    f"{row['dse']:.1f}",
-                    f"{row['weight']:.2f}",
-                    f"{checks[int(row['eras'])].r_hat_max:.3f}",
-                    str(checks[int(row["eras"])].divergences),
-                )
-                for name, row in cmp.iterrows()
-            )
-            blocks.append(
-                Table(
-                    (
-                        "model",
-                        "elpd (LOO)",
-                        "SE",
-                        "difference",
-                        "SE of difference",
-                        "weight",
-                        "max R-hat",
-                        "divergences",
-                    ),
-                    rows,
+        screening = "screening_chains" in attrs
+        blocks.append(
+            Para.of(
+                f"Chosen: {attrs['eras']} era(s), the simplest model within two standard errors "
+                "of the best, so that extra eras must earn their place. A candidate the data do "
+                "not support often samples poorly (its extra breakpoint has nowhere to be); "
+                "its convergence is shown so that its LOO value is read as approximate."
+                + (
+                    f" The candidates are compared on lighter fits ({attrs['screening_chains']} "
+                    f"chains x {attrs['screening_draws']} draws after "
+                    f"{attrs['screening_tune']} tuning steps); the chosen number of eras is "
+                    "then fitted in full, and that fit alone is reported everywhere else and "
+                    "checked for convergence."
+                    if screening
+                    else ""
                 )
             )
-            blocks.append(
-                Para.of(
-                    f"Chosen: {fit.eras} era(s), the simplest model within two standard errors of "
-                    "the best, so that extra eras must earn their place. A candidate the data do "
-                    "not support often samples poorly (its extra breakpoint has nowhere to be); "
-                    "its convergence is shown so that its LOO value is read as approximate."
-                    + (
-                        f" The candidates are compared on lighter fits ({fit.screening.chains} "
-                        f"chains x {fit.screening.draws} draws after {fit.screening.tune} tuning "
-                        "steps); the chosen number of eras is then fitted in full, and that fit "
-                        "alone is reported everywhere else and checked for convergence."
-                        if fit.screening is not None
-                        else ""
-                    )
-                )
-            )
-        blocks.append(Heading(2, "Priors"))
-        blocks.append(Table(("quantity", "prior"), tuple(priors.describe())))
+        )
+    blocks.append(Heading(2, "Priors"))
+    priors = zip(fit["prior"].to_numpy(), fit["prior_text"].to_numpy(), strict=True)
+    blocks.append(Table(("quantity", "prior"), tuple((str(a), str(b)) for a, b in priors)))
     return blocks
 
 
-def appendix(result: ScenarioResult) -> list[Block]:
+def appendix(results: Results) -> list[Block]:
     """The runs the trend used, with their sources."""
     blocks: list[Block] = [Heading(1, "Appendix: the data used")]
     rows = []
-    for r in result.runs_used.itertuples():
+    for r in results.runs_used.itertuples():
         rows.append(
             (
                 str(r.name),
@@ -425,26 +413,22 @@ def appendix(result: ScenarioResult) -> list[Block]:
 
 
 def build_briefing(
-    summary: dict,
-    result: ScenarioResult,
-    figs: dict[str, Figure],
-    sensitivity=None,
-    extra: list[Block] | None = None,
+    summary: dict, results: Results, figs: dict[str, Figure], extra: list[Block] | None = None
 ) -> tuple[str, list[Block]]:
     """Title and blocks of the briefing, answer first."""
-    sc = result.scenario
+    sc = results.scenario
     title = f"When does the largest AI training run hit its limits? Scenario: {sc.name}"
     blocks: list[Block] = []
-    blocks += answer(summary, result, with_sweep=sensitivity is not None)
+    blocks += answer(summary, results, with_sweep=results.sweep is not None)
     if sc.description:
         blocks.append(Para.of(Strong("Scenario."), " ", " ".join(sc.description.split())))
-    blocks += trend_section(summary, result, figs)
-    blocks += cost_section(summary, result, figs)
-    blocks += sensitivity_section(result, sensitivity, figs)
+    blocks += trend_section(summary, results, figs)
+    blocks += cost_section(summary, results, figs)
+    blocks += sensitivity_section(results, figs)
     blocks += extra or []
-    blocks += assumptions_section(result)
-    blocks += diagnostics_section(result)
-    blocks += appendix(result)
+    blocks += assumptions_section(results)
+    blocks += diagnostics_section(results)
+    blocks += appendix(results)
     blocks.append(
         Para.of(
             f"Generated by forecast {summary['version']} from scenario file sha256 "

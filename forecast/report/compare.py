@@ -9,13 +9,11 @@ import numpy as np
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import MaxNLocator
 
-from forecast.pipeline import ScenarioResult
-from forecast.report import formatting as F
+from forecast.report import style as F
 from forecast.report.document import Figure, Heading, Para, Table, to_html, to_markdown
 from forecast.report.folder import atomic_folder
 from forecast.report.summary import build_summary, dumps
-
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+from forecast.results import Results
 
 
 def comparison_rows(summaries: list[dict]) -> list[dict]:
@@ -37,12 +35,12 @@ def comparison_rows(summaries: list[dict]) -> list[dict]:
     return rows
 
 
-def plot_comparison(results: list[ScenarioResult]) -> MplFigure:
+def plot_comparison(results: list[Results]) -> MplFigure:
     """Left: constrained projections (median, 80% band); right: first-hit-year distributions."""
-    fig = MplFigure(figsize=(11, 5.2), layout="constrained")
+    fig = MplFigure(figsize=(11, 5.2), layout="constrained")  # two panels: wider than one
     ax_traj, ax_hit = fig.subplots(1, 2, width_ratios=(1.4, 1))
     for i, r in enumerate(results):
-        colour = PALETTE[i % len(PALETTE)]
+        colour = F.colour(i)
         ds = r.projection
         years = ds["year"].to_numpy()
         c = ds["log10_flop_constrained"].to_numpy()
@@ -83,9 +81,7 @@ def plot_comparison(results: list[ScenarioResult]) -> MplFigure:
     return fig
 
 
-def write_comparison(
-    results: list[ScenarioResult], out: Path, inside: Path | None = None
-) -> list[dict]:
+def write_comparison(results: list[Results], out: Path, inside: Path | None = None) -> list[dict]:
     """Write compare.md, compare.html, compare.json and figures/compare.png to ``out``.
 
     ``out`` is replaced only if it is absent, empty or a folder this tool wrote; ``inside``

@@ -9,7 +9,7 @@ only when no axes are given, and returns the figure it drew on. Figures are buil
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -20,7 +20,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.text import Text
 from matplotlib.ticker import (
     Formatter,
     FuncFormatter,
@@ -31,46 +30,30 @@ from matplotlib.ticker import (
 )
 
 from forecast.data.units import FLOP_PER_PFS_DAY, slope_from_doubling_months
-from forecast.project.engine import interval, prob_hit
-from forecast.report import formatting as fmt
+from forecast.report import style as fmt
+from forecast.report.style import (
+    BLACK,
+    BLUE,
+    DPI,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    constraint_colour,
+    literal,
+)
+from forecast.report.style import axes as _axes
+from forecast.report.summary import rounded_interval
+from forecast.stats import prob_finite
 
-#: Okabe-Ito colours (colour-blind friendly).
-BLACK = "#000000"
-ORANGE = "#E69F00"
-SKY_BLUE = "#56B4E9"
-GREEN = "#009E73"
-YELLOW = "#F0E442"
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-PURPLE = "#CC79A7"
-GREY = "#8C8C8C"
 #: The projected compute of the largest run (the fitted trend is BLUE).
 PROJECTION = PURPLE
-
-#: One colour per constraint, by position in the projection's ``constraint`` dim.
-CONSTRAINT_COLOURS = (VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK)
-
-FIGSIZE = (9.0, 5.5)
-DPI = 150
 
 #: The stems of :func:`figure_set`, in order.
 STEMS = ("trend_log", "trend_linear", "cost", "power", "hit_years", "sensitivity")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
-    """The given axes and its figure, or a new figure (not registered with pyplot)."""
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=FIGSIZE, layout="constrained")
-    return fig, fig.add_subplot()
-
-
-def constraint_colour(i: int) -> str:
-    """The colour of the i-th constraint (the same in every figure)."""
-    return CONSTRAINT_COLOURS[i % len(CONSTRAINT_COLOURS)]
 
 
 def _quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -116,13 +99,6 @@ def watts_formatter() -> QuantityFormatter:
     return QuantityFormatter(fmt.watts_labels)
 
 
-def _literal(texts: Iterable[Text]) -> None:
-    """Show texts as written: constraint names are user text and a "$" in one, next to a
-    dollar amount, would otherwise start matplotlib mathtext."""
-    for text in texts:
-        text.set_parse_math(False)
-
-
 def _log_axis(ax: Axes, formatter: Formatter | None = None) -> None:
     """Log y axis with ticks at powers of ten and (optionally) named tick labels."""
     ax.set_yscale("log")
@@ -144,7 +120,7 @@ def _quantity_label(ax: Axes, label: str, powers_note: str) -> None:
     if not fmt.named_style(ticks):
         label = f"{label.removesuffix(')')}; {powers_note})"  # inside the unit's brackets
     ax.set_ylabel(label)
-    _literal([ax.yaxis.label])  # two "$" in one label would start mathtext
+    literal([ax.yaxis.label])  # two "$" in one label would start mathtext
 
 
 def _horizon(projection: xr.Dataset) -> float:
@@ -163,27 +139,12 @@ def _band(ax: Axes, x, lo, hi, colour, alpha, label=None, zorder=1):
     return ax.fill_between(x, lo, hi, color=colour, alpha=alpha, lw=0, label=label, zorder=zorder)
 
 
-#: Significant digits of the decimal years in summary.json
-#: (:data:`forecast.report.summary.DIGITS`, not imported: that module pulls in the fits).
-#: Rounding the same way keeps a year at the edge (2032.9999996) on the same side in a
-#: legend as in the briefing's table.
-SUMMARY_DIGITS = 6
-
-
-def _hit_interval(hits: np.ndarray) -> dict:
-    """Median, p10 and p90 of hit years exactly as summary.json has them (None: not hit)."""
-    return {
-        k: None if v is None else float(f"{v:.{SUMMARY_DIGITS}g}")
-        for k, v in interval(np.asarray(hits, dtype=float)).items()
-    }
-
-
 def _hit_summary(hits: np.ndarray, horizon: float) -> str:
     """'median hit year 2031, P(hit by 2045) >99%', in the briefing's words and numbers."""
     hits = np.asarray(hits, dtype=float)
     h = f"{horizon:.0f}"
-    p = fmt.percent(prob_hit(hits) if hits.size else 0.0)
-    median = _hit_interval(hits)["median"] if hits.size else None
+    p = fmt.percent(prob_finite(hits) if hits.size else 0.0)
+    median = rounded_interval(hits)["median"] if hits.size else None
     if median is None:
         return f"not by {h} in most draws, P(hit by {h}) {p}"
     return f"median hit year {fmt.year(median)}, P(hit by {h}) {p}"
@@ -214,7 +175,7 @@ def _patch(colour: str, alpha: float) -> Patch:
 def _legend(ax: Axes, **kwargs) -> None:
     kwargs.setdefault("fontsize", "small")
     kwargs.setdefault("framealpha", 0.9)
-    _literal(ax.legend(**kwargs).get_texts())
+    literal(ax.legend(**kwargs).get_texts())
 
 
 # --------------------------------------------------------------------------- trend (log)
@@ -230,15 +191,12 @@ def _in(runs: pd.DataFrame, subset: pd.DataFrame) -> np.ndarray:
 
 
 def _moore_anchor(
-    projection: xr.Dataset, runs_used: pd.DataFrame, trend_fit
+    projection: xr.Dataset, runs_used: pd.DataFrame, trend: xr.Dataset | None
 ) -> tuple[float, float] | None:
     """(year, log10 FLOP) where the Moore's-law line starts: the trend at the first run."""
-    if len(runs_used):
-        t0 = float(runs_used["t"].min())
-    else:
-        t0 = float(_years(projection)[0])
-    if trend_fit is not None:
-        return t0, float(np.median(trend_fit.mean(t0)[:, 0]))
+    if trend is not None:
+        return trend.attrs["moore_anchor_t"], trend.attrs["moore_anchor_log10"]
+    t0 = float(runs_used["t"].min()) if len(runs_used) else float(_years(projection)[0])
     # Fixed trend: the projection is log-linear per draw, so extend it back exactly.
     if "doubling_time_months" not in projection:
         return None
@@ -252,7 +210,7 @@ def plot_trend_log(
     runs_all: pd.DataFrame,
     runs_used: pd.DataFrame,
     projection: xr.Dataset,
-    trend_fit=None,
+    trend: xr.Dataset | None = None,
     ax: Axes | None = None,
     moore_months: float = 24.0,
     xmin: float | None = None,
@@ -267,9 +225,10 @@ def plot_trend_log(
         The selected frontier runs, highlighted.
     projection : xarray.Dataset
         From :func:`forecast.project.project`.
-    trend_fit : TrendFit, optional
-        The fitted trend; its median and 50%/90% bands are drawn over the data years
-        and its breakpoints as vertical lines. None when the scenario fixes the trend.
+    trend : xarray.Dataset, optional
+        What the report keeps of the fitted trend (:func:`forecast.workflow.fit_summary`):
+        its median and 50%/90% bands are drawn over the data years and its breakpoints
+        as vertical lines. None when the scenario fixes the trend.
     ax : matplotlib Axes, optional
     moore_months : float
         Doubling time of the Moore's-law reference line.
@@ -324,12 +283,12 @@ def plot_trend_log(
         entries.append((h, h.get_label()))
 
     # Fitted trend over the data years, with eras.
-    if trend_fit is not None and len(runs_used):
-        t_grid = np.linspace(float(runs_used["t"].min()), start, 200)
-        q = 10 ** _quantiles(trend_fit.mean(t_grid), [0.05, 0.25, 0.5, 0.75, 0.95])
+    if trend is not None and len(runs_used):
+        t_grid = trend["band_t"].to_numpy()
+        q = 10 ** trend["band"].transpose("band_quantile", "band_t").to_numpy()
         _band(ax, t_grid, q[0], q[4], BLUE, 0.15, zorder=3)
         _band(ax, t_grid, q[1], q[3], BLUE, 0.3, zorder=3)
-        doubling = np.median(trend_fit.doubling_months(), axis=0)
+        doubling = np.median(trend["era_doubling_months"].to_numpy(), axis=0)
         # One decimal, as the briefing gives each era's doubling time.
         rates = " → ".join(f"{d:.1f}" for d in doubling)
         (h,) = ax.plot(
@@ -345,7 +304,7 @@ def plot_trend_log(
                 f"fitted trend, median with 50%/90% bands (doubling every {rates} months)",
             )
         )
-        breaks = np.asarray(trend_fit.breakpoints())
+        breaks = trend["breakpoint"].to_numpy()
         if breaks.size:
             trans = ax.get_xaxis_transform()
             for k, b in enumerate(np.median(breaks, axis=0)):
@@ -396,7 +355,7 @@ def plot_trend_log(
         entries.append((h, h.get_label()))
 
     # Moore's law reference.
-    anchor = _moore_anchor(projection, runs_used, trend_fit)
+    anchor = _moore_anchor(projection, runs_used, trend)
     if anchor is not None:
         t0, y0 = anchor
         tm = np.array([t0, horizon])
@@ -757,7 +716,7 @@ def plot_doubling_sensitivity(
         label = fmt.param_label(param)
         ax.set_xlabel(label)
         ax.set_title(f"How the year each ceiling is reached depends on:\n{label}")
-        _literal([ax.xaxis.label, ax.title])
+        literal([ax.xaxis.label, ax.title])
     _year_axis(ax, "year the ceiling is reached", axis="y")
     ax.grid(True, alpha=0.3)
     _legend(ax, loc="upper left")
@@ -798,69 +757,36 @@ def close_figure(fig: Figure) -> None:
     fig.clear()
 
 
-def _all_runs(result) -> pd.DataFrame:
-    """Every candidate point of the scenario's data (the runs file or the 2018 points).
-
-    When the fitted points are not the runs file (the 2018 reproduction), the runs of
-    the runs file published after the data cut-off are added: they show what happened
-    after the analysis.
-    """
-    data = result.scenario.data
-    try:
-        points = data.load_points()
-    except Exception:  # the figures must not fail for want of the grey context points
-        return result.runs_used
-    if getattr(data, "points", "runs") != "runs":
-        try:
-            from forecast.data import load_runs
-
-            runs = load_runs(data.runs)
-        except Exception:
-            return points
-        later = runs.loc[
-            runs["t"] > float(result.start_year), ["name", "date", "t", "compute_flop"]
-        ]
-        points = pd.concat([points, later], ignore_index=True)
-    return points
-
-
-def figure_set(result, sensitivity: Mapping | None = None) -> dict[str, Figure]:
-    """All the figures of a :class:`~forecast.pipeline.ScenarioResult`, in a fixed order.
-
-    Parameters
-    ----------
-    result : ScenarioResult
-    sensitivity : dict, optional
-        ``values`` (doubling times, months), ``median``, ``p10``, ``p90`` (each a dict
-        constraint name -> array over ``values``) and optionally ``fitted``.
+def figure_set(results) -> dict[str, Figure]:
+    """All the figures of the main section of a :class:`~forecast.results.Results`.
 
     Returns
     -------
     dict of str to Figure
-        Keys among :data:`STEMS`: ``power`` only with a power constraint,
-        ``sensitivity`` only when ``sensitivity`` is given.
+        Keys among :data:`STEMS`, in that order: ``power`` only with a power constraint,
+        ``sensitivity`` only when the results hold the doubling-time sweep.
     """
-    proj = result.projection
+    proj = results.projection
+    trend = results.fit if results.trend_fitted else None
+    used = results.runs_used
     figs: dict[str, Figure] = {
-        "trend_log": plot_trend_log(_all_runs(result), result.runs_used, proj, result.trend_fit),
-        "trend_linear": plot_trend_linear(proj, result.runs_used),
+        "trend_log": plot_trend_log(results.runs_context, used, proj, trend),
+        "trend_linear": plot_trend_linear(proj, used),
         "cost": plot_cost_vs_ceilings(proj),
     }
     if _constraints(proj, "power"):
         figs["power"] = plot_power_vs_ceiling(proj)
     figs["hit_years"] = plot_hit_years(proj)
-    if sensitivity is not None:
-        names = [
-            n for n in (str(c) for c in proj["constraint"].values) if n in sensitivity["median"]
-        ]
-        names += [n for n in sensitivity["median"] if n not in names]
+    sweep = results.sweep
+    if sweep is not None:
+        names = [str(n) for n in sweep["constraint"].to_numpy()]
         figs["sensitivity"] = plot_doubling_sensitivity(
-            sensitivity["values"],
-            sensitivity["median"],
-            sensitivity["p10"],
-            sensitivity["p90"],
+            sweep["value"].to_numpy(),
+            {n: sweep["median"].sel(constraint=n).to_numpy() for n in names},
+            {n: sweep["p10"].sel(constraint=n).to_numpy() for n in names},
+            {n: sweep["p90"].sel(constraint=n).to_numpy() for n in names},
             names,
-            fitted=sensitivity.get("fitted"),
+            fitted=float(np.median(proj["doubling_time_months"])),
             horizon=_horizon(proj),
         )
     return figs

@@ -9,8 +9,8 @@ from collections import Counter
 import numpy as np
 
 from forecast import __version__
-from forecast.pipeline import ScenarioResult
-from forecast.project.engine import interval, prob_hit
+from forecast.results import Results
+from forecast.stats import interval, prob_finite
 
 #: Significant digits kept in summary.json: far beyond what the data support, and short
 #: enough that floating-point noise never changes the file.
@@ -23,22 +23,27 @@ def _round(x: float | None) -> float | None:
     return float(f"{x:.{DIGITS}g}")
 
 
-def _interval(values: np.ndarray) -> dict:
-    return {k: _round(v) for k, v in interval(values).items()}
+def rounded_interval(values: np.ndarray) -> dict:
+    """:func:`forecast.stats.interval` at the precision of summary.json (None: not reached).
+
+    Figures and the briefing take their numbers from here too, so that a year at the edge
+    (2032.9999996) falls on the same side everywhere.
+    """
+    return {k: _round(v) for k, v in interval(np.asarray(values, dtype=float)).items()}
 
 
-def _era_starts(result: ScenarioResult) -> list[float]:
-    fit = result.trend_fit
-    first = float(result.runs_used["t"].min()) if len(result.runs_used) else None
-    if fit is None or fit.eras == 1:
+def _era_starts(results: Results) -> list[float]:
+    runs = results.runs_used
+    first = float(runs["t"].min()) if len(runs) else None
+    if not results.trend_fitted or results.fit.attrs["eras"] == 1:
         return [first]
-    breaks = np.median(fit.breakpoints(), axis=0)
+    breaks = np.median(results.fit["breakpoint"].to_numpy(), axis=0)
     return [first, *map(float, breaks)]
 
 
-def binding_constraint(result: ScenarioResult) -> tuple[str | None, float]:
+def binding_constraint(results: Results) -> tuple[str | None, float]:
     """The constraint that binds first in most draws (None if most draws never hit)."""
-    ds = result.projection
+    ds = results.projection
     binding = ds["binding"].to_numpy()
     names = list(ds["constraint"].to_numpy())
     hits = binding[binding >= 0]
@@ -48,38 +53,41 @@ def binding_constraint(result: ScenarioResult) -> tuple[str | None, float]:
     return str(names[index]), count / binding.size
 
 
-def build_summary(result: ScenarioResult) -> dict:
+def build_summary(results: Results) -> dict:
     """The summary as a JSON-ready dict, with every key the design fixes.
 
     Every interval is ``{"median", "p10", "p90"}``; years are decimal years; a hit year
     beyond the horizon in more than half the draws has a ``null`` median.
     """
-    sc = result.scenario
-    ds = result.projection
-    runs = result.runs_used
-    fit = result.trend_fit
+    sc = results.scenario
+    ds = results.projection
+    runs = results.runs_used
+    fit = results.fit
 
     doubling = ds["doubling_time_months"].to_numpy()
     eras = []
-    if fit is not None:
-        per_era = fit.doubling_months()
-        for k, start in enumerate(_era_starts(result)):
+    if results.trend_fitted:
+        per_era = fit["era_doubling_months"].to_numpy()
+        for k, start in enumerate(_era_starts(results)):
             eras.append(
-                {"start_year": _round(start), "doubling_time_months": _interval(per_era[:, k])}
+                {
+                    "start_year": _round(start),
+                    "doubling_time_months": rounded_interval(per_era[:, k]),
+                }
             )
     else:
         eras.append(
             {
-                "start_year": _round(_era_starts(result)[0]),
-                "doubling_time_months": _interval(doubling),
+                "start_year": _round(_era_starts(results)[0]),
+                "doubling_time_months": rounded_interval(doubling),
             }
         )
-    if fit is not None:
-        d = fit.diagnostics
+    if results.trend_fitted:
+        d = fit.sel(fit="compute trend")
         diagnostics = {
-            "r_hat_max": _round(d.r_hat_max),
-            "ess_bulk_min": _round(d.ess_bulk_min),
-            "divergences": int(d.divergences),
+            "r_hat_max": _round(float(d["diag_r_hat_max"])),
+            "ess_bulk_min": _round(float(d["diag_ess_bulk_min"])),
+            "divergences": int(d["diag_divergences"]),
         }
     else:
         diagnostics = {"r_hat_max": None, "ess_bulk_min": None, "divergences": None}
@@ -92,29 +100,29 @@ def build_summary(result: ScenarioResult) -> dict:
                 "name": str(name),
                 "kind": str(ds["constraint_kind"].sel(constraint=name).item()),
                 "basis": str(ds["constraint_basis"].sel(constraint=name).item()) or None,
-                "hit_year": _interval(hit),
-                "prob_hit_by_horizon": _round(prob_hit(hit)),
+                "hit_year": rounded_interval(hit),
+                "prob_hit_by_horizon": _round(prob_finite(hit)),
             }
         )
-    binding_name, binding_share = binding_constraint(result)
+    binding_name, binding_share = binding_constraint(results)
 
-    first_year = math.floor(result.start_year)
+    first_year = math.floor(results.start_year)
     largest = {}
     for year in ds["year"].to_numpy():
         if year < first_year or year > sc.horizon or year != math.floor(year):
             continue
         at = ds.sel(year=year)
         largest[str(int(year))] = {
-            "flop": _interval(10 ** at["log10_flop"].to_numpy()),
-            "capex_usd": _interval(at["capex_usd"].to_numpy()),
-            "amortized_usd": _interval(at["amortized_usd"].to_numpy()),
-            "power_watts": _interval(at["power_watts"].to_numpy()),
+            "flop": rounded_interval(10 ** at["log10_flop"].to_numpy()),
+            "capex_usd": rounded_interval(at["capex_usd"].to_numpy()),
+            "amortized_usd": rounded_interval(at["amortized_usd"].to_numpy()),
+            "power_watts": rounded_interval(at["power_watts"].to_numpy()),
         }
 
     return {
         "scenario": sc.name,
         "version": __version__,
-        "seed": int(result.seed),
+        "seed": int(results.seed),
         "scenario_sha256": sc.sha256,
         "horizon": int(sc.horizon),
         "draws": int(ds.sizes["draw"]),
@@ -124,24 +132,26 @@ def build_summary(result: ScenarioResult) -> dict:
             "latest_run_date": str(max(runs["date"])) if len(runs) else None,
         },
         "trend": {
-            "doubling_time_months": _interval(doubling),
-            "growth_per_year": _interval(2 ** (12 / doubling)),
+            "doubling_time_months": rounded_interval(doubling),
+            "growth_per_year": rounded_interval(2 ** (12 / doubling)),
             "eras": eras,
             "diagnostics": diagnostics,
         },
         "hardware": {
-            "price_performance_doubling_years": _interval(
+            "price_performance_doubling_years": rounded_interval(
                 ds["price_performance_doubling_years"].to_numpy()
             ),
-            "efficiency_doubling_years": _interval(ds["efficiency_doubling_years"].to_numpy()),
+            "efficiency_doubling_years": rounded_interval(
+                ds["efficiency_doubling_years"].to_numpy()
+            ),
         },
         "constraints": constraints,
         "limit": {
-            "hit_year": _interval(ds["first_hit_year"].to_numpy()),
+            "hit_year": rounded_interval(ds["first_hit_year"].to_numpy()),
             "binding_constraint": binding_name,
             "binding_share": _round(binding_share),
-            "prob_hit_by_horizon": _round(prob_hit(ds["first_hit_year"].to_numpy())),
-            "post_limit_doubling_time_months": _interval(
+            "prob_hit_by_horizon": _round(prob_finite(ds["first_hit_year"].to_numpy())),
+            "post_limit_doubling_time_months": rounded_interval(
                 ds["post_limit_doubling_months"].to_numpy()[
                     np.isfinite(ds["first_hit_year"].to_numpy())
                 ]

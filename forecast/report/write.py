@@ -6,36 +6,40 @@ report and leaves an earlier report of the same name untouched. A report has a m
 section (`forecast run`) and optional sections (`analysis` from `forecast sensitivity`,
 `backtest` from `forecast backtest`). A command writes the sections it computed and carries
 over the others from the folder's previous report when they were computed from the same
-run (same summary); the briefing is rendered from all sections present, so it never
-refers to one that is absent.
+run (same summary), reading them back from their NetCDF files; the briefing is rendered
+from all sections present, so it never refers to one that is absent.
+
+Rendering takes a :class:`~forecast.results.Results` and nothing else: it never fits,
+samples or reads data files, so :func:`render_report` can draw a report again from the
+files in its folder (``forecast report DIR``) without importing PyMC.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
-import warnings
-from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import quote
 
-import xarray as xr
-
-from forecast.models.sampling import az
-from forecast.pipeline import ScenarioResult
+from forecast.errors import ForecastError
 from forecast.progress import Log, quiet
 from forecast.report.briefing import build_briefing
-from forecast.report.document import (
-    Block,
-    Figure,
-    blocks_from_json,
-    blocks_to_json,
-    to_html,
-    to_markdown,
+from forecast.report.document import Block, Figure, to_html, to_markdown
+from forecast.report.extras import (
+    SECTION_FILES,
+    SECTION_ORDER,
+    section_blocks,
+    section_figures,
+    write_section_files,
 )
-from forecast.report.extras import SECTION_ORDER, Extra
-from forecast.report.folder import atomic_folder, check_target, clean_leftovers, files_under
+from forecast.report.folder import (
+    ReportFolderError,
+    atomic_folder,
+    check_target,
+    clean_leftovers,
+    files_under,
+)
 from forecast.report.summary import build_summary, dumps
+from forecast.results import Results, Sensitivity, load_backtests
 
 CAPTIONS = {
     "trend_log": "Training compute of notable runs (grey), the selected frontier runs (colour), "
@@ -57,36 +61,8 @@ CAPTIONS = {
 }
 
 
-def posterior_idata(result: ScenarioResult) -> az.InferenceData:
-    """One InferenceData with the trend posterior, the hardware posterior and the drawn inputs."""
-    groups: dict[str, xr.Dataset] = {}
-    if result.trend_fit is not None:
-        idata = result.trend_fit.idata
-        for g in idata.groups():
-            groups[g] = getattr(idata, g)
-    if result.hardware_fit is not None:
-        hw = result.hardware_fit.idata
-        groups["hardware_posterior"] = hw.posterior
-        if "sample_stats" in hw.groups():
-            groups["hardware_sample_stats"] = hw.sample_stats
-    inputs = xr.Dataset({netcdf_name(k): ("draw", v) for k, v in result.input_draws.items()})
-    inputs.attrs["name_encoding"] = NAME_ENCODING
-    groups["projection_inputs"] = inputs
-    with warnings.catch_warnings():
-        # Custom group names are outside ArviZ's schema on purpose.
-        warnings.simplefilter("ignore")
-        return az.InferenceData(**groups)
-
-
-NAME_ENCODING = (
-    "variable names are scenario key paths; '%' and '/' (which NetCDF forbids in names) are "
-    "written as %25 and %2F, so urllib.parse.unquote gives the key path back"
-)
-
-
-def netcdf_name(key: str) -> str:
-    """``key`` as a NetCDF variable name: constraint names are user text and may hold "/"."""
-    return quote(key, safe=" !\"#$&'()*+,-.:;<=>?@[\\]^_`{|}~")
+#: Files of a report's main section that hold results (the rest is rendered from them).
+DATA_FILES = ("summary.json", "posterior.nc", "projection.nc")
 
 
 def _save_figures(figures: dict, tmp: Path, svg: bool) -> dict[str, Figure]:
@@ -100,15 +76,26 @@ def _save_figures(figures: dict, tmp: Path, svg: bool) -> dict[str, Figure]:
     return blocks
 
 
-def _carried_sections(
-    out: Path, previous: dict | None, basis: str, replaced: set[str], log: Log
-) -> dict[str, dict]:
-    """Sections of the previous report at ``out`` that belong to this same run."""
-    carried: dict[str, dict] = {}
+def _load_section(folder: Path, name: str, results: Results) -> None:
+    """Read section ``name`` of the report at ``folder`` into ``results``."""
+    if name == "analysis":
+        results.sensitivity = Sensitivity.load(folder / "sensitivity.nc")
+    else:
+        results.backtests = load_backtests(folder / "backtest.nc")
+
+
+def _carry_sections(
+    results: Results, out: Path, previous: dict | None, basis: str, log: Log
+) -> list[str]:
+    """Add to ``results`` the sections of the previous report at ``out`` from the same run.
+
+    Returns the names of the sections carried over.
+    """
+    carried: list[str] = []
     if previous is None or previous.get("kind") != "scenario":
         return carried
     for name, section in (previous.get("sections") or {}).items():
-        if name in replaced or name not in SECTION_ORDER or not isinstance(section, dict):
+        if name in results.sections or name not in SECTION_ORDER or not isinstance(section, dict):
             continue
         if section.get("basis") != basis:
             log(
@@ -117,37 +104,70 @@ def _carried_sections(
                 f"{'sensitivity' if name == 'analysis' else 'backtest'}` again to add it"
             )
             continue
-        files = section.get("files") or []
-        if not all(isinstance(f, str) and (out / f).is_file() for f in files):
-            log(f"the {name} section of {out} is missing files and is left out")
+        try:
+            _load_section(out, name, results)
+        except (OSError, KeyError, ValueError) as exc:
+            log(f"the {name} section of {out} could not be read ({exc}) and is left out")
             continue
-        carried[name] = section
+        carried.append(name)
+        log(f"kept the {name} section of the previous report (same run)")
     return carried
 
 
+def _render(results: Results, summary: dict, tmp: Path, svg: bool, manifest: dict) -> None:
+    """Draw the figures and write the briefing of every section present into ``tmp``."""
+    from forecast.report.figures import figure_set
+
+    figs = _save_figures(figure_set(results), tmp, svg)
+    blocks: dict[str, list[Block]] = {}
+    for name in results.sections:
+        before = set(files_under(tmp))
+        section_figs = _save_figures(section_figures(results, name), tmp, svg)
+        blocks[name] = section_blocks(results, name, {**figs, **section_figs})
+        files = sorted(set(files_under(tmp)) - before) + list(SECTION_FILES[name])
+        manifest["sections"][name] = {"basis": manifest["basis"], "files": sorted(files)}
+    extra = [b for name in SECTION_ORDER for b in blocks.get(name, [])]
+    title, doc = build_briefing(summary, results, figs, extra)
+    (tmp / "briefing.md").write_text(to_markdown(title, doc), encoding="utf-8")
+    (tmp / "briefing.html").write_text(to_html(title, doc), encoding="utf-8")
+
+
+def _manifest(results: Results, basis: str) -> dict:
+    sc = results.scenario
+    return {
+        "kind": "scenario",
+        "scenario": sc.name,
+        "scenario_sha256": sc.sha256,
+        "seed": results.seed,
+        "draws": results.n_draws,
+        "basis": basis,
+        "sections": {},
+    }
+
+
+def _basis(summary_text: str) -> str:
+    # Sections belong together when they were computed from the same run: the same summary.
+    return hashlib.sha256(summary_text.encode("utf-8")).hexdigest()
+
+
 def write_report(
-    result: ScenarioResult,
+    results: Results,
     out: Path,
-    sensitivity: xr.Dataset | None = None,
-    extras: Sequence[Extra] = (),
     svg: bool = True,
     inside: Path | None = None,
     log: Log = quiet,
 ) -> dict:
-    """Write the report of ``result`` to the folder ``out`` (atomically, section by section).
+    """Write the report of ``results`` to the folder ``out`` (atomically, section by section).
 
     Parameters
     ----------
-    result : ScenarioResult
+    results : Results
+        From :func:`forecast.workflow.run`. Optional sections it lacks are carried over
+        from the report already at ``out`` when that was computed from the same run;
+        others are left out, with a line to ``log``.
     out : Path
         Destination folder: absent, empty, or a report folder this tool wrote (see
         :func:`forecast.report.folder.check_target`); anything else is refused.
-    sensitivity : xarray.Dataset, optional
-        A doubling-time sweep (see :func:`forecast.analysis.sweep`) for its section and figure.
-    extras : sequence of Extra
-        Optional sections (sensitivity analysis, backtests) computed now. Optional sections
-        already in ``out`` that were computed from the same run are kept; others are left
-        out, with a line to ``log``.
     svg : bool
         Also write SVG versions of the figures.
     inside : Path, optional
@@ -161,78 +181,79 @@ def write_report(
         The summary written to ``summary.json``.
     """
     out = Path(out)
-    summary = build_summary(result)
+    summary = build_summary(results)
     summary_text = dumps(summary)
-    # Sections belong together when they were computed from the same run: the same summary.
-    basis = hashlib.sha256(summary_text.encode("utf-8")).hexdigest()
+    basis = _basis(summary_text)
     clean_leftovers(out)  # a report a killed run left aside is restored before it is read
     previous = check_target(out, inside)
-    carried = _carried_sections(out, previous, basis, {e.name for e in extras}, log)
-    sc = result.scenario
-    manifest: dict = {
-        "kind": "scenario",
-        "scenario": sc.name,
-        "scenario_sha256": sc.sha256,
-        "seed": result.seed,
-        "draws": int(result.inputs.n_draws),
-        "basis": basis,
-        "sections": {},
-    }
+    computed = results.sections
+    _carry_sections(results, out, previous, basis, log)
+    manifest = _manifest(results, basis)
     with atomic_folder(out, manifest, inside) as tmp:
-        from forecast.report.figures import figure_set
-
-        sens = sensitivity_for_figure(result, sensitivity) if sensitivity is not None else None
-        blocks = _save_figures(dict(figure_set(result, sensitivity=sens)), tmp, svg)
-        section_blocks: dict[str, list[Block]] = {}
-        for extra in extras:
-            before = set(files_under(tmp))
-            figs = _save_figures(extra.figures, tmp, svg)
-            if extra.files is not None:
-                extra.files(tmp)
-            section_blocks[extra.name] = extra.blocks({**blocks, **figs})
-            manifest["sections"][extra.name] = {
-                "basis": basis,
-                "files": sorted(set(files_under(tmp)) - before),
-                "blocks": blocks_to_json(section_blocks[extra.name]),
-            }
-        for name, section in carried.items():
-            for rel in section["files"]:
-                (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(out / rel, tmp / rel)
-            try:
-                section_blocks[name] = blocks_from_json(section["blocks"], tmp)
-            except ValueError as exc:
-                log(f"the {name} section of {out} could not be read ({exc}) and is left out")
-                for rel in section["files"]:
-                    (tmp / rel).unlink(missing_ok=True)
-                continue
-            manifest["sections"][name] = section
-            log(f"kept the {name} section of the previous report (same run)")
-        extra_blocks = [b for name in SECTION_ORDER for b in section_blocks.get(name, [])]
-        title, doc = build_briefing(summary, result, blocks, sensitivity, extra_blocks)
-        (tmp / "briefing.md").write_text(to_markdown(title, doc), encoding="utf-8")
-        (tmp / "briefing.html").write_text(to_html(title, doc), encoding="utf-8")
         (tmp / "summary.json").write_text(summary_text, encoding="utf-8")
-        posterior_idata(result).to_netcdf(str(tmp / "posterior.nc"))
-        projection = result.projection
-        encoding = {
-            name: {"zlib": True, "complevel": 4}
-            for name, var in projection.data_vars.items()
-            if var.dtype.kind == "f"
-        }
-        projection.to_netcdf(tmp / "projection.nc", encoding=encoding)
+        results.save_posterior(tmp / "posterior.nc")
+        results.save_projection(tmp / "projection.nc")
+        for name in results.sections:
+            if name in computed:
+                write_section_files(results, name, tmp)
+            else:  # carried over: the same files, byte for byte
+                for rel in SECTION_FILES[name]:
+                    shutil.copyfile(out / rel, tmp / rel)
+        _render(results, summary, tmp, svg, manifest)
     return summary
 
 
-def sensitivity_for_figure(result: ScenarioResult, sweep: xr.Dataset) -> dict:
-    """The arrays the sensitivity figure takes, from a sweep Dataset."""
-    import numpy as np
+class StaleReportError(ForecastError):
+    """A report folder cannot be rendered again from its files."""
 
-    names = [str(n) for n in sweep["constraint"].to_numpy()]
-    values = np.asarray(
-        sweep["value"].to_numpy() if "value" in sweep else sweep["sweep"].to_numpy()
-    )
-    out = {"values": values, "fitted": float(np.median(result.projection["doubling_time_months"]))}
-    for key in ("median", "p10", "p90"):
-        out[key] = {n: sweep[key].sel(constraint=n).to_numpy() for n in names}
-    return out
+
+def render_report(folder: Path, svg: bool = True, log: Log = quiet) -> dict:
+    """Draw the figures and the briefing of an existing report folder again, from its files.
+
+    Reads only the report's own files (:meth:`Results.load`), keeps every results file
+    as it is, and replaces the figures and the briefing atomically; files a user added are
+    kept. Does not import PyMC.
+
+    Raises
+    ------
+    ReportFolderError
+        If ``folder`` is not a scenario report this tool wrote.
+    StaleReportError
+        If its files cannot be read (missing, or written by a version without the
+        results groups), or do not give back its ``summary.json``.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReportFolderError(f"{folder}: no such report folder")
+    clean_leftovers(folder)
+    previous = check_target(folder)
+    if previous is None or previous.get("kind") != "scenario":
+        raise ReportFolderError(
+            f"{folder}: not a scenario report written by forecast (no {folder.name}/"
+            ".forecast-report.json of kind 'scenario')"
+        )
+    try:
+        results = Results.load(folder)
+        saved = (folder / "summary.json").read_text(encoding="utf-8")
+    except (OSError, KeyError, ValueError) as exc:
+        raise StaleReportError(
+            f"{folder}: cannot read the report's results ({exc}); it may have been written by "
+            "an older version: run `forecast run` again to rewrite it"
+        ) from None
+    summary = build_summary(results)
+    summary_text = dumps(summary)
+    if summary_text != saved:
+        raise StaleReportError(
+            f"{folder}: summary.json does not follow from the report's NetCDF files (edited, "
+            "or written by another version); run `forecast run` again to rewrite it"
+        )
+    basis = _basis(summary_text)
+    manifest = _manifest(results, basis)
+    with atomic_folder(folder, manifest) as tmp:
+        for rel in DATA_FILES:
+            shutil.copyfile(folder / rel, tmp / rel)
+        for name in results.sections:
+            for rel in SECTION_FILES[name]:
+                shutil.copyfile(folder / rel, tmp / rel)
+        _render(results, summary, tmp, svg, manifest)
+    return summary

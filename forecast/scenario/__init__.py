@@ -1,9 +1,11 @@
 """Scenarios: TOML files -> typed, validated :class:`Scenario` objects; uncertain parameters.
 
-See :mod:`forecast.scenario.schema` for the file format and key paths, and
+See :mod:`forecast.scenario.schema` for the file format and key paths,
+:mod:`forecast.scenario.load` for reading a file (or its text), and
 :mod:`forecast.scenario.params` for the distribution tables.
 """
 
+from forecast.scenario.load import check_scenario, load_scenario, scenario_from_text
 from forecast.scenario.params import (
     DISTRIBUTIONS,
     Beta,
@@ -22,11 +24,11 @@ from forecast.scenario.schema import (
     Constraint,
     DataSpec,
     HardwareSpec,
+    SamplerSettings,
     SamplerSpec,
     Scenario,
+    ScenarioFile,
     TrendSpec,
-    check_scenario,
-    load_scenario,
     parameters,
     with_param,
 )
@@ -44,8 +46,10 @@ __all__ = [
     "Normal",
     "Param",
     "ParamError",
+    "SamplerSettings",
     "SamplerSpec",
     "Scenario",
+    "ScenarioFile",
     "Triangular",
     "TrendSpec",
     "Uniform",
@@ -53,5 +57,6 @@ __all__ = [
     "load_scenario",
     "parameters",
     "parse_param",
+    "scenario_from_text",
     "with_param",
 ]

@@ -30,10 +30,19 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import stats
+
 
 #: The standard normal 90th percentile: a p90 sits this many sd above the median.
-Z90 = float(stats.norm.ppf(0.9))
+def _stats():
+    """:mod:`scipy.stats`, imported when a distribution is first drawn from: it takes a
+    third of a second, and reading or describing a scenario (a report re-rendered from
+    its files) never needs it."""
+    from scipy import stats
+
+    return stats
+
+
+Z90 = 1.2815515655446004  # scipy.stats.norm.ppf(0.9), written out: see _stats()
 
 
 def _fmt(x: float) -> str:
@@ -197,7 +206,7 @@ class Normal(Param):
             raise ValueError(f"sd must be positive, got {_fmt(self.sd)}")
         if not self.low < self.high:
             raise ValueError(f"low ({_fmt(self.low)}) must be less than high ({_fmt(self.high)})")
-        base = stats.norm(loc=self.mean, scale=self.sd)
+        base = _stats().norm(loc=self.mean, scale=self.sd)
         if self.truncated and base.cdf(self.high) - base.cdf(self.low) < 1e-9:
             raise ValueError("the truncation bounds leave (almost) no probability")
 
@@ -219,8 +228,8 @@ class Normal(Param):
         if self.truncated:
             a = (self.low - self.mean) / self.sd
             b = (self.high - self.mean) / self.sd
-            return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
-        return stats.norm(loc=self.mean, scale=self.sd)
+            return _stats().truncnorm(a, b, loc=self.mean, scale=self.sd)
+        return _stats().norm(loc=self.mean, scale=self.sd)
 
     def support(self) -> tuple[float, float]:
         # Exactly the bounds (scipy's truncnorm rounds them by an ulp).
@@ -230,7 +239,7 @@ class Normal(Param):
         if not self.truncated:
             return rng.normal(self.mean, self.sd, n)
         # Inverse-CDF sampling keeps truncation vectorised and on the caller's generator.
-        base = stats.norm(loc=self.mean, scale=self.sd)
+        base = _stats().norm(loc=self.mean, scale=self.sd)
         u = rng.uniform(base.cdf(self.low), base.cdf(self.high), n)
         return np.clip(base.ppf(u), self.low, self.high)
 
@@ -307,7 +316,7 @@ class LogNormal(Param):
         return (math.log(self.p90) - math.log(self.p50)) / Z90
 
     def frozen(self) -> Any:
-        return stats.lognorm(s=self.sigma, scale=self.p50)
+        return _stats().lognorm(s=self.sigma, scale=self.p50)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.lognormal(self.mu, self.sigma, n)
@@ -340,7 +349,7 @@ class Uniform(Param):
             raise ValueError(f"low ({_fmt(self.low)}) must be less than high ({_fmt(self.high)})")
 
     def frozen(self) -> Any:
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return _stats().uniform(loc=self.low, scale=self.high - self.low)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, n)
@@ -377,7 +386,7 @@ class Triangular(Param):
 
     def frozen(self) -> Any:
         width = self.high - self.low
-        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        return _stats().triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.triangular(self.low, self.mode, self.high, n)
@@ -449,7 +458,7 @@ class Beta(Param):
         return (1 - self.mean) * self.concentration
 
     def frozen(self) -> Any:
-        return stats.beta(self.alpha, self.beta)
+        return _stats().beta(self.alpha, self.beta)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.beta(self.alpha, self.beta, n)

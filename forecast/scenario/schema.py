@@ -1,9 +1,26 @@
-"""Scenario files: TOML -> typed, validated, frozen :class:`Scenario`.
+"""Scenario files: the typed, frozen :class:`Scenario` and the rules of every key.
 
-Validation is strict and complete: every problem in the file (syntax, unknown keys,
-types, ranges, missing data files, cross-key rules) is collected and reported at
-once in one :class:`~forecast.errors.ScenarioError`, each :class:`Problem` carrying
-the key path (``column``) and, where it can be found, the line in the file.
+Each key is declared once, on a frozen pydantic dataclass, its default beside its type,
+whose ``Annotated`` metadata is its rule and bound (:mod:`forecast.scenario.values`):
+``utilization: Annotated[Param, UNIT] = Beta(0.35, 0.08)``. Unknown keys are refused.
+:mod:`forecast.scenario.load` validates a file's TOML against :class:`ScenarioFile` and
+turns pydantic's errors into one located line each. The tables are dataclasses (not
+``BaseModel``), so that ``dataclasses.replace`` and ``asdict`` keep working everywhere.
+
+The rules apply to what a file says: they run when a file is validated (with a
+:class:`~forecast.scenario.values.Context`), while a scenario built in code
+(``dataclasses.replace``, :func:`with_param`) keeps what it is given.
+
+Every problem in a file is reported at once, which decides where each rule that spans
+keys is written (once, as a validator of the class holding the keys):
+
+- comparing two keys of a table: a ``field_validator`` on the later one, which sees
+  the keys before it (``info.data``) and runs even when another key of the table is
+  wrong, where a ``model_validator(mode="after")`` would wait for the whole table;
+- about which keys are present (a level without its year, a limit of the wrong kind):
+  a ``model_validator(mode="wrap")``, which reads the table as written and reports
+  alongside the keys' own problems;
+- across tables (the horizon and ``data.until``): a wrap validator on the file.
 
 Key paths
 ---------
@@ -29,31 +46,58 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 import re
-import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import numpy as np
+from pydantic import (
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass
 
-from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, PRECISIONS, plain_number
+from forecast.data.checks import file_problem
+from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, PRECISIONS
 from forecast.data.selection import RULES, Selection
-from forecast.data.textfile import read_text
 from forecast.data.units import slope_from_doubling_months
 from forecast.errors import Problem, ScenarioError
 from forecast.scenario.params import (
-    DISTRIBUTIONS,
     Beta,
     Fixed,
     Param,
     ParamError,
     did_you_mean,
     parse_param,
+)
+from forecast.scenario.values import (
+    Bound,
+    Date,
+    Flag,
+    Located,
+    Required,
+    Text,
+    Year,
+    accepted,
+    checked,
+    choice,
+    context_of,
+    default_of,
+    holds_param,
+    int_text,
+    invalid,
+    is_number,
+    kind_of,
+    missing,
+    problems,
+    string,
+    validate_with,
+    whole,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +109,7 @@ Kind = Literal["spend", "power"]
 Basis = Literal["capex", "amortized"]
 Backend = Literal["pymc", "nutpie"]
 
+#: ``data.points`` names the key of the file the fitted points come from.
 POINTS: tuple[str, ...] = ("runs", "openai_2018")
 KINDS: tuple[str, ...] = ("spend", "power")
 BASES: tuple[str, ...] = ("capex", "amortized")
@@ -72,17 +117,6 @@ BACKENDS: tuple[str, ...] = ("pymc", "nutpie")
 MAX_HORIZON = 2200
 #: Why the horizon stops there (said in the message).
 HORIZON_WHY = "a trend fitted to seven decades of data says nothing about the world beyond that"
-#: Plausible range for any calendar year a scenario gives (levels, reference years).
-YEAR_RANGE = (1950.0, 2200.0)
-#: Why: the first training runs in the data are from 1950; the horizon ends in 2200.
-YEAR_WHY = "the data start in 1950 and no horizon goes beyond 2200"
-#: Range of ``data.since`` and ``data.until``; the data files use the same first date.
-DATE_RANGE = (dt.date(1940, 1, 1), dt.date(2200, 12, 31))
-DATE_WHY = (
-    "no run was trained before the first electronic computers of the 1940s, and no "
-    "horizon goes beyond 2200"
-)
-
 #: The scenario name becomes the report folder ``reports/<name>/``, so it must be one
 #: plain path component: no separators, no ``.``/``..``, nothing hidden, no spaces.
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -115,15 +149,173 @@ MAX_SEED = 2**32 - 1
 #: trend is the counterfactual without ceilings), but every derived number (cost, power)
 #: must stay inside floating-point range (about 1.8e308) with room to spare.
 MAX_TREND_LOG10_FLOP = 200.0
-#: The 2018 analysis says its two estimation methods are "meant to be right within
-#: 2-3x"; its chart points get the wider factor as their ~90% measurement bound.
-OPENAI_2018_UNCERTAINTY = 3.0
+
+
+# -- rules of particular keys --------------------------------------------------------------
+
+
+def _eras(value: Any, info: ValidationInfo) -> int | str:
+    if value == "auto" or (is_number(value) and isinstance(value, int) and 1 <= value <= 3):
+        return value
+    raise invalid(f'must be 1, 2, 3 or "auto", got {kind_of(value)}')
+
+
+def _data_file(value: Any, info: ValidationInfo) -> Path:
+    """A data file: relative to the scenario's folder; looked for when asked to."""
+    context = context_of(info)
+    assert context is not None  # only called on a file's values
+    given = None
+    path = value  # the default, already absolute
+    if not isinstance(value, Path):
+        given = string(value)
+        if not given.strip() or not given.isprintable():
+            # A NUL byte makes the OS calls raise; a newline would split the message.
+            raise invalid(f"expected a file name in printable text, got {given!r}")
+        path = (context.base / given).resolve()
+    # A points file is only needed when data.points picks it (a rejected points, its default).
+    picked = info.data.get("points", default_of(DataSpec, "points"))
+    if context.check_data and (info.field_name not in POINTS or info.field_name == picked):
+        issue = file_problem(path, given)
+        if issue:
+            raise invalid(issue)
+    return path
+
+
+def _slug(text: str) -> str:
+    """A valid scenario name made from ``text`` (to suggest in a message)."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", text.casefold()).strip("-._")[:64]
+    return slug or "my-scenario"
+
+
+def _char_name(char: str) -> str:
+    """``"a newline (U+000A)"``: a character named for a message."""
+    names = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}
+    name = names.get(char) or unicodedata.name(char, "a control character")
+    return f"{name} (U+{ord(char):04X})"
+
+
+def _constraint_name_problem(name: str) -> str | None:
+    """What is wrong with a constraint name, or None.
+
+    A name may be any printable text: "/", ".", "[" and the like are fine (key paths
+    split on the last "."), but it shows in one-line messages, tables and figure
+    legends, so it must be non-empty, on one line, visible and short.
+    """
+    if not name.strip():
+        return "must not be empty"
+    bad = next((c for c in name if not c.isprintable()), None)
+    if bad is not None:
+        return (
+            f"a constraint name must be printable text on one line; {name!r} "
+            f"contains {_char_name(bad)}"
+        )
+    if len(name) > MAX_CONSTRAINT_NAME:
+        return (
+            f"a constraint name must be at most {MAX_CONSTRAINT_NAME} characters (it labels "
+            f"tables and figure legends), got {len(name)}"
+        )
+    if name != name.strip():
+        return (
+            f"a constraint name must not start or end with a space ({name!r}): key paths "
+            "such as constraints.<name>.share would hide it"
+        )
+    return None
+
+
+def _constraint_name(value: Any, info: ValidationInfo) -> str:
+    issue = _constraint_name_problem(string(value))
+    if issue:
+        raise invalid(issue)
+    return value
+
+
+def constraint_names(tables: Any) -> tuple[dict[int, str], dict[int, int]]:
+    """The names that address constraints in key paths, and the duplicated ones.
+
+    Parameters
+    ----------
+    tables : Any
+        The ``constraints`` array of a file, as TOML read it.
+
+    Returns
+    -------
+    (dict of int to str, dict of int to int)
+        By position, each valid name first given there; and, by position, the earlier
+        position of a name given again (compared without case). Both are empty unless
+        ``tables`` is a valid array of tables: then positions address them all.
+    """
+    names: dict[int, str] = {}
+    duplicates: dict[int, int] = {}
+    if not (isinstance(tables, list) and all(isinstance(t, dict) for t in tables)):
+        return names, duplicates
+    if len(tables) > MAX_CONSTRAINTS:
+        return names, duplicates
+    first: dict[str, int] = {}
+    for i, table in enumerate(tables):
+        # Only a valid name may stand in key paths (a newline in one would split the
+        # problem's line); an invalid one is addressed by position, constraints[i].
+        name = table.get("name")
+        if not isinstance(name, str) or _constraint_name_problem(name) is not None:
+            continue
+        if name.casefold() in first:
+            duplicates[i] = first[name.casefold()]
+        else:
+            first[name.casefold()] = i
+            names[i] = name
+    return names, duplicates
+
+
+# -- ranges of the scalar parameters -------------------------------------------------------
+
+
+POSITIVE = Bound(0.0)
+UNIT = Bound(0.0, 1.0, low_open=True, high_open=False)
+
+# The sensible ranges below are meant to catch typos and unit slips (1e300, TFLOPS for
+# FLOP/s, months for years), not to police opinions: each is far outside anything
+# measured, and each reason says what the edge means.
+_HW_DOUBLING_YEARS = Bound(
+    0.0,
+    range=(0.25, 100.0),
+    unit="years",
+    why="hardware price-performance and efficiency have doubled every 2-3 years for "
+    "decades; a quarter is 10x faster than ever seen, a century is no trend",
+)
+#: About all the sunlight that reaches Earth in a year (1.7e17 W x 3.2e7 s) turned into
+#: FLOP at the CMOS efficiency limit (4.7e15 FLOP/J): 2.5e40.
+MAX_LEVEL_FLOP = 1e40
+#: One bit erased per operation at room temperature costs kT ln 2 = 2.9e-21 J
+#: (Landauer): 3.5e20 operations per joule is the physical ceiling for irreversible logic.
+LANDAUER_FLOP_PER_JOULE = 3.5e20
+_FLOP_PER_JOULE = (
+    "ENIAC did about 3e-3 FLOP/J in 1946; the Landauer limit at room temperature is 3.5e20 FLOP/J"
+)
+#: ``data.threshold_flop``: the same range the data check allows for a run's compute.
+THRESHOLD_FLOP = Bound(
+    0.0,
+    range=(1.0, MAX_COMPUTE_FLOP),
+    unit="FLOP",
+    why="the range the data check allows for a run's compute",
+)
+TARGET_ACCEPT_BOUND = Bound(
+    0.0,
+    1.0,
+    range=TARGET_ACCEPT,
+    why="NUTS adapts its step size to this rate: below 0.5 the fits diverge, above 0.999 "
+    "the steps are too short to move; PyMC's default is 0.8",
+)
+
+#: Unknown keys are errors; a validated scenario does not change.
+_CONFIG = ConfigDict(extra="forbid")
+
+DataFile = Annotated[Path, checked(_data_file)]
+Horizon = Annotated[int, whole()]
 
 
 # -- the typed scenario --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class DataSpec:
     """Which data the fit uses: files, the points to fit, the frontier rule, the window.
 
@@ -132,16 +324,29 @@ class DataSpec:
     (``openai_2018``, rows with ``in_trend = true``), to reproduce that analysis.
     """
 
-    runs: Path = DATA_DIR / "training_runs.csv"
-    hardware: Path = DATA_DIR / "hardware.csv"
-    economy: Path = DATA_DIR / "economy.csv"
-    frontier: Frontier = "top_n"
-    top_n: int = 10
-    threshold_flop: float = 1e23
-    since: dt.date | None = dt.date(2010, 1, 1)
-    until: dt.date | None = None
-    points: Points = "runs"
-    openai_2018: Path = DATA_DIR / "openai_2018.csv"
+    # In the order the rules need: points before the files, until before since.
+    points: Annotated[Points, choice(POINTS)] = "runs"
+    frontier: Annotated[Frontier, choice(RULES)] = "top_n"
+    top_n: Annotated[
+        int, whole(1, MAX_TOP_N, 'more than the data hold; for every run use frontier = "all"')
+    ] = 10
+    threshold_flop: Annotated[float, THRESHOLD_FLOP] = 1e23
+    until: Date | None = None
+    since: Date | None = Field(dt.date(2010, 1, 1), validate_default=True)
+    # Checked for existence even when not given (validate_default): the default may be gone.
+    runs: DataFile = Field(DATA_DIR / "training_runs.csv", validate_default=True)
+    hardware: DataFile = Field(DATA_DIR / "hardware.csv", validate_default=True)
+    economy: DataFile = Field(DATA_DIR / "economy.csv", validate_default=True)
+    openai_2018: DataFile = Field(DATA_DIR / "openai_2018.csv", validate_default=True)
+
+    @field_validator("since")
+    @classmethod
+    def _since_before_until(cls, since: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        # Compared only when until was accepted: a rejected until is not in info.data.
+        until = info.data.get("until")
+        if context_of(info) and since and until and since > until:
+            raise invalid(f"data.since ({since}) is after data.until ({until})")
+        return since
 
     def selection(self) -> Selection:
         """The frontier selection rule and date window as a :class:`~forecast.data.Selection`."""
@@ -156,27 +361,19 @@ class DataSpec:
     @property
     def points_file(self) -> Path:
         """The file the fitted points come from."""
-        return self.runs if self.points == "runs" else self.openai_2018
+        return getattr(self, self.points)
 
     def load_points(self) -> pd.DataFrame:
-        """All candidate points (before selection), with ``date``, ``t``, ``compute_flop``,
-        ``log10_flop`` and ``uncertainty`` columns.
+        """All candidate points (before selection); see :func:`forecast.data.loaders.load_points`.
 
         Raises
         ------
         forecast.errors.DataError
             If the file is missing or invalid.
         """
-        from forecast.data.loaders import load_openai_2018, load_runs
+        from forecast.data.loaders import load_points
 
-        if self.points == "runs":
-            return load_runs(self.runs)
-        frame = load_openai_2018(self.openai_2018)
-        # The 2018 trend line was fitted to 15 of the 20 points; the other five were
-        # shown as examples of important work with modest compute.
-        frame = frame.loc[frame["in_trend"]].reset_index(drop=True)
-        frame["uncertainty"] = OPENAI_2018_UNCERTAINTY
-        return frame
+        return load_points(self.points, self.points_file)
 
     def selected_points(self) -> pd.DataFrame:
         """The points the frontier rule and window select, in date order."""
@@ -185,8 +382,30 @@ class DataSpec:
         return select(self.load_points(), self.selection())
 
 
-@dataclass(frozen=True)
-class TrendSpec:
+class _LevelsWithYears:
+    """A level given at a year (``level_flop`` at ``level_year``) needs both keys."""
+
+    #: The table's key in a file, for messages.
+    KEY: ClassVar[str]
+    #: Each level key and the key of the year it applies to.
+    LEVEL_YEARS: ClassVar[dict[str, str]]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _level_needs_its_year(
+        cls, data: Any, handler: Callable[[Any], Any], info: ValidationInfo
+    ) -> Any:
+        found: list[Located] = []
+        if context_of(info) and isinstance(data, dict):
+            for level, year in cls.LEVEL_YEARS.items():
+                if (level in data) != (year in data):
+                    given, needed = (level, year) if level in data else (year, level)
+                    found.append(((given,), f"{cls.KEY}.{given} needs {cls.KEY}.{needed} as well"))
+        return validate_with(found, handler, data)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class TrendSpec(_LevelsWithYears):
     """The compute trend: eras, and optional overrides of the fitted slope and level.
 
     ``doubling_time_months`` replaces the fitted doubling time of the last era;
@@ -194,11 +413,32 @@ class TrendSpec:
     both given the trend needs no fit.
     """
 
-    eras: int | Literal["auto"] = "auto"
-    jump: bool = False
-    doubling_time_months: Param | None = None
-    level_flop: Param | None = None
-    level_year: float | None = None
+    KEY: ClassVar[str] = "trend"
+    LEVEL_YEARS: ClassVar[dict[str, str]] = {"level_flop": "level_year"}
+
+    eras: Annotated[int | Literal["auto"], checked(_eras)] = "auto"
+    jump: Flag = False
+    doubling_time_months: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(0.5, 1200.0),
+            unit="months",
+            why="the fastest era measured, 2012-2018, doubled about every 3.4 months; "
+            "a century is no growth at all over a projection",
+        ),
+    ] = None
+    level_flop: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1.0, MAX_LEVEL_FLOP),
+            unit="FLOP",
+            why="the largest run by 2025 used about 5e26 FLOP; 1e40 is about what all the "
+            "sunlight reaching Earth in a year could compute at the CMOS efficiency limit",
+        ),
+    ] = None
+    level_year: Year | None = None
 
     @property
     def needs_fit(self) -> bool:
@@ -206,8 +446,8 @@ class TrendSpec:
         return self.doubling_time_months is None or self.level_flop is None
 
 
-@dataclass(frozen=True)
-class HardwareSpec:
+@dataclass(frozen=True, config=_CONFIG)
+class HardwareSpec(_LevelsWithYears):
     """Hardware trends (fitted unless overridden) and the per-run cost inputs.
 
     The overrides are ``None`` to use the fitted trend of ``data/hardware.csv`` at
@@ -216,22 +456,91 @@ class HardwareSpec:
     ``flops_per_watt_year``.
     """
 
-    precision: Literal["fp32", "fp16", "ml"] = "ml"
-    price_performance_doubling_years: Param | None = None
-    flops_per_usd: Param | None = None
-    flops_per_usd_year: float | None = None
-    efficiency_doubling_years: Param | None = None
-    flops_per_watt: Param | None = None
-    flops_per_watt_year: float | None = None
+    KEY: ClassVar[str] = "hardware"
+    LEVEL_YEARS: ClassVar[dict[str, str]] = {
+        "flops_per_usd": "flops_per_usd_year",
+        "flops_per_watt": "flops_per_watt_year",
+    }
+
+    precision: Annotated[Literal["fp32", "fp16", "ml"], choice(PRECISIONS)] = "ml"
+    price_performance_doubling_years: Annotated[Param | None, _HW_DOUBLING_YEARS] = None
+    flops_per_usd: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1e-3, 1e30),
+            unit="FLOP/s per USD",
+            why="ENIAC gave about 1e-3 in 1946, 2025 accelerators about 3e10",
+        ),
+    ] = None
+    flops_per_usd_year: Year | None = None
+    efficiency_doubling_years: Annotated[Param | None, _HW_DOUBLING_YEARS] = None
+    flops_per_watt: Annotated[
+        Param | None,
+        Bound(0.0, range=(1e-3, LANDAUER_FLOP_PER_JOULE), unit="FLOP/J", why=_FLOP_PER_JOULE),
+    ] = None
+    flops_per_watt_year: Year | None = None
     #: Ho et al. (2023), "Limits to the energy efficiency of CMOS microprocessors".
-    efficiency_limit_flop_per_joule: Param = Fixed(4.7e15)
+    efficiency_limit_flop_per_joule: Annotated[
+        Param,
+        Bound(
+            0.0,
+            allow_inf=True,
+            range=(1e-3, LANDAUER_FLOP_PER_JOULE),
+            unit="FLOP/J",
+            why=_FLOP_PER_JOULE,
+        ),
+    ] = Fixed(4.7e15)
     #: Recent large runs: median model FLOP utilisation about 0.35-0.4 (Epoch AI).
-    utilization: Param = Beta(0.35, 0.08)
-    training_days: Param = Fixed(100.0)
-    overhead: Param = Fixed(1.5)
-    lifetime_years: Param = Fixed(4.0)
-    pue: Param = Fixed(1.2)
-    electricity_usd_per_kwh: Param = Fixed(0.08)
+    utilization: Annotated[Param, UNIT] = Beta(0.35, 0.08)
+    training_days: Annotated[
+        Param,
+        Bound(
+            0.0,
+            range=(1.0, 3650.0),
+            unit="days",
+            why="frontier runs take months, and Epoch AI finds them well under 15; ten years "
+            "would outlast the hardware",
+        ),
+    ] = Fixed(100.0)
+    overhead: Annotated[
+        Param,
+        Bound(
+            1.0,
+            low_open=False,
+            range=(1.0, 10.0),
+            unit="x the chip cost",
+            why="servers, interconnect and the rest add about 50%, per Cottier et al. 2024",
+        ),
+    ] = Fixed(1.5)
+    lifetime_years: Annotated[
+        Param,
+        Bound(
+            0.0,
+            range=(0.25, 50.0),
+            unit="years",
+            why="accelerators are depreciated over 3-6 years",
+        ),
+    ] = Fixed(4.0)
+    pue: Annotated[
+        Param,
+        Bound(
+            1.0,
+            low_open=False,
+            range=(1.0, 5.0),
+            why="data centres run at 1.1-1.6; at 5 four-fifths of the power would go to "
+            "cooling and losses",
+        ),
+    ] = Fixed(1.2)
+    electricity_usd_per_kwh: Annotated[
+        Param,
+        Bound(
+            0.0,
+            range=(1e-3, 10.0),
+            unit="USD/kWh",
+            why="industrial prices are about 0.03-0.30 USD/kWh; write dollars, not cents",
+        ),
+    ] = Fixed(0.08)
 
     @property
     def price_performance_needs_fit(self) -> bool:
@@ -244,64 +553,338 @@ class HardwareSpec:
         return self.efficiency_doubling_years is None or self.flops_per_watt is None
 
 
-@dataclass(frozen=True)
+# Keyword-only, so that the keys a constraint must have keep their place among the others.
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
 class Constraint:
     """One named ceiling on the largest run.
 
-    ``spend``: the run's cost on ``basis`` against
+    ``spend``: the run's cost on ``basis`` (``capex`` unless given) against
     ``share * limit_usd * (1 + growth_per_year) ** (t - reference_year)``;
     ``power``: the run's power draw against
     ``share * limit_watts * (1 + growth_per_year) ** (t - reference_year)``.
     """
 
-    name: str
-    kind: Kind
-    basis: Basis | None
-    limit_usd: Param | None
-    limit_watts: Param | None
-    reference_year: float
-    growth_per_year: Param = Fixed(0.0)
-    share: Param = Fixed(1.0)
+    #: The limit key each kind takes (the other is refused).
+    LIMITS: ClassVar[dict[str, str]] = {"spend": "limit_usd", "power": "limit_watts"}
+
+    name: Annotated[str, checked(_constraint_name), Required("a constraint needs a name")]
+    kind: Annotated[Kind, choice(KINDS), Required('a constraint needs a kind ("spend" or "power")')]
+    basis: Annotated[Basis | None, choice(BASES)] = None
+    limit_usd: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1.0, 1e18),
+            unit="USD",
+            why="world GDP is about 1e14 USD; 1e18 is ten thousand times that",
+        ),
+    ] = None
+    limit_watts: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1.0, 2e17),
+            unit="W",
+            why="all the sunlight that reaches Earth is about 1.7e17 W",
+        ),
+    ] = None
+    reference_year: Annotated[
+        Year, Required("a constraint needs reference_year (the year limit_* applies to)")
+    ]
+    # growth of -100% a year would make the limit zero
+    growth_per_year: Annotated[
+        Param,
+        Bound(
+            -1.0,
+            range=(-0.5, 10.0),
+            why="a ceiling halving, or growing elevenfold, every year for decades is beyond "
+            "any budget or grid, and would leave floating-point range by the horizon",
+        ),
+    ] = Fixed(0.0)
+    share: Annotated[Param, UNIT] = Fixed(1.0)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keys_of_its_kind(
+        cls, data: Any, handler: Callable[[Any], Any], info: ValidationInfo
+    ) -> Any:
+        """A spend ceiling takes limit_usd and a basis; a power ceiling limit_watts only."""
+        if not (context_of(info) and isinstance(data, dict)):
+            return handler(data)
+        data, kind, found = dict(data), data.get("kind"), []
+        limit = cls.LIMITS.get(kind) if isinstance(kind, str) else None
+        for key in cls.refused_keys(kind):
+            if key in data and limit is not None:
+                how = f"{limit}, not {key}" if key in cls.LIMITS.values() else f"no {key}"
+                found.append(((key,), f"a {kind} constraint takes {how}"))
+            data.pop(key, None)  # without a valid kind, not looked at
+        if limit is not None and limit not in data:
+            found.append(((limit,), missing(f"a {kind} constraint needs {limit}")))
+        if kind == "spend":
+            data.setdefault("basis", "capex")
+        return validate_with(found, handler, data)
+
+    @classmethod
+    def refused_keys(cls, kind: Any) -> tuple[str, ...]:
+        """The keys a constraint of ``kind`` does not take.
+
+        Parameters
+        ----------
+        kind : Any
+            As a file gives it.
+
+        Returns
+        -------
+        tuple of str
+            The other kind's limit (and, for power, ``basis``); all the keys that
+            depend on the kind when ``kind`` is not a valid one.
+        """
+        keys = (*cls.LIMITS.values(), "basis")
+        limit = cls.LIMITS.get(kind) if isinstance(kind, str) else None
+        if limit is None:
+            return keys
+        return tuple(k for k in keys if k != limit and not (k == "basis" and kind == "spend"))
 
     @property
     def limit(self) -> Param:
         """``limit_usd`` for a spend constraint, ``limit_watts`` for a power constraint."""
-        value = self.limit_usd if self.kind == "spend" else self.limit_watts
+        value = getattr(self, self.LIMITS[self.kind])
         assert value is not None  # guaranteed by validation
         return value
 
 
-@dataclass(frozen=True)
-class SamplerSpec:
-    """MCMC settings for the fit."""
+@dataclass(frozen=True, config=_CONFIG)
+class SamplerSettings:
+    """MCMC settings of a fit: the ``[sampler]`` table of a scenario.
 
-    draws: int = 1000
-    tune: int = 1000
-    chains: int = 4
-    target_accept: float = 0.9
-    backend: Backend = "pymc"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A validated scenario.
-
-    ``sha256`` is the hash of the file's bytes (reported in ``summary.json``);
-    ``set_keys`` lists the key paths the file itself sets (the rest are defaults).
+    The one settings class: :mod:`forecast.models` samples with it (and builds its own,
+    e.g. lighter screening fits, in code, where the file limits do not apply).
     """
 
-    name: str
-    description: str
-    seed: int
-    horizon: int
-    path: Path | None
-    sha256: str
-    data: DataSpec = field(default_factory=DataSpec)
-    trend: TrendSpec = field(default_factory=TrendSpec)
-    hardware: HardwareSpec = field(default_factory=HardwareSpec)
-    constraints: tuple[Constraint, ...] = ()
-    sampler: SamplerSpec = field(default_factory=SamplerSpec)
-    sources: dict[str, str] = field(default_factory=dict)
+    chains: Annotated[
+        int,
+        whole(
+            *SAMPLER_CHAINS,
+            why="more chains only add run time; 4 are enough to check convergence",
+        ),
+    ] = 4
+    draws: Annotated[
+        int,
+        whole(
+            *SAMPLER_DRAWS,
+            why="draws per chain: below 100 an 80% interval is noise, above 100,000 more "
+            "add nothing",
+        ),
+    ] = 1000
+    tune: Annotated[
+        int,
+        whole(*SAMPLER_TUNE, why="warm-up steps per chain; more than 100,000 only adds run time"),
+    ] = 1000
+    target_accept: Annotated[float, TARGET_ACCEPT_BOUND] = 0.9
+    #: "pymc" (PyMC's NUTS) or "nutpie" (the optional extra).
+    backend: Annotated[Backend, choice(BACKENDS)] = "pymc"
+
+    @field_validator("draws")
+    @classmethod
+    def _posterior_fits_in_memory(cls, draws: int, info: ValidationInfo) -> int:
+        # A rejected chains is not in info.data: its default stands in.
+        chains = info.data.get("chains", default_of(cls, "chains"))
+        if context_of(info) and draws * chains > MAX_POSTERIOR_DRAWS:
+            raise invalid(
+                f"chains x draws = {chains * draws:,} posterior draws; at most "
+                f"{MAX_POSTERIOR_DRAWS:,} (the projection uses every posterior draw, and its "
+                "draws x years arrays must fit in memory)"
+            )
+        return draws
+
+    def key(self) -> dict:
+        """The settings as a dict, for cache keys."""
+        return dataclasses.asdict(self)
+
+
+#: The name of the ``[sampler]`` table's type in the scenario API.
+SamplerSpec = SamplerSettings
+
+
+def _sources(value: Any, info: ValidationInfo) -> dict[str, str]:
+    """``[sources]``: text for keys (or whole tables) the file sets."""
+    if not isinstance(value, dict):
+        raise invalid(f"expected a table, got {kind_of(value)}")
+    set_keys = context_of(info).set_keys  # type: ignore[union-attr]
+    # A source may document a key or a whole table (`"constraints.World budget"`).
+    known = set(set_keys)
+    for key in set_keys:
+        parts = key.split(".")
+        known.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    found: list[Located] = []
+    for key, text in value.items():
+        if key not in known:
+            found.append(
+                (
+                    (key,),
+                    f"the source for {key!r} names a key the file does not set"
+                    f"{did_you_mean(key, set_keys) or did_you_mean(key, known)}",
+                )
+            )
+        if not isinstance(text, str) or not text.strip():
+            found.append(((key,), f"expected the source as text, got {kind_of(text)}"))
+    if found:
+        raise problems(found)
+    return value
+
+
+def _horizon_problems(horizon: int | None, until: dt.date | None) -> list[Located]:
+    """The horizon must lie after the data's last year, and not beyond MAX_HORIZON."""
+    if horizon is None:
+        return []
+    if until is not None:
+        last, what = until.year, f"the year of data.until ({until})"
+    else:
+        last, what = dt.date.today().year, "the current year (data.until is not set)"
+    year = int_text(horizon, commas=False)
+    if horizon <= last:
+        return [(("horizon",), f"horizon {year} must be after {what}")]
+    if horizon > MAX_HORIZON:
+        why = f"the last year allowed ({HORIZON_WHY})"
+        return [(("horizon",), f"horizon {year} is beyond {MAX_HORIZON}, {why}")]
+    return []
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class ScenarioFile:
+    """What a scenario file may say: its keys, defaults and rules.
+
+    :class:`Scenario` adds where the file came from. The keys are in the order the
+    rules need: the horizon before the trend that must stay in range up to it.
+    """
+
+    name: Text | None = Field(None, validate_default=True)
+    description: Text = ""
+    seed: Annotated[int, whole(0, MAX_SEED, "a 32-bit sampler seed")] = 0
+    # An absent table is validated as an empty one, so that its defaults are checked
+    # too (the default data files must be there).
+    data: DataSpec = Field(default_factory=dict, validate_default=True)
+    horizon: Horizon = 2045
+    trend: TrendSpec = Field(default_factory=dict, validate_default=True)
+    hardware: HardwareSpec = Field(default_factory=dict, validate_default=True)
+    # Required in a file, reported by its own rule (an absent key leaves the tuple).
+    constraints: tuple[Constraint, ...] = Field((), validate_default=True)
+    sampler: SamplerSettings = Field(default_factory=dict, validate_default=True)
+    sources: Annotated[dict[str, str], checked(_sources)] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_slug(cls, name: str | None, info: ValidationInfo) -> str | None:
+        """The scenario name: a slug, since it becomes the folder ``reports/<name>/``.
+
+        Without ``name`` the file's stem is used, and must itself be a slug: it is
+        reported rather than silently rewritten, so that two files never share a
+        report folder by surprise (the message suggests a slug to set).
+        """
+        context = context_of(info)
+        if context is None:
+            return name
+        if name is None:
+            if not NAME_PATTERN.fullmatch(context.stem):
+                raise invalid(
+                    f"not set, and the file name {context.stem!r} cannot stand in for it: a "
+                    f'name {NAME_RULE}; set name = "{_slug(context.stem)}" or rename the file'
+                )
+            return context.stem
+        if not NAME_PATTERN.fullmatch(name):
+            raise invalid(f"{NAME_RULE} (got {name!r})")
+        return name
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _horizon_after_the_data(
+        cls, data: Any, handler: Callable[[Any], Any], info: ValidationInfo
+    ) -> Any:
+        """The horizon lies after the data's last year (and not beyond MAX_HORIZON).
+
+        Read from the file's values, a rejected one standing at its default, so that a
+        problem elsewhere in ``[data]`` does not hide this one.
+        """
+        found: list[Located] = []
+        if context_of(info) and isinstance(data, dict):
+            horizon = accepted(Horizon, data.get("horizon", default_of(cls, "horizon")), info)
+            table = data.get("data")
+            until = table.get("until") if isinstance(table, dict) else None
+            found = _horizon_problems(horizon, accepted(Date | None, until, info))
+        return validate_with(found, handler, data)
+
+    @field_validator("trend")
+    @classmethod
+    def _trend_stays_in_range(cls, trend: TrendSpec, info: ValidationInfo) -> TrendSpec:
+        """A given trend must stay inside floating-point range up to the horizon.
+
+        Each of level, level year, doubling time and horizon may be sensible on its own
+        and still, together, give a run of 1e1000 FLOP, which overflows in the costs and
+        figures. Checked at the 99.9% quantile of the level and the 0.1% quantile of the
+        doubling time (the same tails as the parameter ranges).
+        """
+        level, doubling = trend.level_flop, trend.doubling_time_months
+        if not context_of(info) or level is None or doubling is None:
+            return trend
+        horizon = info.data.get("horizon", default_of(cls, "horizon"))
+        if trend.level_year is None or not trend.level_year < horizon <= MAX_HORIZON:
+            return trend  # nothing to extrapolate, or the horizon is already reported
+        top = level.median() if level.is_fixed else float(level.ppf(Bound.TAILS[1]))
+        fast = doubling.median() if doubling.is_fixed else float(doubling.ppf(Bound.TAILS[0]))
+        reach = math.log10(top) + (horizon - trend.level_year) * slope_from_doubling_months(fast)
+        if reach > MAX_TREND_LOG10_FLOP:
+            message = (
+                f"the trend would reach 1e{reach:.0f} FLOP by the horizon ({horizon}); at "
+                f"most 1e{MAX_TREND_LOG10_FLOP:.0f} FLOP, so that costs and power stay "
+                "inside floating-point range (about 1e308): lengthen the doubling time, "
+                "lower trend.level_flop or bring the horizon closer"
+            )
+            raise problems([(("doubling_time_months",), message)])
+        return trend
+
+    @field_validator("constraints", mode="wrap")
+    @classmethod
+    def _constraint_tables(
+        cls, tables: Any, handler: Callable[[Any], Any], info: ValidationInfo
+    ) -> tuple[Constraint, ...]:
+        """One to MAX_CONSTRAINTS [[constraints]] tables, each with a name of its own."""
+        if not context_of(info):
+            return handler(tables)
+        if isinstance(tables, tuple):  # the default: TOML gives arrays as lists
+            raise invalid("at least one [[constraints]] table is needed (a spend or power ceiling)")
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise invalid(f"expected [[constraints]] tables, got {kind_of(tables)}")
+        if not tables:
+            raise invalid("at least one [[constraints]] table is needed")
+        if len(tables) > MAX_CONSTRAINTS:
+            message = (
+                f"{len(tables)} constraints; at most {MAX_CONSTRAINTS} (each is a row of the "
+                "briefing's tables and a colour in its figures; compare scenarios instead)"
+            )
+            raise problems([((MAX_CONSTRAINTS,), message)])
+        _, duplicates = constraint_names(tables)
+        found: list[Located] = [
+            (
+                (i, "name"),
+                f"duplicate constraint name {tables[i]['name']!r} (also used by "
+                f"constraint {j + 1})",
+            )
+            for i, j in duplicates.items()
+        ]
+        return validate_with(found, handler, tables)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Scenario(ScenarioFile):
+    """A validated scenario.
+
+    ``path`` is the file it was read from (resolved); ``sha256`` the hash of the file's
+    bytes (reported in ``summary.json``); ``set_keys`` lists the key paths the file
+    itself sets (the rest are defaults).
+    """
+
+    path: Path | None = None
+    sha256: str = ""
     set_keys: tuple[str, ...] = ()
 
     def constraint(self, name: str) -> Constraint:
@@ -350,1085 +933,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# -- ranges of the scalar parameters -------------------------------------------------------
+def _param_bounds(table: type) -> dict[str, Bound]:
+    """The parameter fields of ``table`` (those holding a :class:`Param`) and their bounds."""
+    return {
+        key: next(m for m in field.metadata if isinstance(m, Bound))
+        for key, field in table.__pydantic_fields__.items()
+        if holds_param(field.annotation)
+    }
 
 
-@dataclass(frozen=True)
-class Bound:
-    """An allowed interval for a parameter, and the range of values that make sense.
-
-    ``low``/``high`` are hard limits (outside them a formula breaks: a negative duration,
-    a share above one); a distribution must keep its whole support inside them.
-
-    ``range`` (with ``unit`` and ``why``) is where a value stops making sense, set far
-    beyond anything plausible but well inside what the arithmetic can carry, so that a
-    typo such as ``1e300`` fails at ``check`` with a reason instead of overflowing in a
-    figure later. A number must lie in it; a distribution must keep its central 99.8%
-    (its 0.1% and 99.9% quantiles) in it: its draws beyond those are few and still far
-    from overflow, while a hard check of the support would rule out every log-normal.
-    """
-
-    low: float
-    high: float = math.inf
-    low_open: bool = True
-    high_open: bool = True
-    allow_inf: bool = False
-    range: tuple[float, float] = (-math.inf, math.inf)
-    unit: str = ""
-    why: str = ""
-
-    #: The quantiles of a distribution that must lie within ``range``.
-    TAILS: ClassVar[tuple[float, float]] = (0.001, 0.999)
-
-    def text(self) -> str:
-        """The hard interval in words, e.g. ``"positive"`` or ``"in (0, 1]"``."""
-        if self.low == 0 and self.high == math.inf and self.low_open:
-            return "positive"
-        lo = "(" if self.low_open else "["
-        hi = ")" if self.high_open or self.high == math.inf else "]"
-        high = "inf" if self.high == math.inf else f"{self.high:g}"
-        return f"in {lo}{self.low:g}, {high}{hi}"
-
-    def range_text(self) -> str:
-        """The sensible range with its unit and reason, for messages."""
-        lo, hi = self.range
-        unit = f" {self.unit}" if self.unit else ""
-        if lo == -math.inf:
-            where = f"at most {plain_number(hi)}{unit}"
-        elif hi == math.inf:
-            where = f"at least {plain_number(lo)}{unit}"
-        else:
-            where = f"between {plain_number(lo)} and {plain_number(hi)}{unit}"
-        extra = "; inf for none" if self.allow_inf else ""
-        return f"{where} ({self.why}{extra})" if self.why else where
-
-    def problem(self, param: Param) -> str | None:
-        """Why ``param`` is out of range, or None if it is within."""
-        if param.is_fixed:
-            v = param.median()
-            if math.isnan(v):
-                return "must be a number, got nan"
-            if math.isinf(v) and not self.allow_inf:
-                return f"must be a finite number, got {v}"
-            above = v > self.low if self.low_open else v >= self.low
-            below = v < self.high if self.high_open else v <= self.high
-            if math.isinf(v) and self.allow_inf and v > 0:
-                return None  # "no limit"
-            if not (above and below):
-                return f"must be {self.text()}, got {v:g}"
-            if not self.range[0] <= v <= self.range[1]:
-                return f"must be {self.range_text()}, got {plain_number(v)}"
-            return None
-        lo, hi = param.support()
-        # A continuous draw lands on an end of its support with probability zero, so
-        # the support may touch an open bound (e.g. a beta on (0, 1) for a share).
-        if not (lo >= self.low and hi <= self.high):
-            hint = ""
-            if param.dist == "normal":
-                hint = "; give the normal low/high bounds, or use a beta, uniform or triangular"
-            elif param.dist == "lognormal" and self.high < math.inf:
-                hint = "; use a beta, uniform, triangular or truncated normal distribution"
-            return (
-                f"must be {self.text()}, but {param.describe()} takes values from {lo:g} "
-                f"to {hi:g}{hint}"
-            )
-        if param.dist not in DISTRIBUTIONS:
-            # Per-draw values built by the analyses from a validated scenario or a
-            # posterior: not something a user typed, so only the hard limits apply.
-            return None
-        with np.errstate(all="ignore"):
-            q_lo, q_hi = (float(x) for x in param.ppf(np.array(self.TAILS)))
-        # `not (... <= ...)` so that a NaN quantile (absurd parameters) also fails.
-        sides = []
-        if not self.range[0] <= q_lo:
-            sides.append(f"below {plain_number(self.range[0])}")
-        if not q_hi <= self.range[1]:
-            sides.append(f"above {plain_number(self.range[1])}")
-        if not sides:
-            return None
-        return (
-            f"must be {self.range_text()}, but {param.describe()} puts more than 0.1% of "
-            f"its draws {' and '.join(sides)}"
-        )
-
-
-POSITIVE = Bound(0.0)
-UNIT = Bound(0.0, 1.0, low_open=True, high_open=False)
-
-# The sensible ranges below are meant to catch typos and unit slips (1e300, TFLOPS for
-# FLOP/s, months for years), not to police opinions: each is far outside anything
-# measured, and each reason says what the edge means.
-_DOUBLING_MONTHS = Bound(
-    0.0,
-    range=(0.5, 1200.0),
-    unit="months",
-    why="the fastest era measured, 2012-2018, doubled about every 3.4 months; "
-    "a century is no growth at all over a projection",
-)
-_HW_DOUBLING_YEARS = Bound(
-    0.0,
-    range=(0.25, 100.0),
-    unit="years",
-    why="hardware price-performance and efficiency have doubled every 2-3 years for "
-    "decades; a quarter is 10x faster than ever seen, a century is no trend",
-)
-#: About all the sunlight that reaches Earth in a year (1.7e17 W x 3.2e7 s) turned into
-#: FLOP at the CMOS efficiency limit (4.7e15 FLOP/J): 2.5e40.
-MAX_LEVEL_FLOP = 1e40
-#: One bit erased per operation at room temperature costs kT ln 2 = 2.9e-21 J
-#: (Landauer): 3.5e20 operations per joule is the physical ceiling for irreversible logic.
-LANDAUER_FLOP_PER_JOULE = 3.5e20
-_FLOP_PER_JOULE = (
-    "ENIAC did about 3e-3 FLOP/J in 1946; the Landauer limit at room temperature is 3.5e20 FLOP/J"
-)
-
-#: Every scalar parameter field, per section, with its allowed range.
+#: Every scalar parameter field, per section, with its allowed range, in field order
+#: (the order :func:`parameters` gives them in, and the draws are taken in).
 PARAM_BOUNDS: dict[str, dict[str, Bound]] = {
-    "trend": {
-        "doubling_time_months": _DOUBLING_MONTHS,
-        "level_flop": Bound(
-            0.0,
-            range=(1.0, MAX_LEVEL_FLOP),
-            unit="FLOP",
-            why="the largest run by 2025 used about 5e26 FLOP; 1e40 is about what all the "
-            "sunlight reaching Earth in a year could compute at the CMOS efficiency limit",
-        ),
-    },
-    "hardware": {
-        "price_performance_doubling_years": _HW_DOUBLING_YEARS,
-        "flops_per_usd": Bound(
-            0.0,
-            range=(1e-3, 1e30),
-            unit="FLOP/s per USD",
-            why="ENIAC gave about 1e-3 in 1946, 2025 accelerators about 3e10",
-        ),
-        "efficiency_doubling_years": _HW_DOUBLING_YEARS,
-        "flops_per_watt": Bound(
-            0.0, range=(1e-3, LANDAUER_FLOP_PER_JOULE), unit="FLOP/J", why=_FLOP_PER_JOULE
-        ),
-        "efficiency_limit_flop_per_joule": Bound(
-            0.0,
-            allow_inf=True,
-            range=(1e-3, LANDAUER_FLOP_PER_JOULE),
-            unit="FLOP/J",
-            why=_FLOP_PER_JOULE,
-        ),
-        "utilization": UNIT,
-        "training_days": Bound(
-            0.0,
-            range=(1.0, 3650.0),
-            unit="days",
-            why="frontier runs take months, and Epoch AI finds them well under 15; ten years "
-            "would outlast the hardware",
-        ),
-        "overhead": Bound(
-            1.0,
-            low_open=False,
-            range=(1.0, 10.0),
-            unit="x the chip cost",
-            why="servers, interconnect and the rest add about 50%, per Cottier et al. 2024",
-        ),
-        "lifetime_years": Bound(
-            0.0,
-            range=(0.25, 50.0),
-            unit="years",
-            why="accelerators are depreciated over 3-6 years",
-        ),
-        "pue": Bound(
-            1.0,
-            low_open=False,
-            range=(1.0, 5.0),
-            why="data centres run at 1.1-1.6; at 5 four-fifths of the power would go to "
-            "cooling and losses",
-        ),
-        "electricity_usd_per_kwh": Bound(
-            0.0,
-            range=(1e-3, 10.0),
-            unit="USD/kWh",
-            why="industrial prices are about 0.03-0.30 USD/kWh; write dollars, not cents",
-        ),
-    },
-    "constraints": {
-        "limit_usd": Bound(
-            0.0,
-            range=(1.0, 1e18),
-            unit="USD",
-            why="world GDP is about 1e14 USD; 1e18 is ten thousand times that",
-        ),
-        "limit_watts": Bound(
-            0.0,
-            range=(1.0, 2e17),
-            unit="W",
-            why="all the sunlight that reaches Earth is about 1.7e17 W",
-        ),
-        # growth of -100% a year would make the limit zero
-        "growth_per_year": Bound(
-            -1.0,
-            range=(-0.5, 10.0),
-            why="a ceiling halving, or growing elevenfold, every year for decades is beyond "
-            "any budget or grid, and would leave floating-point range by the horizon",
-        ),
-        "share": UNIT,
-    },
+    "trend": _param_bounds(TrendSpec),
+    "hardware": _param_bounds(HardwareSpec),
+    "constraints": _param_bounds(Constraint),
 }
-
-#: ``data.threshold_flop``: the same range the data check allows for a run's compute.
-THRESHOLD_FLOP = Bound(
-    0.0,
-    range=(1.0, MAX_COMPUTE_FLOP),
-    unit="FLOP",
-    why="the range the data check allows for a run's compute",
-)
-TARGET_ACCEPT_BOUND = Bound(
-    0.0,
-    1.0,
-    range=TARGET_ACCEPT,
-    why="NUTS adapts its step size to this rate: below 0.5 the fits diverge, above 0.999 "
-    "the steps are too short to move; PyMC's default is 0.8",
-)
-
-_TOP_KEYS = (
-    "name",
-    "description",
-    "seed",
-    "horizon",
-    "data",
-    "trend",
-    "hardware",
-    "constraints",
-    "sampler",
-    "sources",
-)
-_SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "data": tuple(f.name for f in dataclasses.fields(DataSpec)),
-    "trend": tuple(f.name for f in dataclasses.fields(TrendSpec)),
-    "hardware": tuple(f.name for f in dataclasses.fields(HardwareSpec)),
-    "constraints": tuple(f.name for f in dataclasses.fields(Constraint)),
-    "sampler": tuple(f.name for f in dataclasses.fields(SamplerSpec)),
-}
-
-
-# -- locating keys in the TOML text --------------------------------------------------------
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
-
-
-class _Lines:
-    """Line numbers of table headers and ``key =`` lines, found by scanning the text.
-
-    Approximate by design (dotted keys and multi-line values are not followed), which
-    is enough to point a user at the right place.
-    """
-
-    def __init__(self, text: str):
-        self.keys: dict[tuple[str, str], int] = {}
-        self.headers: dict[str, int] = {}
-        section = ""
-        arrays: dict[str, int] = {}
-        closing: str | None = None  # the delimiter of an open multi-line string
-        for number, line in enumerate(text.splitlines(), start=1):
-            if closing is not None:
-                if line.count(closing) % 2 == 1:
-                    closing = None
-                continue
-            header = _HEADER.match(line)
-            if header:
-                name = ".".join(part.strip().strip("\"'") for part in header[2].split("."))
-                if header[1] == "[[":
-                    index = arrays.get(name, -1) + 1
-                    arrays[name] = index
-                    name = f"{name}[{index}]"
-                section = name
-                self.headers.setdefault(section, number)
-                continue
-            key = _KEY.match(line)
-            if key:
-                self.keys.setdefault((section, key[1].strip("\"'")), number)
-            for delimiter in ('"""', "'''"):
-                if line.count(delimiter) % 2 == 1:
-                    closing = delimiter
-
-    def find(self, parts: tuple[str | int, ...]) -> int | None:
-        names = [f"[{p}]" if isinstance(p, int) else p for p in parts]
-        dotted = ".".join(names).replace(".[", "[")
-        if not names:
-            return None
-        section = ".".join(names[:-1]).replace(".[", "[")
-        if isinstance(parts[-1], int):
-            return self.headers.get(dotted)
-        # A quoted key is stored as written: "a\nb" holds a backslash, not a newline.
-        line = self.keys.get((section, names[-1])) or self.keys.get(
-            (section, _printable(names[-1]))
-        )
-        if line is not None:
-            return line
-        if dotted in self.headers:
-            return self.headers[dotted]
-        # e.g. `[data]` absent but `data.since = ...` written as a dotted key: give up
-        # on the key, point at its table if there is one.
-        for i in range(len(parts) - 1, 0, -1):
-            section = ".".join(names[:i]).replace(".[", "[")
-            if section in self.headers:
-                return self.headers[section]
-        return None
-
-
-# -- parsing -------------------------------------------------------------------------------
-
-
-def _printable(text: str) -> str:
-    """``text`` with control and other invisible characters escaped (``\\n``, ``\\x00``)."""
-    return text if text.isprintable() else repr(text)[1:-1]
-
-
-def _int_text(value: int, commas: bool = True) -> str:
-    """An integer for a message: 1e300 written for an integer arrives as a 301-digit int."""
-    if abs(value) >= 10**15:
-        return plain_number(float(value))
-    return f"{value:,}" if commas else str(value)
-
-
-def _slug(text: str) -> str:
-    """A valid scenario name made from ``text`` (to suggest in a message)."""
-    slug = re.sub(r"[^a-z0-9._-]+", "-", text.casefold()).strip("-._")[:64]
-    return slug or "my-scenario"
-
-
-def _char_name(char: str) -> str:
-    """``"a newline (U+000A)"``: a character named for a message."""
-    names = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}
-    name = names.get(char) or unicodedata.name(char, "a control character")
-    return f"{name} (U+{ord(char):04X})"
-
-
-def _constraint_name_problem(name: str) -> str | None:
-    """What is wrong with a constraint name, or None.
-
-    A name may be any printable text: "/", ".", "[" and the like are fine (key paths
-    split on the last "."), but it shows in one-line messages, tables and figure
-    legends, so it must be non-empty, on one line, visible and short.
-    """
-    if not name.strip():
-        return "must not be empty"
-    bad = next((c for c in name if not c.isprintable()), None)
-    if bad is not None:
-        return (
-            f"a constraint name must be printable text on one line; {name!r} "
-            f"contains {_char_name(bad)}"
-        )
-    if len(name) > MAX_CONSTRAINT_NAME:
-        return (
-            f"a constraint name must be at most {MAX_CONSTRAINT_NAME} characters (it labels "
-            f"tables and figure legends), got {len(name)}"
-        )
-    if name != name.strip():
-        return (
-            f"a constraint name must not start or end with a space ({name!r}): key paths "
-            "such as constraints.<name>.share would hide it"
-        )
-    return None
-
-
-def _kind_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, str):
-        return f"a string ({value!r})"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return f"a date/time ({value})"
-    if isinstance(value, int):
-        return f"an integer ({value})"
-    if isinstance(value, float):
-        return f"a number ({value:g})"
-    return type(value).__name__
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-class _Parser:
-    """Reads the raw TOML dict into a Scenario, collecting every problem on the way."""
-
-    def __init__(self, path: Path, text: str):
-        self.path = path.resolve()
-        self.file = str(path)  # as the user gave it, like the other messages
-        self.base = self.path.parent
-        self.lines = _Lines(text)
-        self.problems: list[Problem] = []
-        self.constraint_names: dict[int, str] = {}
-        self.set_keys: list[str] = []
-
-    # where and what
-
-    def key_path(self, parts: tuple[str | int, ...]) -> str:
-        # A TOML key may hold any character; a newline in a key path would split the
-        # one line the CLI prints per problem, so such characters are shown escaped.
-        parts = tuple(_printable(p) if isinstance(p, str) else p for p in parts)
-        out = ""
-        for i, part in enumerate(parts):
-            if isinstance(part, int):
-                if i > 0 and parts[i - 1] == "constraints" and part in self.constraint_names:
-                    out += f".{self.constraint_names[part]}"
-                else:
-                    out += f"[{part}]"
-            elif i > 0 and parts[i - 1] == "sources":
-                out += f'."{part}"'  # a sources key is itself a dotted key path
-            else:
-                out += f".{part}" if out else part
-        return out
-
-    def problem(self, parts: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(
-            Problem(self.file, message, self.lines.find(parts), self.key_path(parts) or None)
-        )
-
-    def table(self, raw: Any, parts: tuple[str | int, ...], allowed: Iterable[str]) -> dict:
-        """``raw`` as a table; unknown keys reported with a did-you-mean hint."""
-        if raw is None:
-            return {}
-        if not isinstance(raw, dict):
-            self.problem(parts, f"expected a table, got {_kind_of(raw)}")
-            return {}
-        allowed = tuple(allowed)
-        for key in raw:
-            if key not in allowed:
-                self.problem(
-                    (*parts, key),
-                    f"unknown key {key!r}{did_you_mean(key, allowed)}",
-                )
-        return raw
-
-    def mark(self, parts: tuple[str | int, ...]) -> None:
-        self.set_keys.append(self.key_path(parts))
-
-    # typed getters: each returns the default after reporting a problem
-
-    def integer(
-        self,
-        raw: dict,
-        key: str,
-        parts: tuple,
-        default: Any,
-        lo: int | None = None,
-        hi: int | None = None,
-        why: str = "",
-    ) -> Any:
-        if key not in raw:
-            return default
-        value = raw[key]
-        self.mark((*parts, key))
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.problem((*parts, key), f"expected an integer, got {_kind_of(value)}")
-            return default
-        reason = f" ({why})" if why else ""
-        got = _int_text(value)
-        if lo is not None and value < lo:
-            self.problem((*parts, key), f"must be at least {lo:,}{reason}, got {got}")
-            return default
-        if hi is not None and value > hi:
-            self.problem((*parts, key), f"must be at most {hi:,}{reason}, got {got}")
-            return default
-        return value
-
-    def number(
-        self, raw: dict, key: str, parts: tuple, default: Any, bound: Bound | None = None
-    ) -> Any:
-        if key not in raw:
-            return default
-        value = raw[key]
-        self.mark((*parts, key))
-        if not _is_number(value):
-            self.problem((*parts, key), f"expected a number, got {_kind_of(value)}")
-            return default
-        value = float(value)
-        if math.isnan(value):
-            self.problem((*parts, key), "must be a number, got nan")
-            return default
-        if bound is not None:
-            issue = bound.problem(Fixed(value))
-            if issue:
-                self.problem((*parts, key), issue)
-                return default
-        elif not math.isfinite(value):
-            self.problem((*parts, key), f"must be a finite number, got {value}")
-            return default
-        return value
-
-    def year(self, raw: dict, key: str, parts: tuple, default: Any) -> Any:
-        value = self.number(raw, key, parts, default)
-        if (
-            value is not None
-            and value is not default
-            and not (YEAR_RANGE[0] <= value <= YEAR_RANGE[1])
-        ):
-            self.problem(
-                (*parts, key),
-                f"expected a year between {YEAR_RANGE[0]:g} and {YEAR_RANGE[1]:g} "
-                f"({YEAR_WHY}), got {value:g}",
-            )
-            return default
-        return value
-
-    def text(self, raw: dict, key: str, parts: tuple, default: Any) -> Any:
-        if key not in raw:
-            return default
-        value = raw[key]
-        self.mark((*parts, key))
-        if not isinstance(value, str):
-            self.problem((*parts, key), f"expected a string, got {_kind_of(value)}")
-            return default
-        return value
-
-    def choice(
-        self, raw: dict, key: str, parts: tuple, default: Any, options: tuple[str, ...]
-    ) -> Any:
-        value = self.text(raw, key, parts, None)
-        if value is None:
-            return default
-        if value not in options:
-            self.problem(
-                (*parts, key),
-                f"unknown value {value!r}{did_you_mean(value, options)} "
-                f"(expected one of {', '.join(options)})",
-            )
-            return default
-        return value
-
-    def boolean(self, raw: dict, key: str, parts: tuple, default: bool) -> bool:
-        if key not in raw:
-            return default
-        value = raw[key]
-        self.mark((*parts, key))
-        if not isinstance(value, bool):
-            self.problem((*parts, key), f"expected true or false, got {_kind_of(value)}")
-            return default
-        return value
-
-    def date(self, raw: dict, key: str, parts: tuple, default: Any) -> Any:
-        if key not in raw:
-            return default
-        value = raw[key]
-        self.mark((*parts, key))
-        date: dt.date | None = None
-        if isinstance(value, dt.datetime):
-            date = value.date()
-        elif isinstance(value, dt.date):
-            date = value
-        elif isinstance(value, str):
-            try:
-                date = dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        if date is None:
-            self.problem((*parts, key), f"expected a date YYYY-MM-DD, got {_kind_of(value)}")
-            return default
-        # TOML dates run from year 1 to 9999; the selection compares them with
-        # nanosecond timestamps, which only span 1677-2262.
-        first, last = DATE_RANGE
-        if not first <= date <= last:
-            self.problem(
-                (*parts, key),
-                f"expected a date between {first} and {last} ({DATE_WHY}), got {date}",
-            )
-            return default
-        return date
-
-    def file_path(self, raw: dict, key: str, parts: tuple, default: Path, check: bool) -> Path:
-        value = self.text(raw, key, parts, None)
-        if value is not None and (not value.strip() or not value.isprintable()):
-            # A NUL byte makes the OS calls raise; a newline would split the message.
-            self.problem((*parts, key), f"expected a file name in printable text, got {value!r}")
-            return default
-        path = default if value is None else (self.base / value).resolve()
-        if check and not path.is_file():
-            where = f" (given as {value!r})" if value is not None else ""
-            what = "file not found"
-            if path.is_dir():
-                what = "a folder, not a file"
-            elif path.exists():
-                what = "not a regular file"  # a device or FIFO would hang the reader
-            self.problem((*parts, key), f"{what}: {path}{where}")
-        return path
-
-    def param(self, raw: dict, key: str, parts: tuple, default: Any, bound: Bound) -> Any:
-        if key not in raw:
-            return default
-        self.mark((*parts, key))
-        try:
-            value = parse_param(raw[key], self.key_path((*parts, key)))
-        except ParamError as exc:
-            self.problem((*parts, key), exc.reason)
-            return default
-        issue = bound.problem(value)
-        if issue:
-            self.problem((*parts, key), issue)
-            return default
-        return value
-
-    # sections
-
-    def parse(self, raw: dict) -> Scenario | None:
-        top = self.table(raw, (), _TOP_KEYS)
-        name = self.name(top)
-        description = self.text(top, "description", (), "")
-        seed = self.integer(top, "seed", (), 0, lo=0, hi=MAX_SEED, why="a 32-bit sampler seed")
-        data = self.data(top.get("data"))
-        trend = self.trend(top.get("trend"))
-        hardware = self.hardware(top.get("hardware"))
-        constraints = self.constraints(top.get("constraints"))
-        sampler = self.sampler(top.get("sampler"))
-        horizon = self.horizon(top, data)
-        self.trend_reach(trend, horizon)
-        sources = self.sources(top.get("sources"))
-        if self.problems:
-            return None
-        return Scenario(
-            name=name,
-            description=description,
-            seed=seed,
-            horizon=horizon,
-            path=self.path,
-            sha256="",
-            data=data,
-            trend=trend,
-            hardware=hardware,
-            constraints=constraints,
-            sampler=sampler,
-            sources=sources,
-            set_keys=tuple(self.set_keys),
-        )
-
-    def name(self, top: dict) -> str:
-        """The scenario name: a slug, since it becomes the folder ``reports/<name>/``.
-
-        Without ``name`` the file's stem is used, and must itself be a slug: it is
-        reported rather than silently rewritten, so that two files never share a
-        report folder by surprise (the message suggests a slug to set).
-        """
-        if "name" not in top:
-            stem = self.path.stem
-            if not NAME_PATTERN.fullmatch(stem):
-                self.problem(
-                    ("name",),
-                    f"not set, and the file name {stem!r} cannot stand in for it: a name "
-                    f'{NAME_RULE}; set name = "{_slug(stem)}" or rename the file',
-                )
-            return stem
-        name = self.text(top, "name", (), None)
-        if name is None:
-            return self.path.stem
-        if not NAME_PATTERN.fullmatch(name):
-            self.problem(("name",), f"{NAME_RULE} (got {name!r})")
-        return name
-
-    def horizon(self, top: dict, data: DataSpec) -> int:
-        horizon = self.integer(top, "horizon", (), 2045)
-        if data.until is not None:
-            last, what = data.until.year, f"the year of data.until ({data.until})"
-        else:
-            last, what = dt.date.today().year, "the current year (data.until is not set)"
-        year = _int_text(horizon, commas=False)
-        if horizon <= last:
-            self.problem(("horizon",), f"horizon {year} must be after {what}")
-        elif horizon > MAX_HORIZON:
-            self.problem(
-                ("horizon",),
-                f"horizon {year} is beyond {MAX_HORIZON}, the last year allowed ({HORIZON_WHY})",
-            )
-        return horizon
-
-    def trend_reach(self, trend: TrendSpec, horizon: int) -> None:
-        """A given trend must stay inside floating-point range up to the horizon.
-
-        Each of level, level year, doubling time and horizon may be sensible on its own
-        and still, together, give a run of 1e1000 FLOP, which overflows in the costs and
-        figures. Checked at the 99.9% quantile of the level and the 0.1% quantile of the
-        doubling time (the same tails as the parameter ranges).
-        """
-        if trend.level_flop is None or trend.doubling_time_months is None:
-            return
-        if trend.level_year is None or not trend.level_year < horizon <= MAX_HORIZON:
-            return  # nothing to extrapolate, or the horizon is already reported
-        level = trend.level_flop
-        doubling = trend.doubling_time_months
-        top = level.median() if level.is_fixed else float(level.ppf(Bound.TAILS[1]))
-        fast = doubling.median() if doubling.is_fixed else float(doubling.ppf(Bound.TAILS[0]))
-        reach = math.log10(top) + (horizon - trend.level_year) * slope_from_doubling_months(fast)
-        if reach > MAX_TREND_LOG10_FLOP:
-            self.problem(
-                ("trend", "doubling_time_months"),
-                f"the trend would reach 1e{reach:.0f} FLOP by the horizon ({horizon}); at "
-                f"most 1e{MAX_TREND_LOG10_FLOP:.0f} FLOP, so that costs and power stay "
-                "inside floating-point range (about 1e308): lengthen the doubling time, "
-                "lower trend.level_flop or bring the horizon closer",
-            )
-
-    def data(self, raw: Any) -> DataSpec:
-        p: tuple[str, ...] = ("data",)
-        d = self.table(raw, p, _SECTION_KEYS["data"])
-        default = DataSpec()
-        points = self.choice(d, "points", p, default.points, POINTS)
-        before = len(self.problems)
-        since = self.date(d, "since", p, default.since)
-        until = self.date(d, "until", p, default.until)
-        # Compared only when both were accepted: a rejected date falls back to its
-        # default, and comparing that would report a problem the user did not make.
-        if len(self.problems) == before and since and until and since > until:
-            self.problem(("data", "since"), f"data.since ({since}) is after data.until ({until})")
-        return DataSpec(
-            runs=self.file_path(d, "runs", p, default.runs, check=points == "runs"),
-            hardware=self.file_path(d, "hardware", p, default.hardware, check=True),
-            economy=self.file_path(d, "economy", p, default.economy, check=True),
-            openai_2018=self.file_path(
-                d, "openai_2018", p, default.openai_2018, check=points == "openai_2018"
-            ),
-            points=points,
-            frontier=self.choice(d, "frontier", p, default.frontier, RULES),
-            top_n=self.integer(
-                d,
-                "top_n",
-                p,
-                default.top_n,
-                lo=1,
-                hi=MAX_TOP_N,
-                why='more than the data hold; for every run use frontier = "all"',
-            ),
-            threshold_flop=self.number(
-                d, "threshold_flop", p, default.threshold_flop, THRESHOLD_FLOP
-            ),
-            since=since,
-            until=until,
-        )
-
-    def trend(self, raw: Any) -> TrendSpec:
-        p: tuple[str, ...] = ("trend",)
-        t = self.table(raw, p, _SECTION_KEYS["trend"])
-        default = TrendSpec()
-        eras: Any = default.eras
-        if "eras" in t:
-            self.mark((*p, "eras"))
-            value = t["eras"]
-            if value == "auto" or (
-                isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3
-            ):
-                eras = value
-            else:
-                self.problem((*p, "eras"), f'must be 1, 2, 3 or "auto", got {_kind_of(value)}')
-        bounds = PARAM_BOUNDS["trend"]
-        level_flop = self.param(t, "level_flop", p, None, bounds["level_flop"])
-        level_year = self.year(t, "level_year", p, None)
-        if ("level_flop" in t) != ("level_year" in t):
-            given, needed = (
-                ("level_flop", "level_year") if "level_flop" in t else ("level_year", "level_flop")
-            )
-            self.problem((*p, given), f"trend.{given} needs trend.{needed} as well")
-        return TrendSpec(
-            eras=eras,
-            jump=self.boolean(t, "jump", p, default.jump),
-            doubling_time_months=self.param(
-                t, "doubling_time_months", p, None, bounds["doubling_time_months"]
-            ),
-            level_flop=level_flop,
-            level_year=level_year,
-        )
-
-    def hardware(self, raw: Any) -> HardwareSpec:
-        p: tuple[str, ...] = ("hardware",)
-        h = self.table(raw, p, _SECTION_KEYS["hardware"])
-        default = HardwareSpec()
-        values: dict[str, Any] = {
-            "precision": self.choice(h, "precision", p, default.precision, PRECISIONS)
-        }
-        for key, bound in PARAM_BOUNDS["hardware"].items():
-            values[key] = self.param(h, key, p, getattr(default, key), bound)
-        for level, year in (
-            ("flops_per_usd", "flops_per_usd_year"),
-            ("flops_per_watt", "flops_per_watt_year"),
-        ):
-            values[year] = self.year(h, year, p, None)
-            if (level in h) != (year in h):
-                given, needed = (level, year) if level in h else (year, level)
-                self.problem((*p, given), f"hardware.{given} needs hardware.{needed} as well")
-        return HardwareSpec(**values)
-
-    def constraints(self, raw: Any) -> tuple[Constraint, ...]:
-        if raw is None:
-            self.problem(
-                ("constraints",),
-                "at least one [[constraints]] table is needed (a spend or power ceiling)",
-            )
-            return ()
-        if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
-            self.problem(
-                ("constraints",),
-                f"expected [[constraints]] tables, got {_kind_of(raw)}",
-            )
-            return ()
-        if not raw:
-            self.problem(("constraints",), "at least one [[constraints]] table is needed")
-        if len(raw) > MAX_CONSTRAINTS:
-            self.problem(
-                ("constraints", MAX_CONSTRAINTS),
-                f"{len(raw)} constraints; at most {MAX_CONSTRAINTS} (each is a row of the "
-                "briefing's tables and a colour in its figures; compare scenarios instead)",
-            )
-            return ()
-        out = []
-        first: dict[str, int] = {}
-        for i, item in enumerate(raw):
-            p: tuple[str | int, ...] = ("constraints", i)
-            # The name first, so that every later problem can say which constraint.
-            name = item.get("name")
-            duplicate = isinstance(name, str) and name.casefold() in first
-            # Only a valid name may stand in key paths (a newline in one would split the
-            # problem's line); an invalid one is addressed by position, constraints[i].
-            if isinstance(name, str) and not duplicate and _constraint_name_problem(name) is None:
-                first[name.casefold()] = i
-                self.constraint_names[i] = name
-            c = self.table(item, p, _SECTION_KEYS["constraints"])
-            name = self.text(c, "name", p, None)
-            if name is None or not name.strip():
-                if "name" not in c:
-                    self.problem(p, "a constraint needs a name")
-                elif name is not None:
-                    self.problem((*p, "name"), "must not be empty")
-                name = f"constraint {i + 1}"
-            elif issue := _constraint_name_problem(name):
-                self.problem((*p, "name"), issue)
-            elif duplicate:
-                j = first[name.casefold()]
-                self.problem(
-                    (*p, "name"),
-                    f"duplicate constraint name {name!r} (also used by constraint {j + 1})",
-                )
-            kind = self.choice(c, "kind", p, None, KINDS)
-            if "kind" not in c:
-                self.problem(p, 'a constraint needs a kind ("spend" or "power")')
-            bounds = PARAM_BOUNDS["constraints"]
-            basis = None
-            if kind == "power":
-                for wrong, right in (("limit_usd", "limit_watts"), ("basis", None)):
-                    if wrong in c:
-                        msg = f"a power constraint takes no {wrong}"
-                        if right:
-                            msg = f"a power constraint takes {right}, not {wrong}"
-                        self.problem((*p, wrong), msg)
-            elif kind == "spend":
-                basis = self.choice(c, "basis", p, "capex", BASES)
-                if "limit_watts" in c:
-                    self.problem(
-                        (*p, "limit_watts"), "a spend constraint takes limit_usd, not limit_watts"
-                    )
-            limit_usd = limit_watts = None
-            if kind == "spend":
-                limit_usd = self.param(c, "limit_usd", p, None, bounds["limit_usd"])
-                if "limit_usd" not in c:
-                    self.problem(p, "a spend constraint needs limit_usd")
-            elif kind == "power":
-                limit_watts = self.param(c, "limit_watts", p, None, bounds["limit_watts"])
-                if "limit_watts" not in c:
-                    self.problem(p, "a power constraint needs limit_watts")
-            reference_year = self.year(c, "reference_year", p, None)
-            if "reference_year" not in c:
-                self.problem(p, "a constraint needs reference_year (the year limit_* applies to)")
-            growth = self.param(c, "growth_per_year", p, Fixed(0.0), bounds["growth_per_year"])
-            share = self.param(c, "share", p, Fixed(1.0), bounds["share"])
-            if kind is not None and reference_year is not None:
-                out.append(
-                    Constraint(
-                        name=name,
-                        kind=kind,
-                        basis=basis,
-                        limit_usd=limit_usd,
-                        limit_watts=limit_watts,
-                        reference_year=reference_year,
-                        growth_per_year=growth,
-                        share=share,
-                    )
-                )
-        return tuple(out)
-
-    def sampler(self, raw: Any) -> SamplerSpec:
-        p: tuple[str, ...] = ("sampler",)
-        s = self.table(raw, p, _SECTION_KEYS["sampler"])
-        default = SamplerSpec()
-        target = self.number(s, "target_accept", p, default.target_accept, TARGET_ACCEPT_BOUND)
-        draws = self.integer(
-            s,
-            "draws",
-            p,
-            default.draws,
-            *SAMPLER_DRAWS,
-            why="draws per chain: below 100 an 80% interval is noise, above 100,000 more add "
-            "nothing",
-        )
-        chains = self.integer(
-            s,
-            "chains",
-            p,
-            default.chains,
-            *SAMPLER_CHAINS,
-            why="more chains only add run time; 4 are enough to check convergence",
-        )
-        if draws * chains > MAX_POSTERIOR_DRAWS:
-            self.problem(
-                (*p, "draws"),
-                f"chains x draws = {chains * draws:,} posterior draws; at most "
-                f"{MAX_POSTERIOR_DRAWS:,} (the projection uses every posterior draw, and its "
-                "draws x years arrays must fit in memory)",
-            )
-        return SamplerSpec(
-            draws=draws,
-            tune=self.integer(
-                s,
-                "tune",
-                p,
-                default.tune,
-                *SAMPLER_TUNE,
-                why="warm-up steps per chain; more than 100,000 only adds run time",
-            ),
-            chains=chains,
-            target_accept=target,
-            backend=self.choice(s, "backend", p, default.backend, BACKENDS),
-        )
-
-    def sources(self, raw: Any) -> dict[str, str]:
-        if raw is None:
-            return {}
-        if not isinstance(raw, dict):
-            self.problem(("sources",), f"expected a table, got {_kind_of(raw)}")
-            return {}
-        # A source may document a key or a whole table (`"constraints.World budget"`).
-        known = set(self.set_keys)
-        for key in self.set_keys:
-            parts = key.split(".")
-            known.update(".".join(parts[:i]) for i in range(1, len(parts)))
-        out = {}
-        for key, text in raw.items():
-            if key not in known:
-                self.problem(
-                    ("sources", key),
-                    f"the source for {key!r} names a key the file does not set"
-                    f"{did_you_mean(key, self.set_keys) or did_you_mean(key, known)}",
-                )
-            if not isinstance(text, str) or not text.strip():
-                self.problem(("sources", key), f"expected the source as text, got {_kind_of(text)}")
-                continue
-            out[key] = text
-        return out
-
-
-def _toml_problem(file: str, exc: tomllib.TOMLDecodeError) -> Problem:
-    message = str(exc)
-    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    line = int(found[1]) if found else None
-    if found:
-        message = message[: found.start()].strip() + f" (column {found[2]})"
-    return Problem(file, f"invalid TOML: {message}", line)
-
-
-def _raise(file: str, problems: list[Problem], sort: bool = True) -> NoReturn:
-    if sort:  # in file order; only meaningful when all problems are in one file
-        problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
-    lines = "\n".join(str(p) for p in problems)
-    raise ScenarioError(f"{file}: {len(problems)} problem(s) in the scenario\n{lines}", problems)
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The TOML file. Relative data paths in it are resolved against its folder.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        Listing every problem in the file, each with the key path and line.
-    """
-    path = Path(path)
-    file = str(path)
-    # Missing, a folder, empty, binary, UTF-16 or not UTF-8: one located line each.
-    content, text = read_text(path, ScenarioError, "scenario file")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        _raise(file, [_toml_problem(file, exc)])
-    parser = _Parser(path, text)
-    scenario = parser.parse(raw)
-    if scenario is None:
-        _raise(file, parser.problems)
-    return dataclasses.replace(scenario, sha256=hashlib.sha256(content).hexdigest())
-
-
-def check_scenario(path: str | Path) -> Scenario:
-    """Load a scenario and also load and validate the data files it names.
-
-    Parameters
-    ----------
-    path : str or Path
-        The scenario file.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        For problems in the scenario, or in its data files (those problems keep their
-        CSV file, line and column), or if its selection leaves fewer than 3 points
-        for a trend that needs fitting.
-    """
-    from forecast.data.loaders import load_economy, load_hardware
-    from forecast.errors import DataError
-
-    scenario = load_scenario(path)
-    problems: list[Problem] = []
-    points = None
-    try:
-        points = scenario.data.load_points()
-    except DataError as exc:
-        problems.extend(exc.problems or [Problem(str(path), str(exc))])
-    for load, file in (
-        (load_hardware, scenario.data.hardware),
-        (load_economy, scenario.data.economy),
-    ):
-        try:
-            load(file)
-        except DataError as exc:
-            problems.extend(exc.problems or [Problem(str(file), str(exc))])
-    if points is not None and scenario.trend.needs_fit:
-        from forecast.data.selection import select
-
-        n = len(select(points, scenario.data.selection()))
-        if n < 3:
-            lines = _Lines(read_text(path, ScenarioError, "scenario file")[1])
-            problems.append(
-                Problem(
-                    str(path),
-                    f"the selection ({scenario.data.selection().describe()}) keeps {n} "
-                    "point(s); fitting the trend needs at least 3",
-                    lines.find(("data", "frontier")),
-                    "data.frontier",
-                )
-            )
-    if problems:
-        _raise(str(path), problems, sort=False)
-    return scenario
 
 
 # -- parameters by key path ----------------------------------------------------------------
@@ -1525,18 +1045,15 @@ def with_param(
     except ParamError as exc:
         raise ScenarioError(str(exc), [Problem(file, exc.reason, None, key_path)]) from None
     issue = bounds[key].problem(value)
-    needs_year = {
-        "level_flop": ("level_year", scenario.trend.level_year),
-        "flops_per_usd": ("flops_per_usd_year", scenario.hardware.flops_per_usd_year),
-        "flops_per_watt": ("flops_per_watt_year", scenario.hardware.flops_per_watt_year),
-    }
-    if index is None and key in needs_year and needs_year[key][1] is None:
-        issue = f"a level needs its year: set {section}.{needs_year[key][0]} in the scenario"
-    if index is not None:
+    if index is None:
+        spec = getattr(scenario, section)
+        year = spec.LEVEL_YEARS.get(key)
+        if year is not None and getattr(spec, year) is None:
+            issue = f"a level needs its year: set {section}.{year} in the scenario"
+    else:
         c = scenario.constraints[index]
-        wrong = {"spend": "limit_watts", "power": "limit_usd"}[c.kind]
-        if key == wrong:
-            issue = f"a {c.kind} constraint takes no {wrong}"
+        if key in Constraint.LIMITS.values() and key != Constraint.LIMITS[c.kind]:
+            issue = f"a {c.kind} constraint takes no {key}"
     if issue:
         raise ScenarioError(f"{key_path}: {issue}", [Problem(file, issue, None, key_path)])
     sources = {k: v for k, v in scenario.sources.items() if k != key_path}

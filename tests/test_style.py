@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from forecast.report import formatting as F
+from forecast.report import style as F
 from forecast.scenario.schema import Constraint, HardwareSpec, TrendSpec
 
 NAMED_USD = re.compile(r"^-?\$[\d,]+(\.\d+)?[kMBT]?$")

@@ -1,7 +1,8 @@
-"""Numbers as a policy reader reads them: years, dollars, watts, FLOP, parameter names.
+"""The report's style: colours, figure axes, and numbers as a policy reader reads them.
 
 One module for the briefing, the CLI and the figures, so that a figure and the table
-beside it print the same number the same way: a hit year as the calendar year
+beside it look and print the same: one colour-blind-safe palette (Okabe-Ito), one way to
+make a figure's axes, and every number formatted here: a hit year as the calendar year
 ("2032"), a probability as ">99%", a cost as "$1.2T", a power as "5 GW".
 
 Money and power come in two styles. Named ("$350M", "$1.2T", "$35,000T"; "5 GW",
@@ -23,6 +24,61 @@ NAMED_LIMIT = 1e21
 
 #: Significant digits of a dollar or watt amount.
 DIGITS = 3
+
+# -- colours and axes ----------------------------------------------------------------------
+
+#: Okabe-Ito colours (colour-blind friendly).
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#8C8C8C"
+
+#: Series in order (scenarios in a comparison, cutoffs of the backtests...).
+PALETTE = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW)
+#: One colour per constraint, by position in the projection's ``constraint`` dim.
+CONSTRAINT_COLOURS = (VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK)
+
+#: Size (inches) and resolution of a report figure.
+FIGSIZE = (9.0, 5.5)
+DPI = 150
+
+
+def colour(i: int) -> str:
+    """The i-th colour of :data:`PALETTE` (cycling)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def constraint_colour(i: int) -> str:
+    """The colour of the i-th constraint (the same in every figure)."""
+    return CONSTRAINT_COLOURS[i % len(CONSTRAINT_COLOURS)]
+
+
+def axes(ax=None, size: tuple[float, float] = FIGSIZE):
+    """The given axes and its figure, or a new figure (not registered with pyplot).
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, matplotlib.axes.Axes)
+    """
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def literal(texts) -> None:
+    """Show texts as written: constraint names are user text, and a "$" in one next to a
+    dollar amount would otherwise start matplotlib mathtext."""
+    for text in texts:
+        text.set_parse_math(False)
+
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _USD_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
@@ -67,8 +123,8 @@ def factor(x: float | None) -> str:
     return f"{r:.2g}x" if r < 10 else f"{r:,.0f}x"
 
 
-def interval_text(iv: dict, fmt: Callable[[float], str]) -> str:
-    """ "5.4 months (80% interval 4.9–5.9 months)"."""
+def interval_text(iv: dict, fmt: Callable[[float], str] = lambda x: f"{x:.1f}") -> str:
+    """An interval as "5.4 (80% interval 4.9–5.9)" (one decimal unless ``fmt`` says)."""
     if iv["median"] is None:
         return "n/a"
     return f"{fmt(iv['median'])} (80% interval {fmt(iv['p10'])}–{fmt(iv['p90'])})"

@@ -1,0 +1,112 @@
+"""Quantiles and intervals of per-draw values, in one place.
+
+The "never reached" convention
+------------------------------
+A hit year that does not happen by the horizon is ``numpy.inf`` (never a finite stand-in
+such as 1e12 or 1e300, and never NaN, which means "undefined", e.g. a post-limit
+doubling time of a draw that never meets a ceiling). The helpers below treat ``inf`` as
+"later than everything": a quantile whose linear interpolation touches an ``inf`` draw
+is itself ``inf`` ("beyond the horizon"); :func:`interval` reports it, and a NaN
+quantile, as ``None`` (``null`` in JSON).
+
+The interval convention of every JSON output is ``{"median", "p10", "p90"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: The probabilities of an interval, in the order of its keys.
+INTERVAL_KEYS: tuple[str, ...] = ("median", "p10", "p90")
+INTERVAL_PROBS: tuple[float, ...] = (0.5, 0.1, 0.9)
+
+
+def quantiles(
+    values: np.ndarray, q: float | Sequence[float] | np.ndarray, axis: int | None = None
+) -> np.ndarray:
+    """Linear-interpolation quantiles (numpy's default) that respect ``inf`` = never.
+
+    Parameters
+    ----------
+    values : array_like
+        Draws; ``+inf`` marks "never" (later than any finite value).
+    q : float or array_like
+        Probabilities in [0, 1]; the result's leading axes follow ``q`` as in
+        :func:`numpy.quantile`.
+    axis : int, optional
+        The draw axis (default: all values).
+
+    Returns
+    -------
+    numpy.ndarray
+        The quantiles; ``inf`` where the interpolation involves an ``inf`` draw, NaN
+        where the draws contain NaN. Where no ``inf`` is involved the value equals
+        :func:`numpy.quantile` exactly.
+    """
+    x = np.asarray(values, dtype=float)
+    # The draw just above each quantile position: if it is inf, the quantile is "never".
+    upper = np.quantile(x, q, axis=axis, method="higher")
+    # inf - inf would give NaN inside the interpolation: a finite stand-in that sorts
+    # last keeps the order, and every quantile that could see it is replaced by inf.
+    finite = np.quantile(np.where(np.isposinf(x), np.finfo(float).max, x), q, axis=axis)
+    return np.where(np.isposinf(upper), np.inf, finite)
+
+
+def interval(values: np.ndarray, digits: int | None = 6) -> dict[str, float | None]:
+    """Median, 10th and 90th percentiles as ``{"median", "p10", "p90"}``.
+
+    Parameters
+    ----------
+    values : array_like
+        Draws (``inf`` = never, see the module notes).
+    digits : int or None
+        Round to ``digits + 4`` significant digits (6 gives 10: a decimal year to about
+        a minute, a dollar amount to 10 digits); ``None`` keeps full precision.
+
+    Returns
+    -------
+    dict
+        A quantile beyond the horizon (``inf``) or undefined (NaN) is ``None``.
+    """
+    q = quantiles(values, INTERVAL_PROBS)
+    out: dict[str, float | None] = {}
+    for key, v in zip(INTERVAL_KEYS, q, strict=True):
+        if not np.isfinite(v):
+            out[key] = None
+        else:
+            out[key] = float(v) if digits is None else float(f"{v:.{digits + 4}g}")
+    return out
+
+
+def central_interval(
+    values: np.ndarray, level: float, axis: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the central ``level`` interval: the (1 - level)/2 and (1 + level)/2 quantiles.
+
+    Parameters
+    ----------
+    values : array_like
+        Draws (finite).
+    level : float
+        E.g. 0.8 for the 10th and 90th percentiles.
+    axis : int, optional
+        The draw axis.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper bounds.
+    """
+    lo, hi = quantiles(values, [(1 - level) / 2, (1 + level) / 2], axis=axis)
+    return lo, hi
+
+
+def prob_finite(values: np.ndarray, axis: int | None = None) -> float | np.ndarray:
+    """Share of draws that happen (are finite): P(hit by the horizon).
+
+    Returns a float for ``axis=None``, else an array over the other axes.
+    """
+    p = np.mean(np.isfinite(np.asarray(values, dtype=float)), axis=axis)
+    return float(p) if axis is None else p

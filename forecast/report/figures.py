@@ -744,8 +744,59 @@ def save_figure(fig: Figure, folder: str | Path, stem: str, svg: bool = False) -
     with matplotlib.rc_context({"svg.hashsalt": "forecast"}):
         for path in paths:
             fig.savefig(path, dpi=DPI, metadata=metadata[path.suffix])
+            # The layout is settled by the first drawing; the second format reuses it
+            # instead of solving the constrained layout again (a fifth of the time).
+            fig.set_layout_engine("none")
     close_figure(fig)
     return paths
+
+
+def save_figures(figs: Mapping[str, Figure], folder: str | Path, svg: bool = False) -> None:
+    """Save every figure of ``figs`` (see :func:`save_figure`), on two cores where possible.
+
+    Drawing is most of a report's time and each figure draws on its own, so a forked child
+    saves every other figure while this process saves the rest. Where ``os.fork`` is
+    missing (Windows) or fails, everything is saved here. The files are the same bytes
+    either way.
+
+    Raises
+    ------
+    OSError
+        If the child could not save its figures (the files it wrote are then incomplete
+        and the caller's temporary report folder is discarded).
+    """
+    import os
+
+    stems = list(figs)
+    mine, theirs = stems[0::2], stems[1::2]
+    pid = None
+    if theirs and hasattr(os, "fork"):
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = None
+        if pid == 0:  # the child: save its share and leave without running any cleanup
+            code = 0
+            try:
+                for stem in theirs:
+                    save_figure(figs[stem], folder, stem, svg)
+            except BaseException:  # noqa: BLE001  (any failure is reported by the exit code)
+                code = 1
+            os._exit(code)
+    if pid is None:
+        mine, theirs = stems, []
+    try:
+        for stem in mine:
+            save_figure(figs[stem], folder, stem, svg)
+    finally:
+        if pid is not None:
+            # Always reaped, even on Ctrl-C: the child gets the same signal and exits.
+            _, status = os.waitpid(pid, 0)
+    if pid is not None:
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise OSError(f"could not save the figures {', '.join(theirs)} in {folder}")
+        for stem in theirs:
+            close_figure(figs[stem])
 
 
 def close_figure(fig: Figure) -> None:

@@ -36,7 +36,6 @@ from forecast.report.folder import (
     atomic_folder,
     check_target,
     clean_leftovers,
-    files_under,
 )
 from forecast.report.summary import build_summary, dumps
 from forecast.results import Results, Sensitivity, load_backtests
@@ -65,13 +64,11 @@ CAPTIONS = {
 DATA_FILES = ("summary.json", "posterior.nc", "projection.nc")
 
 
-def _save_figures(figures: dict, tmp: Path, svg: bool) -> dict[str, Figure]:
-    from forecast.report.figures import save_figure
-
+def _figure_blocks(stems, tmp: Path) -> dict[str, Figure]:
+    """The briefing's figure blocks of the saved figures ``stems`` (PNG embedded)."""
     blocks: dict[str, Figure] = {}
-    for stem, fig in figures.items():
-        paths = save_figure(fig, tmp / "figures", stem, svg=svg)
-        png = next(p for p in paths if p.suffix == ".png")
+    for stem in stems:
+        png = tmp / "figures" / f"{stem}.png"
         blocks[stem] = Figure(png.relative_to(tmp), CAPTIONS.get(stem, stem), png.read_bytes())
     return blocks
 
@@ -116,16 +113,27 @@ def _carry_sections(
 
 def _render(results: Results, summary: dict, tmp: Path, svg: bool, manifest: dict) -> None:
     """Draw the figures and write the briefing of every section present into ``tmp``."""
-    from forecast.report.figures import figure_set
+    from forecast.report.figures import figure_set, save_figures
 
-    figs = _save_figures(figure_set(results), tmp, svg)
+    main = figure_set(results)
+    sections = {name: section_figures(results, name) for name in results.sections}
+    save_figures(
+        {**main, **{k: v for f in sections.values() for k, v in f.items()}}, tmp / "figures", svg
+    )
+    figs = _figure_blocks(main, tmp)
     blocks: dict[str, list[Block]] = {}
-    for name in results.sections:
-        before = set(files_under(tmp))
-        section_figs = _save_figures(section_figures(results, name), tmp, svg)
+    for name, section in sections.items():
+        section_figs = _figure_blocks(section, tmp)
         blocks[name] = section_blocks(results, name, {**figs, **section_figs})
-        files = sorted(set(files_under(tmp)) - before) + list(SECTION_FILES[name])
-        manifest["sections"][name] = {"basis": manifest["basis"], "files": sorted(files)}
+        files = [
+            f"figures/{stem}.{ext}"
+            for stem in section
+            for ext in (("png", "svg") if svg else ("png",))
+        ]
+        manifest["sections"][name] = {
+            "basis": manifest["basis"],
+            "files": sorted(files + list(SECTION_FILES[name])),
+        }
     extra = [b for name in SECTION_ORDER for b in blocks.get(name, [])]
     title, doc = build_briefing(summary, results, figs, extra)
     (tmp / "briefing.md").write_text(to_markdown(title, doc), encoding="utf-8")

@@ -98,8 +98,7 @@ def fit_summary(result, rng: np.random.Generator) -> xr.Dataset:
         and the screening settings.
     """
     from forecast.models import priors
-    from forecast.models.sampling import diagnose
-    from forecast.models.trend import TrendData, predictive_coverage, reported_vars
+    from forecast.models.trend import TrendData, predictive_coverage
 
     trend, hw = result.trend_fit, result.hardware_fit
     fits = (("compute trend", trend), ("hardware", hw))
@@ -156,11 +155,9 @@ def fit_summary(result, rng: np.random.Generator) -> xr.Dataset:
         ds.attrs.update(screening_chains=s.chains, screening_draws=s.draws, screening_tune=s.tune)
     if trend.comparison is not None:
         cmp = trend.comparison
-        # Each candidate's own convergence: a comparison is only as good as its fits.
-        checks = {
-            k: diagnose(idata, reported_vars(k, trend.jump), f"{k} era(s)")
-            for k, idata in trend.candidates.items()
-        }
+        # Each candidate's own convergence (measured when it was fitted): a comparison is
+        # only as good as its fits.
+        checks = trend.candidate_diagnostics
         eras = [int(e) for e in cmp["eras"]]
         cols = {
             c: ("candidate", cmp[c].to_numpy(dtype=float))

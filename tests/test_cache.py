@@ -11,6 +11,7 @@ import json
 import os
 import warnings
 
+import arviz as az
 import numpy as np
 import pymc as pm
 import pytest
@@ -19,7 +20,7 @@ from forecast.errors import SamplingError
 from forecast.models import SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
 from forecast.models.cache import CacheWarning
-from forecast.models.sampling import FitWarning, az
+from forecast.models.sampling import FitWarning
 from helpers import toy_posterior
 
 SETTINGS = SamplerSettings(draws=50, tune=40, chains=4)

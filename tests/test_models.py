@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import arviz as az
 import numpy as np
 import pymc as pm
 import pytensor
@@ -23,7 +24,6 @@ from forecast.models import cache as cache_mod
 from forecast.models import fit as fit_mod
 from forecast.models.fit import prior_predictive_doubling, screening_settings
 from forecast.models.hardware import build_hardware_model
-from forecast.models.sampling import az
 from forecast.models.trend import pointwise_log_likelihood
 
 
@@ -282,3 +282,59 @@ def test_auto_eras_screens_candidates_then_fits_the_chosen_in_full(toy_data, tmp
     fit = fit_trend(toy_data, eras="auto", settings=small, seed=3, use_cache=False)
     assert [c[1] for c in calls] == [small] * 3
     assert fit.idata is fit.candidates[fit.eras]
+
+
+#: Thirty runs on a line (enough for the automatic choice to compare 1, 2 and 3 eras).
+THIRTY_RUNS = """
+import numpy as np
+from forecast.models import SamplerSettings, TrendData, fit_trend
+rng = np.random.default_rng(1)
+t = np.sort(rng.uniform(2000, 2024, 30))
+data = TrendData(t=t, y=18 + 0.3 * (t - 2010) + rng.normal(0, 0.2, 30), meas_sd=np.full(30, 0.2))
+full = SamplerSettings(draws=600, tune=700, chains=4)
+"""
+
+CACHED_FIT_WITHOUT_ARVIZ = (
+    """
+import sys
+class _Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"pymc", "pytensor", "arviz"}:
+            raise ImportError(f"{name} is blocked: a cached fit must not need it")
+sys.meta_path.insert(0, _Block())
+"""
+    + THIRTY_RUNS
+    + """
+fit = fit_trend(data, eras="auto", settings=full, seed=3)
+assert fit.cached and not fit.candidates and set(fit.candidate_diagnostics) == {1, 2, 3}
+print(fit.eras, fit.diagnostics.r_hat_max, fit.comparison["elpd_loo"].round(6).tolist())
+"""
+)
+
+
+@pytest.mark.filterwarnings("ignore::forecast.models.sampling.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Estimated shape parameter of Pareto")  # fake draws
+def test_a_cached_fit_needs_neither_arviz_nor_pymc(tmp_path, monkeypatch):
+    """Diagnostics and the LOO comparison are kept with the fits: a warm run loads them."""
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(tmp_path))
+    monkeypatch.setattr(fit_mod, "sample", fake_trend_posterior)
+    made: dict = {}
+    exec(THIRTY_RUNS, made)  # the same data and settings as the child's
+    fit = fit_trend(made["data"], eras="auto", settings=made["full"], seed=3)
+    assert fit.comparison is not None
+    proc = subprocess.run(
+        [sys.executable, "-c", CACHED_FIT_WITHOUT_ARVIZ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, cache_mod.ENV_VAR: str(tmp_path)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    eras, r_hat, elpd = proc.stdout.split(maxsplit=2)
+    # The same choice, convergence and comparison as the fit that made the cache.
+    assert int(eras) == fit.eras
+    assert float(r_hat) == pytest.approx(fit.diagnostics.r_hat_max, rel=1e-12)
+    assert elpd.strip() == str(fit.comparison["elpd_loo"].round(6).tolist())

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from forecast import __version__
-from forecast.models.sampling import CacheWarning, SamplerSettings, az, incomplete
+from forecast.models.posterior import Posterior
+from forecast.models.sampling import CacheWarning, SamplerSettings, incomplete
 
 __all__ = ["ENV_VAR", "CacheWarning", "cache_dir", "load", "make_key", "store"]
 
@@ -64,7 +65,7 @@ def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
             os.unlink(tmp)
 
 
-def load(key: str, settings: SamplerSettings | None = None) -> tuple[az.InferenceData, dict] | None:
+def load(key: str, settings: SamplerSettings | None = None) -> tuple[Posterior, dict] | None:
     """The cached posterior and metadata for ``key``, or None on a miss.
 
     Parameters
@@ -77,7 +78,8 @@ def load(key: str, settings: SamplerSettings | None = None) -> tuple[az.Inferenc
 
     Returns
     -------
-    (arviz.InferenceData, dict) or None
+    (Posterior, dict) or None
+        The posterior is read without ArviZ (see :mod:`forecast.models.posterior`).
         None when there is no entry, or it is incomplete, damaged, unreadable, from
         another version of the package, or disagrees with ``settings``.
     """
@@ -90,10 +92,8 @@ def load(key: str, settings: SamplerSettings | None = None) -> tuple[az.Inferenc
         if not _meta_matches(meta, settings):
             return None
         recorded = SamplerSettings(**meta["sampler"])
-        idata = az.from_netcdf(nc_path)
-        for group in idata.groups():
-            # Read into memory so the file is not held open (it may be replaced later).
-            getattr(idata, group).load()
+        # Read into memory so the file is not held open (it may be replaced later).
+        idata = Posterior.from_netcdf(nc_path)
     except Exception:
         # Whatever the reason (permissions, a truncated or foreign file, a library error
         # on a damaged NetCDF), an entry that cannot be read is a miss, never a failure:
@@ -115,7 +115,7 @@ def _meta_matches(meta: dict, settings: SamplerSettings | None) -> bool:
     return True
 
 
-def store(key: str, idata: az.InferenceData, meta: dict, settings: SamplerSettings) -> bool:
+def store(key: str, idata, meta: dict, settings: SamplerSettings) -> bool:
     """Store a complete posterior under ``key`` (atomically).
 
     Parameters
@@ -147,6 +147,51 @@ def store(key: str, idata: az.InferenceData, meta: dict, settings: SamplerSettin
         _atomic_write(
             base / f"{key}.json", lambda p: p.write_text(json.dumps(payload, default=str))
         )
+    except OSError as exc:
+        _warn_unwritable(base, exc)
+        return False
+    return True
+
+
+def load_meta(key: str) -> dict | None:
+    """The metadata of the cache entry ``key`` (without reading its posterior), or None."""
+    try:
+        meta = json.loads((cache_dir() / f"{key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if _meta_matches(meta, None) else None
+
+
+def update_meta(key: str, extra: dict) -> bool:
+    """Add ``extra`` to the metadata of the entry ``key`` (atomically); False if it cannot."""
+    meta = load_meta(key)
+    if meta is None:
+        return False
+    text = json.dumps({**meta, **extra}, default=str)
+    try:
+        _atomic_write(cache_dir() / f"{key}.json", lambda p: p.write_text(text))
+    except OSError:
+        return False  # the entry stays usable; it is measured again next time
+    return True
+
+
+def load_record(key: str) -> dict | None:
+    """A cached JSON record (e.g. a model comparison), or None on a miss."""
+    try:
+        record = json.loads((cache_dir() / f"{key}.record.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("version") != __version__:
+        return None
+    return record
+
+
+def store_record(key: str, record: dict) -> bool:
+    """Store a JSON record under ``key`` (atomically); False if the folder is unwritable."""
+    base = cache_dir()
+    text = json.dumps({"version": __version__, **record}, default=str)
+    try:
+        _atomic_write(base / f"{key}.record.json", lambda p: p.write_text(text))
     except OSError as exc:
         _warn_unwritable(base, exc)
         return False

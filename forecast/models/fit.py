@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from forecast.models.hardware import (
     HardwareFit,
     build_hardware_model,
 )
-from forecast.models.sampling import SamplerSettings, az, check, diagnose, sample
+from forecast.models.sampling import SamplerSettings, check, judge, measure, sample
 from forecast.models.trend import (
     TrendData,
     TrendFit,
@@ -27,6 +27,9 @@ from forecast.models.trend import (
     reported_vars,
 )
 from forecast.progress import Log, quiet
+
+if TYPE_CHECKING:
+    import arviz as az
 
 #: Candidates of an automatic choice of K are fitted with at most these settings (2 chains
 #: of 500 draws after 500 tuning steps: 1,000 draws, enough for a stable PSIS-LOO), and
@@ -55,6 +58,10 @@ def screening_settings(settings: SamplerSettings) -> SamplerSettings:
     return replace(settings, **{k: min(getattr(settings, k), v) for k, v in SCREENING.items()})
 
 
+def _key(kind: str, key_payload: dict, settings: SamplerSettings, seed: int) -> str:
+    return cache.make_key({"kind": kind, "sampler": settings.key(), "seed": seed, **key_payload})
+
+
 def _cached_sample(
     kind: str,
     key_payload: dict,
@@ -65,14 +72,33 @@ def _cached_sample(
     progress: bool,
     log: Log,
     label: str,
+    reported: list[str],
     log_likelihood: Callable[[az.InferenceData, float], None] | None = None,
-) -> tuple[az.InferenceData, bool]:
-    key = cache.make_key({"kind": kind, "sampler": settings.key(), "seed": seed, **key_payload})
+) -> tuple[az.InferenceData, bool, dict]:
+    """A posterior from the cache or the sampler, with its measured diagnostics.
+
+    The diagnostics (:func:`~forecast.models.sampling.measure` of ``reported``) are
+    computed once, when fitting, and kept with the cache entry, so a cached run needs
+    neither ArviZ nor PyMC.
+
+    Returns
+    -------
+    (posterior, cached, measured)
+    """
+    key = _key(kind, key_payload, settings, seed)
     if use_cache:
         hit = cache.load(key, settings)
         if hit is not None:
+            idata, meta = hit
             log(f"{label}: loaded from cache ({key[:12]})")
-            return hit[0], True
+            measured = meta.get("diagnostics")
+            if not isinstance(measured, dict) or set(measured) != MEASURED:
+                from forecast.models.posterior import as_inference_data
+
+                measured = measure(as_inference_data(idata), reported)
+                # An entry from before diagnostics were kept: measured once, then kept.
+                cache.update_meta(key, {"diagnostics": measured})
+            return idata, True, measured
     log(f"{label}: sampling {settings.chains} chains x {settings.draws} draws ({settings.backend})")
     start = time.perf_counter()
     model = build()
@@ -85,9 +111,25 @@ def _cached_sample(
         log_likelihood(idata, t_ref)
     elapsed = time.perf_counter() - start
     log(f"{label}: sampled in {elapsed:.1f} s")
+    measured = measure(idata, reported)
     if use_cache:
-        cache.store(key, idata, {"kind": kind, "label": label, "seconds": elapsed}, settings)
-    return idata, False
+        meta = {"kind": kind, "label": label, "seconds": elapsed, "diagnostics": measured}
+        cache.store(key, idata, meta, settings)
+    return idata, False, measured
+
+
+#: The keys of :func:`~forecast.models.sampling.measure`, to recognise a cached record.
+MEASURED = {"r_hat", "r_hat_worst", "ess_bulk", "ess_bulk_worst", "divergences"}
+
+
+def _comparison_from_record(record: dict) -> tuple[int, pd.DataFrame, dict[int, dict]] | None:
+    """(chosen K, LOO table, measured diagnostics per K) of a cached comparison."""
+    try:
+        table = pd.DataFrame(**record["table"])
+        measured = {int(k): v for k, v in record["diagnostics"].items()}
+        return int(record["chosen"]), table, measured
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def fit_trend(
@@ -148,12 +190,16 @@ def fit_trend(
     # Each era needs a handful of runs to be identifiable.
     candidates_k = [k for k in candidates_k if k == 1 or len(data.t) >= 8 * k]
     any_cached = True
+    measured: dict[int, dict] = {}
+
+    def payload(k: int) -> dict:
+        return {"data": data.key(), "eras": k, "jump": jump}
 
     def fit(k: int, with_settings: SamplerSettings, role: str) -> az.InferenceData:
         nonlocal any_cached
-        idata, cached = _cached_sample(
+        idata, cached, measured[k] = _cached_sample(
             "trend",
-            {"data": data.key(), "eras": k, "jump": jump},
+            payload(k),
             lambda: build_trend_model(data, k, jump),
             with_settings,
             seed,
@@ -161,6 +207,7 @@ def fit_trend(
             progress,
             log,
             f"trend{role} ({k} era{'s' if k > 1 else ''}, {len(data.t)} runs)",
+            reported_vars(k, jump),
             lambda idata, t_ref: pointwise_log_likelihood(idata, data, jump, t_ref),
         )
         any_cached &= cached
@@ -168,18 +215,47 @@ def fit_trend(
 
     comparison = None
     screening = None
+    fits: dict[int, az.InferenceData] = {}
+    candidate_measured: dict[int, dict] = {}
     if len(candidates_k) > 1:
         screening = screening_settings(settings)
-        fits = {k: fit(k, screening, " candidate") for k in candidates_k}
-        chosen, comparison = choose_eras(fits)
-        log(f"trend: {chosen} era(s) chosen by LOO")
+        # The comparison (PSIS-LOO of every candidate) is kept in the cache under the
+        # candidates' own keys: a later run loads it instead of the candidates.
+        record_key = cache.make_key(
+            {
+                "kind": "trend-comparison",
+                "candidates": [_key("trend", payload(k), screening, seed) for k in candidates_k],
+            }
+        )
+        found = _comparison_from_record(cache.load_record(record_key) or {}) if use_cache else None
+        if found is not None:
+            chosen, comparison, candidate_measured = found
+            log(f"trend: {chosen} era(s) chosen by LOO (comparison loaded from cache)")
+        else:
+            fits = {k: fit(k, screening, " candidate") for k in candidates_k}
+            candidate_measured = {k: measured[k] for k in candidates_k}
+            chosen, comparison = choose_eras(fits)
+            log(f"trend: {chosen} era(s) chosen by LOO")
+            if use_cache:
+                cache.store_record(
+                    record_key,
+                    {
+                        "chosen": chosen,
+                        "table": comparison.to_dict(orient="split"),
+                        "diagnostics": candidate_measured,
+                    },
+                )
         # The chosen model in full; its cache entry is the one a fit with eras=K makes.
-        idata = fits[chosen] if screening == settings else fit(chosen, settings, "")
+        if screening == settings and chosen in fits:
+            idata = fits[chosen]
+        else:
+            idata = fit(chosen, settings, "" if screening != settings else " candidate")
     else:
         chosen = candidates_k[0]
         idata = fit(chosen, settings, "")
         fits = {chosen: idata}
-    diagnostics = diagnose(idata, reported_vars(chosen, jump), "trend")
+        candidate_measured = {chosen: measured[chosen]}
+    diagnostics = judge(measured[chosen], "trend")
     check(diagnostics, strict)
     return TrendFit(
         idata=idata,
@@ -190,6 +266,7 @@ def fit_trend(
         comparison=comparison,
         cached=any_cached,
         candidates=fits,
+        candidate_diagnostics={k: judge(m, f"{k} era(s)") for k, m in candidate_measured.items()},
         screening=screening,
     )
 
@@ -219,7 +296,7 @@ def fit_hardware(
             from forecast.errors import DataError
 
             raise DataError(f"the {name} fit needs at least 3 chips, found {len(t)}")
-    idata, cached = _cached_sample(
+    idata, cached, measured = _cached_sample(
         "hardware",
         {"data": data.key()},
         lambda: build_hardware_model(data),
@@ -229,8 +306,9 @@ def fit_hardware(
         progress,
         log,
         f"hardware ({data.precision}, {len(data.t_price)} priced chips, {len(data.t_eff)} chips)",
+        list(HARDWARE_REPORTED),
     )
-    diagnostics = diagnose(idata, HARDWARE_REPORTED, "hardware")
+    diagnostics = judge(measured, "hardware")
     check(diagnostics, strict)
     return HardwareFit(
         idata, data.precision, float(idata.posterior.attrs["t_ref"]), diagnostics, cached

@@ -22,10 +22,11 @@ import pandas as pd
 from forecast.data.loaders import peak_flops
 from forecast.data.units import doubling_years
 from forecast.models import priors as P
-from forecast.models.sampling import Diagnostics, az
+from forecast.models.sampling import Diagnostics
 from forecast.project.engine import saturate_ln
 
 if TYPE_CHECKING:
+    import arviz as az
     import pymc as pm
 
 SERIES = ("price_performance", "efficiency")

@@ -25,10 +25,13 @@ warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
 # pip-installed PyTensor has no BLAS to link; the models here are too small to need it.
 warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
 
-import arviz as az  # noqa: E402
-
 if TYPE_CHECKING:
+    import arviz as az
     import pymc as pm
+
+# ArviZ, like PyMC, is imported where it is needed (diagnostics of a new fit, the LOO
+# comparison): a run whose fits, diagnostics and comparison all come from the cache
+# needs neither, and importing them costs most of a warm run.
 
 # PyMC (and PyTensor below it) is imported where a model is built or sampled, not here: a
 # run whose fits all come from the cache never needs it, and importing it costs seconds.
@@ -68,26 +71,54 @@ class Diagnostics:
         }
 
 
-def diagnose(idata: az.InferenceData, var_names: Sequence[str], label: str) -> Diagnostics:
-    """R-hat, bulk ESS and divergences of ``var_names``, with a message per problem."""
+def measure(idata: az.InferenceData, var_names: Sequence[str]) -> dict:
+    """R-hat, bulk ESS and divergences of ``var_names`` (JSON-ready, kept in the cache).
+
+    Returns
+    -------
+    dict
+        ``r_hat`` (max), ``r_hat_worst`` (its variable), ``ess_bulk`` (min),
+        ``ess_bulk_worst`` and ``divergences``.
+    """
+    import arviz as az
+
     summary = az.summary(idata, var_names=list(var_names), kind="diagnostics")
-    r_hat = float(np.nanmax(summary["r_hat"])) if len(summary) else float("nan")
-    ess = float(np.nanmin(summary["ess_bulk"])) if len(summary) else float("nan")
+    empty = not len(summary)
     divergences = 0
-    if "sample_stats" in idata and "diverging" in idata.sample_stats:
+    if "sample_stats" in idata.groups() and "diverging" in idata.sample_stats:
         divergences = int(idata.sample_stats["diverging"].sum())
+    return {
+        "r_hat": float("nan") if empty else float(np.nanmax(summary["r_hat"])),
+        "r_hat_worst": "" if empty else str(summary["r_hat"].idxmax()),
+        "ess_bulk": float("nan") if empty else float(np.nanmin(summary["ess_bulk"])),
+        "ess_bulk_worst": "" if empty else str(summary["ess_bulk"].idxmin()),
+        "divergences": divergences,
+    }
+
+
+def judge(measured: dict, label: str) -> Diagnostics:
+    """The :class:`Diagnostics` of measured values (see :func:`measure`), one message per
+    problem, each starting with ``label``."""
+    r_hat, ess, divergences = measured["r_hat"], measured["ess_bulk"], measured["divergences"]
     problems = []
     if not r_hat <= R_HAT_MAX:
-        worst = summary["r_hat"].idxmax()
-        problems.append(f"{label}: R-hat {r_hat:.3f} > {R_HAT_MAX} (worst: {worst})")
+        problems.append(
+            f"{label}: R-hat {r_hat:.3f} > {R_HAT_MAX} (worst: {measured['r_hat_worst']})"
+        )
     if not ess >= ESS_MIN:
-        worst = summary["ess_bulk"].idxmin()
-        problems.append(f"{label}: bulk ESS {ess:.0f} < {ESS_MIN} (worst: {worst})")
+        problems.append(
+            f"{label}: bulk ESS {ess:.0f} < {ESS_MIN} (worst: {measured['ess_bulk_worst']})"
+        )
     if divergences:
         problems.append(
             f"{label}: {divergences} divergent transitions (raise sampler.target_accept)"
         )
-    return Diagnostics(r_hat, ess, divergences, tuple(problems))
+    return Diagnostics(float(r_hat), float(ess), int(divergences), tuple(problems))
+
+
+def diagnose(idata: az.InferenceData, var_names: Sequence[str], label: str) -> Diagnostics:
+    """R-hat, bulk ESS and divergences of ``var_names``, with a message per problem."""
+    return judge(measure(idata, var_names), label)
 
 
 def check(diagnostics: Diagnostics, strict: bool) -> None:

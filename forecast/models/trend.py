@@ -19,10 +19,11 @@ from scipy.special import gammaln
 
 from forecast.data.units import doubling_months
 from forecast.models import priors as P
-from forecast.models.sampling import Diagnostics, SamplerSettings, az
+from forecast.models.sampling import Diagnostics, SamplerSettings
 from forecast.stats import central_interval, quantiles
 
 if TYPE_CHECKING:
+    import arviz as az
     import pymc as pm
 
 
@@ -202,7 +203,10 @@ class TrendFit:
     cached : bool
         Whether the posterior came from the cache.
     candidates : dict of int to arviz.InferenceData
-        The fits that were compared (by K), or just the chosen one.
+        The fits that were compared (by K), or just the chosen one; empty when the
+        comparison itself came from the cache (the candidates are then not loaded).
+    candidate_diagnostics : dict of int to Diagnostics
+        The convergence of each compared fit, measured when it was fitted.
     screening : SamplerSettings or None
         The (lighter) settings the candidates were fitted with when K was chosen
         automatically; the chosen K is then fitted again with the full settings, and
@@ -217,6 +221,7 @@ class TrendFit:
     comparison: pd.DataFrame | None = None
     cached: bool = False
     candidates: dict[int, az.InferenceData] = field(default_factory=dict, repr=False)
+    candidate_diagnostics: dict[int, Diagnostics] = field(default_factory=dict, repr=False)
     screening: SamplerSettings | None = None
 
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -355,6 +360,11 @@ def choose_eras(candidates: dict[int, az.InferenceData]) -> tuple[int, pd.DataFr
     A more complex model must earn its place: its expected log predictive density must
     beat every simpler one by more than twice the standard error of the difference.
     """
+    import arviz as az
+
+    from forecast.models.posterior import as_inference_data
+
+    candidates = {k: as_inference_data(v) for k, v in candidates.items()}
     table = az.compare({f"{k} era" + ("s" if k > 1 else ""): v for k, v in candidates.items()})
     table["eras"] = [int(name.split()[0]) for name in table.index]
     within = table[table["elpd_diff"] <= 2 * table["dse"].fillna(0) + 1e-12]

@@ -63,7 +63,9 @@ def netcdf_name(key: str) -> str:
 
 
 def _json_number(x: Any) -> float | None:
-    """A float, or None for NaN (how JSON says "not reached" or "not defined")."""
+    """A float, or None for None, NaN or inf (how JSON says "not reached" or "undefined")."""
+    if x is None:
+        return None
     x = float(x)
     return None if not math.isfinite(x) else x
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -233,10 +233,7 @@ def run_backtests(
     """Backtests of ``scenario`` at ``cutoffs`` (each fits its own data, through the cache)."""
     from forecast.analysis import backtest
 
-    out = []
-    for r in backtest(scenario, list(cutoffs), seed=seed, use_cache=use_cache, log=log):
-        out.append(Backtest(**{f.name: getattr(r, f.name) for f in fields(Backtest)}))
-    return out
+    return backtest(scenario, list(cutoffs), seed=seed, use_cache=use_cache, log=log)
 
 
 def scenario_text(scenario: Scenario) -> str:

@@ -33,7 +33,6 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,6 +49,7 @@ from forecast.pipeline import (
 )
 from forecast.progress import Log, quiet
 from forecast.project.engine import ln_affordable
+from forecast.results import Backtest
 from forecast.scenario import Scenario
 from forecast.stats import central_interval, interval, quantiles
 
@@ -93,73 +93,8 @@ def crps(draws: np.ndarray, y: np.ndarray | float, axis: int = 0) -> np.ndarray:
     )
 
 
-@dataclass
-class BacktestResult:
-    """The backtest of one cutoff.
-
-    Attributes
-    ----------
-    cutoff : datetime.date
-    cutoff_year : float
-        The cutoff as a decimal year.
-    n_fit : int
-        Runs the fit used (published up to the cutoff).
-    n_later : int
-        Later frontier runs scored.
-    judged_by : str
-        The selection that picked the later runs.
-    doubling_time_months : dict
-        ``median``, ``p10``, ``p90`` of the fitted current-era doubling time.
-    scores : dict
-        Per model ("trend", "constrained"): ``coverage50``, ``coverage80``,
-        ``coverage95`` (share of later runs inside the central predictive interval),
-        ``crps`` (mean over later runs, OOM), ``mae`` (median absolute error of the
-        predictive median, all later runs, OOM) and ``mae_by_year`` (``{k: MAE}`` over
-        runs published in year k after the cutoff: 0 < years after <= 1 is k = 1).
-        NaN where there are no later runs.
-    later : pandas.DataFrame
-        One row per later run: ``name``, ``date``, ``t``, ``log10_flop``,
-        ``years_after``, ``meas_sd`` and per model ``<model>_median``, ``<model>_crps``,
-        ``<model>_in50``/``_in80``/``_in95``.
-    fan : xarray.Dataset
-        ``log10_flop`` with dims ``model``, ``quantile``, ``year``: predictive quantiles
-        for a new run without measurement error, on a quarter-year grid from the cutoff
-        to the latest later run (at least one year).
-    """
-
-    cutoff: dt.date
-    cutoff_year: float
-    n_fit: int
-    n_later: int
-    judged_by: str
-    doubling_time_months: dict[str, float]
-    scores: dict[str, dict[str, Any]]
-    later: pd.DataFrame
-    fan: xr.Dataset
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (without the fan and the per-run table)."""
-        return {
-            "cutoff": self.cutoff.isoformat(),
-            "cutoff_year": self.cutoff_year,
-            "n_fit": self.n_fit,
-            "n_later": self.n_later,
-            "judged_by": self.judged_by,
-            "doubling_time_months": self.doubling_time_months,
-            "scores": {
-                m: {
-                    k: ({str(y): _num(e) for y, e in v.items()} if isinstance(v, dict) else _num(v))
-                    for k, v in s.items()
-                }
-                for m, s in self.scores.items()
-            },
-            "notes": list(self.notes),
-        }
-
-
-def _num(x: float) -> float | None:
-    return None if x is None or not math.isfinite(float(x)) else float(x)
+#: The backtest of one cutoff: defined with the results the report renders.
+BacktestResult = Backtest
 
 
 def _later_runs(scenario: Scenario, cutoff: dt.date) -> tuple[pd.DataFrame, str]:

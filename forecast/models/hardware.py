@@ -22,6 +22,7 @@ import pandas as pd
 from forecast.data.loaders import peak_flops
 from forecast.data.units import doubling_years
 from forecast.models import priors as P
+from forecast.models.posterior import FlatDraws
 from forecast.models.sampling import Diagnostics
 from forecast.project.engine import saturate_ln
 
@@ -119,7 +120,7 @@ HARDWARE_REPORTED = ["level", "slope", "sigma"]
 
 
 @dataclass
-class HardwareFit:
+class HardwareFit(FlatDraws):
     """Fitted hardware trends (per draw) for one precision."""
 
     idata: az.InferenceData
@@ -129,15 +130,6 @@ class HardwareFit:
     cached: bool = False
 
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-
-    def _stack(self, name: str) -> np.ndarray:
-        # Flattened once per variable, as in TrendFit.
-        if name not in self._stacked:
-            post = self.idata.posterior[name]
-            self._stacked[name] = (
-                post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
-            )
-        return self._stacked[name]
 
     def doubling_years(self, series: str) -> np.ndarray:
         """Doubling time in years of ``series`` ("price_performance" or "efficiency")."""

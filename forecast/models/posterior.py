@@ -69,6 +69,19 @@ class Posterior:
         return cls(groups)
 
 
+class FlatDraws:
+    """Mixin for fits (a dataclass with ``idata`` and a ``_stacked`` dict field): posterior
+    variables flattened over chains and draws, each computed once (every derived quantity
+    reads these arrays)."""
+
+    def _stack(self, name: str):
+        stacked = self._stacked  # type: ignore[attr-defined]
+        if name not in stacked:
+            post = self.idata.posterior[name]  # type: ignore[attr-defined]
+            stacked[name] = post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+        return stacked[name]
+
+
 def as_inference_data(idata):
     """``idata`` as an :class:`arviz.InferenceData` (converting a :class:`Posterior`)."""
     return idata.to_inference_data() if isinstance(idata, Posterior) else idata

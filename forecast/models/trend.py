@@ -19,6 +19,7 @@ from scipy.special import gammaln
 
 from forecast.data.units import doubling_months
 from forecast.models import priors as P
+from forecast.models.posterior import FlatDraws
 from forecast.models.sampling import Diagnostics, SamplerSettings
 from forecast.stats import central_interval, quantiles
 
@@ -185,7 +186,7 @@ def reported_vars(eras: int, jump: bool) -> list[str]:
 
 
 @dataclass
-class TrendFit:
+class TrendFit(FlatDraws):
     """A fitted compute trend: the posterior and what is derived from it.
 
     Attributes
@@ -225,15 +226,6 @@ class TrendFit:
     screening: SamplerSettings | None = None
 
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-
-    def _stack(self, name: str) -> np.ndarray:
-        # Flattened once per variable: every derived quantity reads these arrays.
-        if name not in self._stacked:
-            post = self.idata.posterior[name]
-            self._stacked[name] = (
-                post.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
-            )
-        return self._stacked[name]
 
     @property
     def n_draws(self) -> int:

@@ -28,7 +28,7 @@ def section_figures(results: Results, name: str) -> dict[str, Any]:
     """The figures of section ``name`` (matplotlib figures by stem)."""
     if name == "analysis":
         from forecast.report.analysis_figures import plot_sobol, plot_tornado
-        from forecast.report.figures import plot_doubling_sensitivity
+        from forecast.report.figures import plot_sweep
 
         sens = results.sensitivity
         horizon = results.scenario.horizon
@@ -36,19 +36,9 @@ def section_figures(results: Results, name: str) -> dict[str, Any]:
             "tornado": plot_tornado(sens.tornado_rows(), horizon=horizon),
             "sobol": plot_sobol(sens.sobol_indices()),
         }
-        sweep = sens.sweep
         # The doubling-time sweep is already the main section's figure.
-        if sweep.attrs["param"] != "trend.doubling_time_months":
-            names = [str(n) for n in sweep["constraint"].to_numpy()]
-            figures["sweep"] = plot_doubling_sensitivity(
-                sweep["value"].to_numpy(),
-                {n: sweep["median"].sel(constraint=n).to_numpy() for n in names},
-                {n: sweep["p10"].sel(constraint=n).to_numpy() for n in names},
-                {n: sweep["p90"].sel(constraint=n).to_numpy() for n in names},
-                names,
-                horizon=horizon,
-                param=sweep.attrs["param"],
-            )
+        if sens.sweep.attrs["param"] != "trend.doubling_time_months":
+            figures["sweep"] = plot_sweep(sens.sweep, horizon)
         return figures
     from forecast.report.analysis_figures import plot_backtests
 

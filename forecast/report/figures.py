@@ -498,6 +498,29 @@ def _ceiling_level(limit: np.ndarray, years: np.ndarray, text: Callable[[float],
     return f"from {text(first)} in {fmt.year(float(years[0]))}"
 
 
+def _ceiling_lines(
+    ax: Axes, projection: xr.Dataset, kind: str, amount: Callable[[float], str]
+) -> None:
+    """Each ceiling of ``kind`` as a dashed line (median over draws), labelled with its
+    level at the start (not a median over the years of a growing ceiling), what it is
+    compared with, and when it is hit, in the briefing's words."""
+    years = _years(projection)
+    hits = projection["hit_year"].to_numpy()
+    horizon = _horizon(projection)
+    for i, name, basis in _constraints(projection, kind):
+        lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
+        level = _ceiling_level(lim, years, amount)
+        versus = f"vs {_BASIS.get(basis, basis)}; " if kind == "spend" else ""
+        ax.plot(
+            years,
+            lim,
+            color=constraint_colour(i),
+            lw=2,
+            ls=(0, (6, 2)),
+            label=f"ceiling: {name}, {level} ({versus}{_hit_summary(hits[i], horizon)})",
+        )
+
+
 def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Figure:
     """Capital and amortised cost of the largest run against every spend ceiling (log USD)."""
     fig, ax = _axes(ax)
@@ -512,20 +535,7 @@ def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Fig
         q = _quantiles(projection[var].to_numpy(), [0.1, 0.5, 0.9])
         _band(ax, years, q[0], q[2], colour, 0.25)
         ax.plot(years, q[1], color=colour, lw=2, label=f"{label}: median, 80% band")
-    hits = projection["hit_year"].to_numpy()
-    horizon = _horizon(projection)
-    for i, name, basis in _constraints(projection, "spend"):
-        lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
-        level = _ceiling_level(lim, years, fmt.usd)
-        ax.plot(
-            years,
-            lim,
-            color=constraint_colour(i),
-            lw=2,
-            ls=(0, (6, 2)),
-            label=f"ceiling: {name}, {level} (vs {_BASIS.get(basis, basis)}; "
-            f"{_hit_summary(hits[i], horizon)})",
-        )
+    _ceiling_lines(ax, projection, "spend", fmt.usd)
     _log_axis(ax, usd_formatter())
     ax.set_xlim(years[0], years[-1])
     _year_axis(ax)
@@ -554,20 +564,7 @@ def plot_power_vs_ceiling(projection: xr.Dataset, ax: Axes | None = None) -> Fig
         lw=2,
         label="power of the largest run (incl. PUE): median, 80% band",
     )
-    hits = projection["hit_year"].to_numpy()
-    horizon = _horizon(projection)
-    for i, name, _basis in _constraints(projection, "power"):
-        lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
-        # The level at the start, not a median over the years of a growing ceiling.
-        level = _ceiling_level(lim, years, fmt.watts)
-        ax.plot(
-            years,
-            lim,
-            color=constraint_colour(i),
-            lw=2,
-            ls=(0, (6, 2)),
-            label=f"ceiling: {name}, {level} ({_hit_summary(hits[i], horizon)})",
-        )
+    _ceiling_lines(ax, projection, "power", fmt.watts)
     _log_axis(ax, watts_formatter())
     ax.set_xlim(years[0], years[-1])
     _year_axis(ax)
@@ -639,6 +636,29 @@ def _bin_text(bin_years: float) -> str:
 
 
 # --------------------------------------------------------------------------- sensitivity
+
+
+def plot_sweep(
+    sweep: xr.Dataset, horizon: float | None = None, fitted: float | None = None
+) -> Figure:
+    """:func:`plot_doubling_sensitivity` of a sweep Dataset (see
+    :func:`forecast.analysis.sweep`): the doubling time, or the input it names."""
+    names = [str(n) for n in sweep["constraint"].to_numpy()]
+    param = sweep.attrs.get("param", "trend.doubling_time_months")
+
+    def per_constraint(var: str) -> dict[str, np.ndarray]:
+        return {n: sweep[var].sel(constraint=n).to_numpy() for n in names}
+
+    return plot_doubling_sensitivity(
+        sweep["value"].to_numpy(),
+        per_constraint("median"),
+        per_constraint("p10"),
+        per_constraint("p90"),
+        names,
+        fitted=fitted,
+        horizon=horizon,
+        param=None if param == "trend.doubling_time_months" else param,
+    )
 
 
 def plot_doubling_sensitivity(
@@ -828,16 +848,7 @@ def figure_set(results) -> dict[str, Figure]:
     if _constraints(proj, "power"):
         figs["power"] = plot_power_vs_ceiling(proj)
     figs["hit_years"] = plot_hit_years(proj)
-    sweep = results.sweep
-    if sweep is not None:
-        names = [str(n) for n in sweep["constraint"].to_numpy()]
-        figs["sensitivity"] = plot_doubling_sensitivity(
-            sweep["value"].to_numpy(),
-            {n: sweep["median"].sel(constraint=n).to_numpy() for n in names},
-            {n: sweep["p10"].sel(constraint=n).to_numpy() for n in names},
-            {n: sweep["p90"].sel(constraint=n).to_numpy() for n in names},
-            names,
-            fitted=float(np.median(proj["doubling_time_months"])),
-            horizon=_horizon(proj),
-        )
+    if results.sweep is not None:
+        fitted = float(np.median(proj["doubling_time_months"]))
+        figs["sensitivity"] = plot_sweep(results.sweep, _horizon(proj), fitted)
     return figs

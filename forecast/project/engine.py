@@ -44,7 +44,6 @@ from forecast.data.units import (
     slope_from_doubling_months,
     slope_from_doubling_years,
 )
-from forecast.stats import interval, prob_finite
 
 __all__ = [
     "INPUT_KEYS",
@@ -55,12 +54,10 @@ __all__ = [
     "closed_form_hit",
     "get_input",
     "hit_years",
-    "interval",
     "is_log_linear",
     "ln_affordable",
     "ln_demand",
     "ln_efficiency",
-    "prob_hit",
     "project",
     "saturate_ln",
     "set_input",
@@ -386,11 +383,6 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
     ds["constraint_kind"] = ("constraint", [c.kind for c in inp.constraints])
     ds["constraint_basis"] = ("constraint", [c.basis or "" for c in inp.constraints])
     return ds
-
-
-def prob_hit(hit_years: np.ndarray) -> float:
-    """Share of draws that hit by the horizon (finite hit years)."""
-    return prob_finite(hit_years)
 
 
 # -- setting inputs by scenario key path -------------------------------------------------------

@@ -702,10 +702,6 @@ class SamplerSettings:
         return dataclasses.asdict(self)
 
 
-#: The name of the ``[sampler]`` table's type in the scenario API.
-SamplerSpec = SamplerSettings
-
-
 def _sources(value: Any, info: ValidationInfo) -> dict[str, str]:
     """``[sources]``: text for keys (or whole tables) the file sets."""
     if not isinstance(value, dict):

@@ -15,14 +15,13 @@ from forecast.project.engine import (
     closed_form_hit,
     get_input,
     hit_years,
-    interval,
     project,
     set_input,
     set_inputs,
     solve_hit,
     with_doubling_months,
 )
-from forecast.stats import quantiles
+from forecast.stats import interval, quantiles
 from helpers import design_capex_hit, make_inputs
 
 LN2 = math.log(2)

@@ -208,3 +208,26 @@ def test_unwritable_output_is_one_line(tmp_path, capsys):
     assert code == 2  # refused before any work: a file stands where a folder must go
     assert "error:" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_growth_over_the_first_five_years_by_hand(deterministic):
+    """The deterministic scenario's growth factors, from its inputs alone (no engine).
+
+    Compute doubles every 0.5 years: x4 a year. Capex = C x overhead / (u D H) with H
+    doubling every 2.5 years, so it grows 4 / 2^(1/2.5) a year; power = C x PUE / (u D E)
+    with E doubling every 2.5 years (far below its physical limit), the same; the
+    amortised cost is capex x D / lifetime + energy, both terms growing alike.
+    """
+    growth = build_summary(deterministic)["growth"]
+    compute = 4.0
+    hardware = compute / 2 ** (1 / 2.5)
+    assert growth["compute_per_year"]["median"] == pytest.approx(compute, rel=1e-5)
+    assert growth["capex_per_year"]["median"] == pytest.approx(hardware, rel=1e-5)
+    assert growth["power_per_year"]["median"] == pytest.approx(hardware, rel=1e-5)
+    assert growth["amortized_per_year"]["median"] == pytest.approx(hardware, rel=1e-5)
+    assert set(growth) == {
+        "compute_per_year",
+        "capex_per_year",
+        "amortized_per_year",
+        "power_per_year",
+    }

@@ -133,6 +133,48 @@ def trend_section(summary: dict, results: Results, figs: dict[str, Figure]) -> l
     return blocks
 
 
+#: Published yearly growth of frontier runs, to check the model's against (domain brief).
+PUBLISHED_GROWTH = {
+    "amortized_per_year": (
+        2.4,
+        "Cottier et al. 2024, 'The rising costs of training frontier AI models' "
+        "(90% interval 2.0-2.9x, frontier runs since 2016)",
+    ),
+    "power_per_year": (
+        2.1,
+        "Epoch AI 2024, 'The power required to train frontier AI models is doubling annually'",
+    ),
+}
+
+
+def growth_text(summary: dict) -> list:
+    """The model's yearly growth of the largest run's compute, cost and power, with the
+    published rates of frontier runs beside it (a check the reader can make)."""
+    g = summary["growth"]
+
+    def factor(key: str) -> str:
+        return F.interval_text(g[key], lambda x: f"{x:.1f}x")
+
+    parts = [
+        Strong("Growth."),
+        " Unconstrained, over the first five projected years the largest run's compute "
+        f"grows {factor('compute_per_year')} a year, its capital cost "
+        f"{factor('capex_per_year')}, its amortised cost {factor('amortized_per_year')} "
+        f"and its power {factor('power_per_year')}.",
+    ]
+    checks = []
+    for key, (rate, source) in PUBLISHED_GROWTH.items():
+        what = "amortised cost" if key.startswith("amortized") else "power"
+        checks.append(f"{what} {rate:.1f}x a year ({source})")
+    parts.append(
+        " Frontier runs with published figures grew: " + "; ".join(checks) + ". The model's "
+        "conversion of compute into dollars and watts uses datasheet throughput per dollar "
+        "and per watt; where its rates differ from these, the dates it gives inherit the "
+        "difference."
+    )
+    return parts
+
+
 def cost_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
     """Cost and power of the largest run against the ceilings."""
     sc = results.scenario
@@ -164,6 +206,7 @@ def cost_section(summary: dict, results: Results, figs: dict[str, Figure]) -> li
             ("l", "r", "r", "r", "r"),
         )
     )
+    blocks.append(Para.of(*growth_text(summary)))
     for stem in ("cost", "power"):
         if stem in figs:
             blocks.append(figs[stem])

@@ -53,6 +53,45 @@ def binding_constraint(results: Results) -> tuple[str | None, float]:
     return str(names[index]), count / binding.size
 
 
+#: The window of ``growth`` in summary.json: the first five projected years.
+GROWTH_YEARS = 5
+
+#: ``growth`` keys and the projection variable each is the growth of (unconstrained).
+GROWTH_OF = {
+    "compute_per_year": "log10_flop",
+    "capex_per_year": "capex_usd",
+    "amortized_per_year": "amortized_usd",
+    "power_per_year": "power_watts",
+}
+
+
+def growth(projection) -> dict:
+    """Yearly growth factors of the unconstrained largest run over the first projected years.
+
+    Per draw, (X(t0 + n) / X(t0)) ** (1 / n) with t0 the first year of the projection and
+    n = :data:`GROWTH_YEARS` (fewer if the horizon comes first); compute is stored as
+    log10, so its factor is 10 ** ((x(t0 + n) - x(t0)) / n).
+
+    Returns
+    -------
+    dict
+        An interval per key of :data:`GROWTH_OF`; all ``None`` when the projection
+        spans less than a year.
+    """
+    years = projection["year"].to_numpy()
+    n = min(GROWTH_YEARS, float(years[-1] - years[0]))
+    out = {}
+    for key, var in GROWTH_OF.items():
+        if n < 1:
+            out[key] = {"median": None, "p10": None, "p90": None}
+            continue
+        start = projection[var].sel(year=years[0]).to_numpy()
+        end = projection[var].sel(year=years[0] + n).to_numpy()
+        factor = 10 ** ((end - start) / n) if var == "log10_flop" else (end / start) ** (1 / n)
+        out[key] = rounded_interval(factor)
+    return out
+
+
 def build_summary(results: Results) -> dict:
     """The summary as a JSON-ready dict, with every key the design fixes.
 
@@ -137,6 +176,7 @@ def build_summary(results: Results) -> dict:
             "eras": eras,
             "diagnostics": diagnostics,
         },
+        "growth": growth(ds),
         "hardware": {
             "price_performance_doubling_years": rounded_interval(
                 ds["price_performance_doubling_years"].to_numpy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -271,3 +272,100 @@ def test_interval_and_quantiles_treat_inf_as_never():
     assert interval(np.array([np.nan, 1.0, 2.0]))["median"] is None
     assert interval(np.array([2030.123456789012]), digits=2)["median"] == 2030.12
     assert interval(np.array([2030.123456789012]), digits=None)["median"] == 2030.123456789012
+
+
+# -- the realised conversion: a second oracle, every trend given as numbers -----------------
+
+
+LIMITS = {"capex": 1e13, "amortized": 1e11, "power": 1e9}
+
+
+def _realised_inputs(max_days: float = math.inf, basis: str = "capex", kind: str = "spend"):
+    """Compute 5e26 FLOP at 2025.5 doubling every 6 months; realised 2e8 FLOP/s per USD
+    of cluster at 2024 doubling every 2 years; 5e11 FLOP/s per W all-in at 2024 doubling
+    every 2.5 years; 1e17 FLOP per amortised USD at 2024 doubling every 1.5 years; runs
+    of 90 days at 2024 growing 1.3x a year; one ceiling at 2025 growing 5% a year: 1e13 USD
+    of capital, 1e11 USD amortised, or 1e9 W."""
+    from forecast.project.engine import Realised
+
+    s = 3
+    ones = np.ones(s)
+    base = make_inputs(s)
+    realised = Realised(
+        flops_per_usd=LogLinear(ones * math.log10(2e8), ones * math.log10(2) / 2.0, 2024.0),
+        flops_per_watt=LogLinear(ones * math.log10(5e11), ones * math.log10(2) / 2.5, 2024.0),
+        flop_per_usd_amortized=LogLinear(
+            ones * math.log10(1e17), ones * math.log10(2) / 1.5, 2024.0
+        ),
+        duration_days=LogLinear(ones * math.log10(90.0), ones * math.log10(1.3), 2024.0),
+        max_days=ones * max_days,
+    )
+    limit = LIMITS[basis if kind == "spend" else "power"]
+    c = ConstraintDraws(
+        "ceiling", kind, basis if kind == "spend" else None, ones * limit, 2025.0, ones * 0.05, ones
+    )
+    return dataclasses.replace(base, realised=realised, constraints=(c,))
+
+
+def _hand_hit(kind: str, basis: str, max_days: float = math.inf) -> float:
+    """Where ln demand = ln limit, every term written out by hand (natural logs)."""
+    a = LN2 / 0.5  # compute: doubling every 6 months
+    ln_c0 = math.log(5e26) - a * 2025.5  # ln C(t) = ln_c0 + a t
+    g = math.log(1.05)
+    ln_l0 = math.log(LIMITS[basis if kind == "spend" else "power"]) - g * 2025.0
+    if basis == "amortized":
+        r = LN2 / 1.5
+        ln_r0 = math.log(1e17) - r * 2024.0
+        return (ln_l0 - ln_c0 + ln_r0) / (a - r - g)
+    if math.isinf(max_days):
+        d = math.log(1.3)
+        ln_d0 = math.log(90.0 * 86400) - d * 2024.0
+    else:
+        d, ln_d0 = 0.0, math.log(max_days * 86400)
+    if kind == "power":
+        r, ln_r0 = LN2 / 2.5, math.log(5e11) - LN2 / 2.5 * 2024.0
+    else:
+        r, ln_r0 = LN2 / 2.0, math.log(2e8) - LN2 / 2.0 * 2024.0
+    # ln C - ln D - ln R = ln L  =>  (a - d - r - g) t = ln_l0 - ln_c0 + ln_d0 + ln_r0
+    return (ln_l0 - ln_c0 + ln_d0 + ln_r0) / (a - d - r - g)
+
+
+@pytest.mark.parametrize(
+    ("kind", "basis", "max_days"),
+    [
+        ("spend", "capex", math.inf),
+        ("spend", "amortized", math.inf),
+        ("power", None, math.inf),
+        ("spend", "capex", 30.0),  # the cap binds from the start: D is 30 days throughout
+        ("power", None, 30.0),
+    ],
+)
+def test_realised_conversion_meets_its_closed_form(kind, basis, max_days):
+    inp = _realised_inputs(max_days, basis or "capex", kind)
+    expected = _hand_hit(kind, basis or "capex", max_days)
+    assert 2026 < expected < 2060  # the case is inside the projection
+    got = hit_years(inp)[0]
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    ds = project(inp)  # the whole projection runs on the realised conversion too
+    np.testing.assert_allclose(ds["hit_year"].to_numpy()[0], expected, atol=1e-6)
+    held = ds["log10_flop_constrained"].to_numpy()
+    assert np.all(
+        held[:, ds["year"].to_numpy() > expected + 1]
+        < ds["log10_flop"].to_numpy()[:, ds["year"].to_numpy() > expected + 1]
+    )  # after the hit the run is held below the trend
+
+
+def test_realised_amounts_by_hand():
+    """One year, every amount written out: capex, power and amortised cost of the run."""
+    from forecast.project.engine import ln_demand
+
+    inp = _realised_inputs()
+    t = np.array([2026.0])
+    c = 5e26 * 2 ** ((2026.0 - 2025.5) / 0.5)
+    days = 90.0 * 1.3**2.0
+    capex = c / (days * 86400 * 2e8 * 2 ** (2.0 / 2.0))
+    power = c / (days * 86400 * 5e11 * 2 ** (2.0 / 2.5))
+    amortized = c / (1e17 * 2 ** (2.0 / 1.5))
+    for what, value in (("capex", capex), ("power", power), ("amortized", amortized)):
+        got = np.exp(ln_demand(inp, what, t))[0]
+        assert got == pytest.approx(value, rel=1e-12), what

@@ -51,6 +51,7 @@ __all__ = [
     "ConstraintDraws",
     "LogLinear",
     "ProjectionInputs",
+    "Realised",
     "closed_form_hit",
     "get_input",
     "hit_years",
@@ -112,6 +113,36 @@ class ConstraintDraws:
 
 
 @dataclass(frozen=True)
+class Realised:
+    """The realised conversion: what frontier runs actually achieved, all-in, as trends.
+
+    With it, a run of compute C lasting D(t) seconds at year t needs
+
+    - capital cost  capex = C / (D(t) * R_cap(t))
+    - power         P = C / (D(t) * E_real(t)), E_real bent towards the physical ceiling
+                    as the datasheet efficiency is (:func:`saturate_ln`)
+    - amortised     amortized = C / R_am(t)
+
+    where R_cap is realised FLOP/s per dollar of the cluster's acquisition cost, E_real
+    realised FLOP/s per watt drawn (chips, servers, networking, cooling), R_am realised
+    FLOP per dollar of amortised cost (chips depreciated over the run, plus energy), and
+    D(t) = min(duration(t), max_days) days. Utilisation, the numerical format, overheads
+    and PUE are inside the fitted levels, so none of them is applied again.
+    """
+
+    flops_per_usd: LogLinear  # realised FLOP/s per USD of cluster acquisition cost
+    flops_per_watt: LogLinear  # realised FLOP/s per W drawn all-in
+    flop_per_usd_amortized: LogLinear  # FLOP per USD of amortised training cost
+    duration_days: LogLinear  # training duration (days), before the cap
+    max_days: np.ndarray  # the longest a run can last (days), (S,)
+
+    def ln_seconds(self, t: np.ndarray) -> np.ndarray:
+        """ln of the training duration in seconds at ``t``, capped."""
+        ln_days = np.minimum(self.duration_days.ln(t), np.log(_col(self.max_days, t)))
+        return ln_days + np.log(SECONDS_PER_DAY)
+
+
+@dataclass(frozen=True)
 class ProjectionInputs:
     """Everything the engine needs, as per-draw arrays of one length S."""
 
@@ -129,6 +160,9 @@ class ProjectionInputs:
     start_year: float
     horizon: float
     inputs_meta: dict = field(default_factory=dict)
+    #: The realised conversion; None for the datasheet formulas (price-performance,
+    #: efficiency, utilisation, overhead, PUE, a fixed duration).
+    realised: Realised | None = None
 
     @property
     def n_draws(self) -> int:
@@ -191,6 +225,8 @@ def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln
     """
     what = c if isinstance(c, str) else (c.basis if c.kind == "spend" else "power")
     ln_c = inp.compute.ln(t) if ln_c is None else ln_c
+    if inp.realised is not None:
+        return _ln_realised_demand(inp, what, t, ln_c)
     seconds = _col(inp.training_days * SECONDS_PER_DAY, t)
     ln_udt = np.log(_col(inp.utilization, t) * seconds)
     if what == "capex":
@@ -206,8 +242,30 @@ def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln
     raise ValueError(f"unknown demand {what!r}")
 
 
+def _ln_realised_demand(inp: ProjectionInputs, what: str, t: np.ndarray, ln_c) -> np.ndarray:
+    """ln demand under the realised conversion (see :class:`Realised`)."""
+    r = inp.realised
+    if what == "capex":
+        return ln_c - r.ln_seconds(t) - r.flops_per_usd.ln(t)
+    if what == "power":
+        with np.errstate(divide="ignore"):
+            ln_limit = np.log(_col(inp.efficiency_limit, t))
+        return ln_c - r.ln_seconds(t) - saturate_ln(r.flops_per_watt.ln(t), ln_limit)
+    if what == "amortized":
+        return ln_c - r.flop_per_usd_amortized.ln(t)
+    raise ValueError(f"unknown demand {what!r}")
+
+
 def is_log_linear(inp: ProjectionInputs, c: ConstraintDraws) -> bool:
     """Whether the constraint's gap is linear in t (closed form applies)."""
+    if inp.realised is not None:
+        # The duration cap bends capex and power; the amortised cost never depends on it.
+        if c.kind == "spend" and c.basis == "amortized":
+            return True
+        capped = not np.all(np.isinf(inp.realised.max_days))
+        if c.kind == "spend":
+            return not capped
+        return not capped and bool(np.all(np.isinf(inp.efficiency_limit)))
     if c.kind == "spend":
         return c.basis == "capex"
     return bool(np.all(np.isinf(inp.efficiency_limit)))

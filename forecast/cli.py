@@ -47,7 +47,8 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     console.print(
         f"[green]ok[/green] {len(runs)} training runs, {len(tables['hardware'])} chips, "
         f"{len(tables['economy'])} economy years, {len(tables['openai_2018'])} points of the "
-        "2018 analysis"
+        f"2018 analysis, {len(tables['run_hardware'])} runs with hardware figures",
+        soft_wrap=True,
     )
     counts = runs_by_era(runs)
     table = Table(title="Training runs by domain and era")

@@ -14,18 +14,25 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.data.loaders import load_hardware
+from forecast.data.loaders import load_hardware, load_run_hardware
 from forecast.data.units import (
     decimal_year,
     slope_from_doubling_months,
     slope_from_doubling_years,
 )
 from forecast.errors import ScenarioError
-from forecast.models import SamplerSettings, fit_hardware, fit_trend
+from forecast.models import SamplerSettings, fit_conversion, fit_hardware, fit_trend
+from forecast.models.conversion import ConversionData, ConversionFit
 from forecast.models.hardware import HardwareFit
 from forecast.models.trend import TrendFit
 from forecast.progress import Log, quiet
-from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs, project
+from forecast.project.engine import (
+    ConstraintDraws,
+    LogLinear,
+    ProjectionInputs,
+    Realised,
+    project,
+)
 from forecast.scenario import Scenario
 
 
@@ -42,6 +49,7 @@ class ScenarioResult:
     hardware_fit: HardwareFit | None
     start_year: float
     input_draws: dict[str, np.ndarray] = field(default_factory=dict)
+    conversion_fit: ConversionFit | None = None
 
 
 def sampler_settings(scenario: Scenario) -> SamplerSettings:
@@ -111,6 +119,53 @@ def fit_scenario(
     return runs, trend_fit, hw_fit
 
 
+#: Runs enter the realised conversion from this year: before 2016 few runs publish their
+#: hardware, and the runs of the deep-learning era's first years used single machines.
+CONVERSION_SINCE = 2016.0
+
+
+def fit_conversion_of(
+    scenario: Scenario,
+    seed: int,
+    use_cache: bool = True,
+    strict: bool = False,
+    progress: bool = False,
+    log: Log = quiet,
+) -> ConversionFit | None:
+    """The realised conversion fitted to the scenario's frontier runs (None for "datasheet").
+
+    The runs are those the trend is fitted to (the scenario's selection, up to ``until``),
+    from :data:`CONVERSION_SINCE`, that are finished pretraining runs with published
+    figures in ``data.run_hardware``.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario's points are not the runs file (the 2018 chart has no hardware).
+    """
+    if scenario.hardware.conversion != "realised":
+        return None
+    if scenario.data.points != "runs":
+        raise ScenarioError(
+            'conversion = "realised" needs data.points = "runs": the 2018 chart publishes no '
+            "hardware, power or cost of its runs"
+        )
+    runs = scenario.data.selected_points()
+    runs = runs[runs["t"] >= CONVERSION_SINCE]
+    if "stage" in runs:
+        runs = runs[runs["stage"] == "pretrain"]
+    data = ConversionData.from_runs(runs, load_run_hardware(scenario.data.run_hardware))
+    return fit_conversion(
+        data,
+        settings=sampler_settings(scenario),
+        seed=seed + 2,
+        use_cache=use_cache,
+        strict=strict,
+        progress=progress,
+        log=log,
+    )
+
+
 def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = quiet):
     """The chips released by ``until`` (what a forecaster then could have fitted).
 
@@ -142,6 +197,7 @@ def build_inputs(
     hw_fit: HardwareFit | None,
     rng: np.random.Generator,
     n_draws: int | None = None,
+    conversion_fit: ConversionFit | None = None,
 ) -> tuple[ProjectionInputs, dict[str, np.ndarray]]:
     """Per-draw inputs of the projection: posterior draws paired with input draws.
 
@@ -156,13 +212,17 @@ def build_inputs(
         The scenario's generator.
     n_draws : int, optional
         Number of projection draws (default: all posterior draws, or 4,000 without fits).
+    conversion_fit : ConversionFit, optional
+        The realised conversion (:func:`fit_conversion_of`); needed when the scenario
+        says ``conversion = "realised"``.
 
     Returns
     -------
     (ProjectionInputs, dict)
         The inputs and the drawn value of every scenario parameter by key path.
     """
-    sizes = [f.idata.posterior.sizes for f in (trend_fit, hw_fit) if f is not None]
+    fits = (trend_fit, hw_fit, conversion_fit)
+    sizes = [f.idata.posterior.sizes for f in fits if f is not None]
     n_post = min((s["chain"] * s["draw"] for s in sizes), default=0)
     n = n_draws or (n_post if n_post else 4000)
     index = _posterior_index(n_post, n, rng) if n_post else np.zeros(n, dtype=int)
@@ -223,6 +283,25 @@ def build_inputs(
                 share=drawn[prefix + "share"],
             )
         )
+    realised = None
+    if hw.conversion == "realised":
+        if conversion_fit is None:
+            raise ValueError('conversion = "realised" needs the fitted conversion')
+
+        def fitted(series: str) -> LogLinear:
+            return LogLinear(
+                np.asarray(conversion_fit.log10_at(series, t0)[index], dtype=float),
+                np.asarray(conversion_fit.slope(series)[index], dtype=float),
+                t0,
+            )
+
+        realised = Realised(
+            flops_per_usd=fitted("flops_per_usd"),
+            flops_per_watt=fitted("flops_per_watt"),
+            flop_per_usd_amortized=fitted("flop_per_usd_amortized"),
+            duration_days=fitted("duration_days"),
+            max_days=drawn["hardware.max_training_days"],
+        )
     inputs = ProjectionInputs(
         compute=compute,
         price_performance=price,
@@ -240,6 +319,7 @@ def build_inputs(
         # Which posterior draw each projection draw used, for anything that later pairs
         # other posterior quantities (scatter, nu) with these draws.
         inputs_meta={"posterior_index": index},
+        realised=realised,
     )
     return inputs, drawn
 
@@ -275,7 +355,8 @@ def run_scenario(
     rng = np.random.default_rng(seed)
     sampler_seed = int(rng.integers(0, 2**31 - 1))
     runs, trend_fit, hw_fit = fit_scenario(scenario, sampler_seed, use_cache, strict, progress, log)
-    inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, draws)
+    conv_fit = fit_conversion_of(scenario, sampler_seed, use_cache, strict, progress, log)
+    inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, draws, conv_fit)
     log(f"projecting {inputs.n_draws} draws to {scenario.horizon}")
     projection = project(inputs)
     projection.attrs.update(
@@ -290,5 +371,6 @@ def run_scenario(
         trend_fit=trend_fit,
         hardware_fit=hw_fit,
         start_year=inputs.start_year,
+        conversion_fit=conv_fit,
         input_draws=drawn,
     )

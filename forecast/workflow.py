@@ -101,7 +101,10 @@ def fit_summary(result, rng: np.random.Generator) -> xr.Dataset:
     from forecast.models.trend import TrendData, predictive_coverage
 
     trend, hw = result.trend_fit, result.hardware_fit
-    fits = (("compute trend", trend), ("hardware", hw))
+    fits = [("compute trend", trend), ("hardware", hw)]
+    conversion = getattr(result, "conversion_fit", None)
+    if conversion is not None:
+        fits.append(("realised conversion", conversion))
     ds = xr.Dataset(
         {
             "diag_fitted": ("fit", [f is not None for _, f in fits]),
@@ -180,11 +183,11 @@ def posterior_groups(result) -> dict[str, xr.Dataset]:
         idata = result.trend_fit.idata
         for g in idata.groups():
             groups[g] = getattr(idata, g)
-    if result.hardware_fit is not None:
-        hw = result.hardware_fit.idata
-        groups["hardware_posterior"] = hw.posterior
-        if "sample_stats" in hw.groups():
-            groups["hardware_sample_stats"] = hw.sample_stats
+    for prefix, fit in (("hardware", result.hardware_fit), ("conversion", result.conversion_fit)):
+        if fit is not None:
+            groups[f"{prefix}_posterior"] = fit.idata.posterior
+            if "sample_stats" in fit.idata.groups():
+                groups[f"{prefix}_sample_stats"] = fit.idata.sample_stats
     return groups
 
 

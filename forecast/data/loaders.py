@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import difflib
 import io
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,16 @@ DOMAINS = (
     "other",
 )
 CHIP_KINDS = ("gpu", "tpu", "cpu")
+#: What a row of ``training_runs.csv`` measures. ``pretrain``: an ordinary training run;
+#: ``fine-tune``: a fine-tune or continued training whose compute counts a base model's
+#: pretraining again (FLAN 137B counts LaMDA-PT, DeepSeek-R1 counts DeepSeek-V3);
+#: ``unfinished``: a run announced before its training was completed.
+STAGES = ("pretrain", "fine-tune", "unfinished")
+#: Number formats of a run's matrix arithmetic (``run_hardware.csv``); ``mixed`` when the
+#: source says mixed precision without naming the format.
+NUMERICAL_FORMATS = ("FP32", "TF32", "FP16", "BF16", "FP8", "FP4", "mixed")
+#: Confidence labels (Epoch AI's, lower-cased).
+CONFIDENCES = ("confident", "likely", "speculative")
 
 #: Where the shipped data lives (``data/`` next to the package in a source checkout).
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -79,6 +90,44 @@ GDP_RANGE = (1e9, 1e16)
 #: Semiconductor sales: 1e6 USD (below: millions or billions written for dollars) to
 #: 1e14 (world GDP; sales were 7.9e11 in 2025).
 SALES_RANGE = (1e6, 1e14)
+#: Training time of one run in hours: two years (the longest run here, OpenAI Five, took
+#: 296 days, 7,104 hours).
+MAX_TRAINING_HOURS = 2 * 8760.0
+#: All-in power of one run: 1 W to 10 GW (several times the largest campuses planned for
+#: 2030, 1 to 5 GW; the largest run by 2025 drew about 110 MW).
+POWER_RANGE = (1.0, 1e10)
+#: Cost of one run or its cluster: 1 USD to 1e12 USD (more than a year of the world's
+#: semiconductor sales, 7.9e11 in 2025; the largest cluster by 2025 cost about 2.4e9).
+COST_RANGE = (1.0, 1e12)
+#: All-in power per chip: an accelerator with its share of servers, network and cooling
+#: draws about 0.1 to 2.5 kW; below 10 W is almost surely kW written for W, above 100 kW
+#: (four wafer-scale systems) W written for kW or a chip count too small.
+POWER_PER_CHIP_RANGE = (10.0, 1e5)
+#: Accelerators accepted in ``run_hardware.csv`` that ``hardware.csv`` does not list, each
+#: with the reason (names as in Epoch AI's Machine Learning Hardware data set). They have
+#: no specs in this project: a fit that needs a chip's peak FLOP/s or TDP skips them.
+OTHER_ACCELERATORS = {
+    "Google TPU v1": "Google's first TPU (2015), an 8-bit inference chip; hardware.csv "
+    "lists training chips, from TPU v2 on",
+    "NVIDIA A100": "an A100 whose variant (SXM4 or PCIe, 40 or 80 GB) is not published: "
+    "the same 312 TFLOP/s dense BF16, but TDPs from 250 to 400 W",
+    "NVIDIA V100": "a V100 whose variant (SXM2 or PCIe) is not published; peak and TDP "
+    "differ by variant",
+    "NVIDIA P100": "a P100 whose variant (SXM2 or PCIe) is not published; peak and TDP "
+    "differ by variant",
+    "NVIDIA Tesla V100 DGXS 16 GB": "Epoch AI's name for the V100 of the DGX Station "
+    "(125 TFLOP/s FP16, 250 W in its table), which hardware.csv does not list",
+    "NVIDIA Tesla V100 DGXS 32 GB": "Epoch AI's name for the 32 GB V100 of the DGX Station "
+    "(125 TFLOP/s FP16, 250 W in its table), which hardware.csv does not list",
+    "NVIDIA Tesla V100S PCIe 32 GB": "the V100S PCIe refresh (2019, 130 TFLOP/s FP16, 250 W), "
+    "not in hardware.csv",
+    "NVIDIA Tesla K40t": "a Tesla K40 variant (245 W in Epoch AI's table); hardware.csv's "
+    "Tesla K40 is the 235 W board",
+    "NVIDIA H800 SXM5": "the H100 SXM5's export version for China: the same FP16 and FP8 "
+    "peak, less NVLink bandwidth; not in hardware.csv",
+    "Huawei Ascend 910": "Huawei's 2019 training NPU; not in hardware.csv",
+    "Huawei Ascend 910B": "Huawei's 2023 training NPU (about 400 W); not in hardware.csv",
+}
 #: Longest cell accepted. No cell here needs more than a few hundred characters; a
 #: longer one is most often a quote left open that swallowed the lines after it.
 MAX_CELL_CHARS = 10_000
@@ -174,7 +223,10 @@ def _at_least_one(cell: str) -> float:
 def _optional_count(cell: str) -> float:
     if not cell.strip():
         return math.nan
-    value = _positive(cell)
+    try:
+        value = _positive(cell)
+    except ValueError:
+        raise ValueError(f"expected a positive whole number of chips, got {cell!r}") from None
     if not value.is_integer():
         raise ValueError(f"expected a whole number of chips, got {cell!r}")
     if value > MAX_CHIP_COUNT:
@@ -219,6 +271,60 @@ _sales = _between(
 )
 
 
+_training_hours = _between(
+    0.0,
+    MAX_TRAINING_HOURS,
+    "hours",
+    "two years; the longest run here, OpenAI Five, took 7,104 hours",
+    optional=True,
+)
+_power = _between(
+    *POWER_RANGE,
+    "W",
+    "write watts, not MW; 1e10 W is several times the largest campus planned for 2030",
+    optional=True,
+)
+_cost = _between(
+    *COST_RANGE,
+    "USD",
+    "write dollars, not millions; 1e12 is more than a year of world semiconductor sales",
+    optional=True,
+)
+
+
+def _mfu(cell: str) -> float:
+    if not cell.strip():
+        return math.nan
+    value = _positive(cell)
+    if value > 1:
+        raise ValueError(
+            "expected a fraction of peak throughput, above 0 and at most 1 (write 0.4, not "
+            f"40), got {cell.strip()!r}"
+        )
+    return value
+
+
+def _accelerators(cell: str) -> str:
+    """One chip name, or several separated by ``; `` (a run on a mix of chips)."""
+    if not cell.strip():
+        return ""
+    names = [name.strip() for name in cell.split(";")]
+    if not all(names):
+        raise ValueError(f"expected chip names separated by '; ', got {cell!r}")
+    return "; ".join(names)
+
+
+def _urls(cell: str) -> str:
+    """One link, or several separated by ``; `` (the data set, then the primary source)."""
+    links = [link.strip() for link in cell.split(";")]
+    for link in links:
+        if not link.startswith(("http://", "https://")):
+            raise ValueError(
+                f"expected links starting with http(s)://, separated by '; ', got {cell!r}"
+            )
+    return "; ".join(links)
+
+
 def _year(cell: str) -> int:
     try:
         value = int(cell)
@@ -229,9 +335,11 @@ def _year(cell: str) -> int:
     return value
 
 
-def _choice(options: Sequence[str]) -> Parser:
+def _choice(options: Sequence[str], optional: bool = False) -> Parser:
     def parse(cell: str) -> str:
         value = cell.strip()
+        if optional and not value:
+            return ""
         if value not in options:
             raise ValueError(f"expected one of {', '.join(options)}; got {cell!r}")
         return value
@@ -255,10 +363,16 @@ def _bool(cell: str) -> bool:
 
 @dataclass(frozen=True)
 class Column:
-    """One CSV column: its name and how a cell is parsed and checked."""
+    """One CSV column: its name and how a cell is parsed and checked.
+
+    ``optional`` columns may be left out of a file's header as a whole (files written
+    before the column existed); a file that has the column must fill every cell of it
+    as ``parse`` demands.
+    """
 
     name: str
     parse: Parser
+    optional: bool = False
 
 
 RUN_COLUMNS = (
@@ -274,6 +388,34 @@ RUN_COLUMNS = (
     Column("training_days", _training_days),
     Column("source_title", _text),
     Column("source_url", _url),
+    Column("stage", _choice(STAGES), optional=True),
+)
+
+#: The columns of ``run_hardware.csv`` that hold a published figure (a row has one at least).
+FIGURES = (
+    "accelerator",
+    "chip_count",
+    "training_hours",
+    "mfu",
+    "numerical_format",
+    "power_watts",
+    "hardware_cost_usd",
+    "amortized_cost_usd",
+)
+
+RUN_HARDWARE_COLUMNS = (
+    Column("name", _text),
+    Column("accelerator", _accelerators),
+    Column("chip_count", _optional_count),
+    Column("training_hours", _training_hours),
+    Column("mfu", _mfu),
+    Column("numerical_format", _choice(NUMERICAL_FORMATS, optional=True)),
+    Column("power_watts", _power),
+    Column("hardware_cost_usd", _cost),
+    Column("amortized_cost_usd", _cost),
+    Column("confidence", _choice(CONFIDENCES)),
+    Column("source_title", _text),
+    Column("source_url", _urls),
 )
 
 HARDWARE_COLUMNS = (
@@ -314,6 +456,7 @@ def read_table(
     columns: Sequence[Column],
     *,
     unique: str | None = "name",
+    row_check: Callable[[dict[str, Any]], list[tuple[str | None, str]]] | None = None,
 ) -> pd.DataFrame:
     """Read and validate one CSV file against its column specification.
 
@@ -322,14 +465,19 @@ def read_table(
     path : str or Path
         The CSV file.
     columns : sequence of Column
-        The expected columns, in order.
+        The expected columns, in order (an optional one may be left out).
     unique : str or None
         A column whose values must not repeat.
+    row_check : callable, optional
+        Checks across the cells of one row: given the row's parsed cells (a cell that
+        failed its own check is left out), returns ``(column, message)`` pairs, each
+        reported at the row's line.
 
     Returns
     -------
     pandas.DataFrame
         One row per data line, typed, with a ``line`` column (1-based line in the file).
+        An optional column the file leaves out is not in it.
 
     Raises
     ------
@@ -343,14 +491,13 @@ def read_table(
     _, text = read_text(path, DataError)
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
-    expected = [c.name for c in columns]
     reader = csv.reader(io.StringIO(text, newline=""))
     with _no_field_limit(len(text)):
         try:
             header = next(reader, None)
             if header is None:
                 raise DataError(f"{file}: empty file", [Problem(file, "the file is empty", 1)])
-            _check_header(file, [h.strip() for h in header], expected)
+            columns = _header_columns(file, [h.strip() for h in header], columns)
             seen: dict[str, int] = {}
             end = reader.line_num
             for row in reader:
@@ -380,6 +527,11 @@ def read_table(
                         record[column.name] = column.parse(cell)
                     except ValueError as exc:
                         problems.append(Problem(file, str(exc), line, column.name))
+                if row_check is not None:
+                    problems.extend(
+                        Problem(file, message, line, column)
+                        for column, message in row_check(record)
+                    )
                 if unique and unique in record:
                     key = str(record[unique]).casefold()
                     if key in seen:
@@ -423,10 +575,22 @@ def _no_field_limit(size: int) -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _check_header(file: str, header: list[str], expected: list[str]) -> None:
+def _header_columns(file: str, header: list[str], columns: Sequence[Column]) -> list[Column]:
+    """The columns a file has: all of ``columns``, or all but optional ones it leaves out."""
+    present = [c for c in columns if c.name in header or not c.optional]
+    if header == [c.name for c in present]:
+        return present
+    optional = {c.name for c in columns if c.optional}
+    _check_header(file, header, [c.name for c in columns], optional)
+    return list(columns)
+
+
+def _check_header(
+    file: str, header: list[str], expected: list[str], optional: Collection[str] = ()
+) -> None:
     if header == expected:
         return
-    missing = [c for c in expected if c not in header]
+    missing = [c for c in expected if c not in header and c not in optional]
     # repr-escaped, so that a stray newline in a quoted header cell stays on one line
     extra = [c if c.isprintable() else repr(c) for c in header if c not in expected]
     detail = []
@@ -453,6 +617,10 @@ def load_runs(path: str | Path | None = None) -> pd.DataFrame:
     """
     frame = _with_time(read_table(path or DATA_DIR / "training_runs.csv", RUN_COLUMNS))
     frame["log10_flop"] = np.log10(frame["compute_flop"].to_numpy(dtype=float))
+    if "stage" not in frame:
+        # A file written before the column existed: the stage is not recorded (None),
+        # not guessed.
+        frame["stage"] = None
     return frame.sort_values(["t", "name"], kind="stable").reset_index(drop=True)
 
 
@@ -468,6 +636,153 @@ def load_hardware(path: str | Path | None = None) -> pd.DataFrame:
         raise DataError("hardware rows without any throughput", problems)
     frame = _with_time(frame, "release_date")
     return frame.sort_values("t", kind="stable").reset_index(drop=True)
+
+
+def _closest(name: str, names: Sequence[str]) -> str:
+    """``"; did you mean 'X'?"`` for the names that contain ``name`` (at most three), else
+    the nearest of ``names``; or ``""``."""
+    match = [n for n in names if name.casefold() in n.casefold()][:3]
+    match = match or difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return f"; did you mean {' or '.join(map(repr, match))}?" if match else ""
+
+
+def _run_hardware_checks(
+    run_names: set[str] | None, chip_names: set[str] | None
+) -> Callable[[dict[str, Any]], list[tuple[str | None, str]]]:
+    """The checks across the cells of a row of ``run_hardware.csv``.
+
+    ``run_names`` (the runs of ``training_runs.csv``) and ``chip_names`` (of
+    ``hardware.csv``) are None when that file could not be read: its own problems are
+    reported, and the names are not checked against it.
+    """
+
+    def check(row: dict[str, Any]) -> list[tuple[str | None, str]]:
+        found: list[tuple[str | None, str]] = []
+        name = row.get("name")
+        if name is not None and run_names is not None and name not in run_names:
+            found.append(
+                (
+                    "name",
+                    f"no run named {name!r} in training_runs.csv (a row here adds to the "
+                    f"run of the same name there){_closest(name, sorted(run_names))}",
+                )
+            )
+        for chip in filter(None, (row.get("accelerator") or "").split("; ")):
+            if chip in OTHER_ACCELERATORS or chip_names is None or chip in chip_names:
+                continue
+            known = sorted(chip_names | set(OTHER_ACCELERATORS))
+            found.append(
+                (
+                    "accelerator",
+                    f"unknown accelerator {chip!r}: expected a name in hardware.csv or one "
+                    "of the other chips the loader accepts (OTHER_ACCELERATORS in "
+                    f"forecast/data/loaders.py){_closest(chip, known)}",
+                )
+            )
+        power = row.get("power_watts", math.nan)
+        count = row.get("chip_count", math.nan)
+        if not math.isnan(power):
+            lacking = [
+                what
+                for what, absent in (
+                    ("a chip_count", "chip_count" in row and math.isnan(count)),
+                    ("an accelerator", row.get("accelerator") == ""),
+                )
+                if absent
+            ]
+            if lacking:
+                found.append(
+                    (
+                        "power_watts",
+                        f"a power draw needs {' and '.join(lacking)}: it is the draw of the "
+                        "whole cluster, checked and used per chip",
+                    )
+                )
+            elif not math.isnan(count):
+                per_chip = power / count
+                low, high = POWER_PER_CHIP_RANGE
+                if not low <= per_chip <= high:
+                    hint = "kW written for W?" if per_chip < low else "too few chips?"
+                    found.append(
+                        (
+                            "power_watts",
+                            f"{plain_number(per_chip)} W per chip ({plain_number(power)} W / "
+                            f"{plain_number(count)} chips); expected {plain_number(low)} to "
+                            f"{plain_number(high)} W (a chip with its share of servers, network "
+                            f"and cooling draws about 0.1 to 2.5 kW: {hint})",
+                        )
+                    )
+        amortized = row.get("amortized_cost_usd", math.nan)
+        bought = row.get("hardware_cost_usd", math.nan)
+        if amortized >= bought:  # False when either is NaN
+            found.append(
+                (
+                    "amortized_cost_usd",
+                    f"amortised cost {plain_number(amortized)} USD is not below the cluster's "
+                    f"acquisition cost {plain_number(bought)} USD (hardware_cost_usd): an "
+                    "amortised cost above the purchase price is almost always a cost in the "
+                    "wrong column",
+                )
+            )
+        # A cell that failed its own check is missing from `row`: then the row has a value.
+        if all(row.get(c, 0) in ("", None) or row.get(c, 0) != row.get(c, 0) for c in FIGURES):
+            found.append(
+                (None, f"no figure given: a row needs at least one of {', '.join(FIGURES)}")
+            )
+        return found
+
+    return check
+
+
+def load_run_hardware(
+    path: str | Path | None = None,
+    runs: pd.DataFrame | str | Path | None = None,
+    *,
+    hardware: pd.DataFrame | str | Path | None = None,
+) -> pd.DataFrame:
+    """Load ``run_hardware.csv``: the published hardware, power and cost of training runs.
+
+    One row per run of ``training_runs.csv`` (by exact ``name``) for which a figure is
+    published; an empty cell means not published.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The file (default: the shipped ``data/run_hardware.csv``).
+    runs : pandas.DataFrame, str or Path, optional
+        The runs the names must be in: a table from :func:`load_runs`, or its file
+        (default: the shipped ``training_runs.csv``).
+    hardware : pandas.DataFrame, str or Path, optional
+        The chips an accelerator may name besides :data:`OTHER_ACCELERATORS`: a table
+        from :func:`load_hardware`, or its file (default: the shipped ``hardware.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Typed, in file order, with a ``line`` column; empty text is ``""``, an empty
+        number NaN.
+
+    Raises
+    ------
+    DataError
+        Every problem of the file (each with file, line and column), or of the runs or
+        hardware file when one of those cannot be loaded.
+    """
+    if not isinstance(runs, pd.DataFrame):
+        runs = load_runs(runs)
+    if not isinstance(hardware, pd.DataFrame):
+        hardware = load_hardware(hardware)
+    return _load_run_hardware(
+        path or DATA_DIR / "run_hardware.csv", set(runs["name"]), set(hardware["name"])
+    )
+
+
+def _load_run_hardware(
+    path: str | Path, run_names: set[str] | None, chip_names: set[str] | None
+) -> pd.DataFrame:
+    return read_table(
+        path, RUN_HARDWARE_COLUMNS, row_check=_run_hardware_checks(run_names, chip_names)
+    )
 
 
 def load_economy(path: str | Path | None = None) -> pd.DataFrame:
@@ -542,6 +857,16 @@ def check_all(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
             tables[key] = loader(base / filename)
         except DataError as exc:
             problems.extend(exc.problems)
+    # Checked against the runs and chips that loaded (a file that did not is reported
+    # above, and names are not checked against it).
+    try:
+        tables["run_hardware"] = _load_run_hardware(
+            base / "run_hardware.csv",
+            set(tables["runs"]["name"]) if "runs" in tables else None,
+            set(tables["hardware"]["name"]) if "hardware" in tables else None,
+        )
+    except DataError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise DataError(f"{len(problems)} problem(s) in the data files", problems)
     return tables

@@ -1,6 +1,7 @@
 """Bayesian models of the compute trend and of hardware, with a posterior cache."""
 
-from forecast.models.fit import fit_hardware, fit_trend
+from forecast.models.conversion import ConversionData, ConversionFit
+from forecast.models.fit import fit_conversion, fit_hardware, fit_trend
 from forecast.models.hardware import HardwareData, HardwareFit, saturate
 from forecast.models.sampling import (
     CacheWarning,
@@ -14,6 +15,8 @@ from forecast.models.trend import TrendData, TrendFit, build_trend_model, trend_
 
 __all__ = [
     "CacheWarning",
+    "ConversionData",
+    "ConversionFit",
     "ConvergenceWarning",
     "Diagnostics",
     "FitWarning",
@@ -24,6 +27,7 @@ __all__ = [
     "TrendFit",
     "backend_available",
     "build_trend_model",
+    "fit_conversion",
     "fit_hardware",
     "fit_trend",
     "saturate",

@@ -11,6 +11,12 @@ import numpy as np
 import pandas as pd
 
 from forecast.models import cache
+from forecast.models.conversion import (
+    CONVERSION_REPORTED,
+    ConversionData,
+    ConversionFit,
+    build_conversion_model,
+)
 from forecast.models.hardware import (
     HARDWARE_REPORTED,
     HardwareData,
@@ -313,6 +319,51 @@ def fit_hardware(
     return HardwareFit(
         idata, data.precision, float(idata.posterior.attrs["t_ref"]), diagnostics, cached
     )
+
+
+def fit_conversion(
+    data: ConversionData,
+    settings: SamplerSettings | None = None,
+    seed: int = 2026,
+    use_cache: bool = True,
+    strict: bool = False,
+    progress: bool = False,
+    log: Log = quiet,
+) -> ConversionFit:
+    """Fit the realised conversion (see :mod:`forecast.models.conversion`).
+
+    Parameters are as for :func:`fit_trend`.
+
+    Raises
+    ------
+    forecast.errors.DataError
+        If a series has fewer than 3 runs with the figures it needs.
+    """
+    settings = settings or SamplerSettings()
+    counts = data.counts()
+    short = {s: n for s, n in counts.items() if n < 3}
+    if short:
+        from forecast.errors import DataError
+
+        raise DataError(
+            "the realised conversion needs at least 3 runs with published figures per "
+            "series; too few for " + ", ".join(f"{s} ({n})" for s, n in short.items())
+        )
+    idata, cached, measured = _cached_sample(
+        "conversion",
+        {"data": data.key()},
+        lambda: build_conversion_model(data),
+        settings,
+        seed,
+        use_cache,
+        progress,
+        log,
+        "realised conversion (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")",
+        CONVERSION_REPORTED,
+    )
+    diagnostics = judge(measured, "realised conversion")
+    check(diagnostics, strict)
+    return ConversionFit(idata, float(idata.posterior.attrs["t_ref"]), diagnostics, counts, cached)
 
 
 def prior_predictive_doubling(eras: int = 1, n: int = 4000, seed: int = 0) -> np.ndarray:

@@ -64,6 +64,25 @@ def measurement_sd(factor):
     return np.log10(np.asarray(factor, dtype=float)) / Z90
 
 
+#: Realised conversion (what frontier runs achieved, all-in; see models/conversion.py).
+#: Slopes Normal(0.1, 0.3) OOM/yr: realised FLOP/s per dollar and per watt have grown
+#: about 0.1-0.15 OOM a year (the datasheet trends, x utilisation and format steps),
+#: durations about 0.1 OOM a year; 0.3 lets the data move any of them from shrinking by
+#: half an order of magnitude a year to growing by 0.7, and keeps a negative slope possible.
+CONVERSION_SLOPE_MU = 0.1
+CONVERSION_SLOPE_SD = 0.3
+#: Level sd and scatter sd (OOM), as for the hardware fits.
+CONVERSION_LEVEL_SD = 2.0
+CONVERSION_SCATTER_SD = 0.5
+#: A published cost or power figure's uncertainty as a ~90% factor, by Epoch AI's
+#: confidence label: "confident" within 2x, "likely" within 3x, "speculative" within 10x
+#: (Epoch's own bands for its compute estimates: a factor of ~3 for "likely", an order of
+#: magnitude for "speculative"). Without a label, "likely".
+CONFIDENCE_FACTOR = {"confident": 2.0, "likely": 3.0, "speculative": 10.0}
+#: Training durations are reported to about a week in months: a ~90% factor of 1.25.
+DURATION_FACTOR = 1.25
+
+
 def describe() -> list[tuple[str, str]]:
     """The priors as (name, distribution) rows, for reports."""
     return [

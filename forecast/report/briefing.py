@@ -147,7 +147,7 @@ PUBLISHED_GROWTH = {
 }
 
 
-def growth_text(summary: dict) -> list:
+def growth_text(summary: dict, conversion: str = "datasheet") -> list:
     """The model's yearly growth of the largest run's compute, cost and power, with the
     published rates of frontier runs beside it (a check the reader can make)."""
     g = summary["growth"]
@@ -166,11 +166,15 @@ def growth_text(summary: dict) -> list:
     for key, (rate, source) in PUBLISHED_GROWTH.items():
         what = "amortised cost" if key.startswith("amortized") else "power"
         checks.append(f"{what} {rate:.1f}x a year ({source})")
+    how = (
+        "is fitted to what frontier runs actually cost and drew (the realised conversion)"
+        if conversion == "realised"
+        else "uses datasheet throughput per dollar and per watt"
+    )
     parts.append(
         " Frontier runs with published figures grew: " + "; ".join(checks) + ". The model's "
-        "conversion of compute into dollars and watts uses datasheet throughput per dollar "
-        "and per watt; where its rates differ from these, the dates it gives inherit the "
-        "difference."
+        f"conversion of compute into dollars and watts {how}; where its rates differ from "
+        "these, the dates it gives inherit the difference."
     )
     return parts
 
@@ -206,7 +210,7 @@ def cost_section(summary: dict, results: Results, figs: dict[str, Figure]) -> li
             ("l", "r", "r", "r", "r"),
         )
     )
-    blocks.append(Para.of(*growth_text(summary)))
+    blocks.append(Para.of(*growth_text(summary, sc.hardware.conversion)))
     for stem in ("cost", "power"):
         if stem in figs:
             blocks.append(figs[stem])
@@ -261,6 +265,28 @@ def _share(param) -> str:
     return param.describe()
 
 
+#: Inputs only one conversion reads (``[hardware] conversion``).
+USED_ONLY_BY = {
+    "datasheet": frozenset(
+        f"hardware.{k}"
+        for k in (
+            "utilization",
+            "training_days",
+            "overhead",
+            "lifetime_years",
+            "pue",
+            "electricity_usd_per_kwh",
+        )
+    ),
+    "realised": frozenset({"hardware.max_training_days"}),
+}
+
+
+def _share_days(param) -> str:
+    """A duration in days when fixed, else the distribution's description."""
+    return f"{param.median():g} days" if param.is_fixed else param.describe()
+
+
 def assumptions_section(results: Results) -> list[Block]:
     """Every assumption with its value or distribution and its source."""
     sc = results.scenario
@@ -276,7 +302,10 @@ def assumptions_section(results: Results) -> list[Block]:
                 "fitted to data/hardware.csv where not given",
             )
         )
+    unused = USED_ONLY_BY["datasheet" if sc.hardware.conversion == "realised" else "realised"]
     for key, param in sc.parameters().items():
+        if key in unused:  # an input the chosen conversion does not read is not an assumption
+            continue
         source = sc.sources.get(key)
         if source is None:
             source = "default of the tool" if key not in sc.set_keys else "set in the scenario file"
@@ -303,6 +332,43 @@ def assumptions_section(results: Results) -> list[Block]:
                 f"{c.reference_year:g}, and one run may take {_share(c.share)} of it.",
             )
         )
+    if sc.hardware.conversion == "realised":
+        hardware_items = (
+            (
+                Strong("Hardware (realised conversion)"),
+                ": trends fitted to what frontier runs since 2016 actually achieved, from "
+                "Epoch AI's estimates of their hardware, power and cost: FLOP/s per dollar of "
+                "the cluster's acquisition cost, FLOP/s per watt drawn all-in (chips, servers, "
+                "networking, cooling), FLOP per dollar of amortised cost, and the training "
+                f"duration (capped at {_share_days(sc.hardware.max_training_days)}). "
+                "Utilisation, the numerical format and overheads are inside these figures; "
+                "energy efficiency still bends towards the physical limit.",
+            ),
+            *cost_bases,
+            (
+                Strong("Power"),
+                ": all-in, as the runs drew it: capital cost and power are compute divided by "
+                "the duration and the realised throughput per dollar or per watt.",
+            ),
+        )
+    else:
+        hardware_items = (
+            (
+                Strong("Hardware"),
+                f": peak FLOP/s per dollar and per watt at precision '{sc.hardware.precision}' "
+                "(ml = the best dense precision a chip offers for training), realised at the "
+                "run's utilisation; energy efficiency bends towards the physical limit "
+                "(1/E = 1/E_trend + 1/E_max).",
+            ),
+            *cost_bases,
+            (
+                Strong("Power"),
+                ": accelerator power (peak FLOP/s per watt of chip TDP) times PUE. Host CPUs, "
+                "memory and networking are not counted (an 8-GPU NVIDIA DGX H100 server is "
+                "rated 10.2 kW against 5.6 kW of GPU TDP), so the power figures are lower "
+                "bounds and a power ceiling binds, if anything, earlier than shown.",
+            ),
+        )
     blocks.append(
         Bullets(
             (
@@ -312,21 +378,7 @@ def assumptions_section(results: Results) -> list[Block]:
                     f"{sc.data.selection().describe()}; it is a trend, not the single biggest run, "
                     "so individual runs scatter around it.",
                 ),
-                (
-                    Strong("Hardware"),
-                    f": peak FLOP/s per dollar and per watt at precision '{sc.hardware.precision}' "
-                    "(ml = the best dense precision a chip offers for training), realised at the "
-                    "run's utilisation; energy efficiency bends towards the physical limit "
-                    "(1/E = 1/E_trend + 1/E_max).",
-                ),
-                *cost_bases,
-                (
-                    Strong("Power"),
-                    ": accelerator power (peak FLOP/s per watt of chip TDP) times PUE. Host CPUs, "
-                    "memory and networking are not counted (an 8-GPU NVIDIA DGX H100 server is "
-                    "rated 10.2 kW against 5.6 kW of GPU TDP), so the power figures are lower "
-                    "bounds and a power ceiling binds, if anything, earlier than shown.",
-                ),
+                *hardware_items,
             )
         )
     )

@@ -285,6 +285,8 @@ PARAM_LABELS: dict[str, str] = {
     "hardware.efficiency_limit_flop_per_joule": "Physical limit of energy efficiency (FLOP/J)",
     "hardware.utilization": "Hardware utilisation (share of peak)",
     "hardware.training_days": "Length of the training run (days)",
+    "hardware.conversion": "Conversion of compute into dollars and watts",
+    "hardware.max_training_days": "Longest a training run can last (days)",
     "hardware.overhead": "Cost overhead on chips (servers, network, buildings; factor)",
     "hardware.lifetime_years": "Hardware lifetime (years)",
     "hardware.pue": "Power usage effectiveness (PUE)",

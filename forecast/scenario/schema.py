@@ -337,6 +337,8 @@ class DataSpec:
     runs: DataFile = Field(DATA_DIR / "training_runs.csv", validate_default=True)
     hardware: DataFile = Field(DATA_DIR / "hardware.csv", validate_default=True)
     economy: DataFile = Field(DATA_DIR / "economy.csv", validate_default=True)
+    #: Published hardware, power and cost of runs, for ``[hardware] conversion = "realised"``.
+    run_hardware: DataFile = Field(DATA_DIR / "run_hardware.csv", validate_default=True)
     openai_2018: DataFile = Field(DATA_DIR / "openai_2018.csv", validate_default=True)
 
     @field_validator("since")
@@ -446,6 +448,10 @@ class TrendSpec(_LevelsWithYears):
         return self.doubling_time_months is None or self.level_flop is None
 
 
+#: The conversions of compute into dollars and watts (``[hardware] conversion``).
+CONVERSIONS = ("datasheet", "realised")
+
+
 @dataclass(frozen=True, config=_CONFIG)
 class HardwareSpec(_LevelsWithYears):
     """Hardware trends (fitted unless overridden) and the per-run cost inputs.
@@ -541,6 +547,24 @@ class HardwareSpec(_LevelsWithYears):
             why="industrial prices are about 0.03-0.30 USD/kWh; write dollars, not cents",
         ),
     ] = Fixed(0.08)
+    #: How compute becomes dollars and watts: "datasheet" (peak FLOP/s per dollar and per
+    #: watt of chips, at ``utilization``, times ``overhead`` and ``pue``, for
+    #: ``training_days``) or "realised" (trends fitted to what frontier runs actually cost
+    #: and drew, all-in, with a fitted training duration; see models/conversion.py).
+    conversion: Annotated[Literal["datasheet", "realised"], choice(CONVERSIONS)] = "datasheet"
+    #: The longest a training run can last under the realised conversion: Epoch AI, "The
+    #: longest training run" (Sevilla et al. 2022): runs longer than about 15 months are
+    #: overtaken by runs that start later on better hardware and algorithms.
+    max_training_days: Annotated[
+        Param,
+        Bound(
+            0.0,
+            range=(30.0, 3650.0),
+            unit="days",
+            why="Epoch AI finds runs past about 15 months overtaken by later ones; ten years "
+            "would outlast the hardware",
+        ),
+    ] = Fixed(456.0)
 
     @property
     def price_performance_needs_fit(self) -> bool:

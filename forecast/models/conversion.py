@@ -1,0 +1,169 @@
+"""The realised conversion: what frontier runs actually cost and drew, as fitted trends.
+
+From the published hardware, power and cost of training runs (``data/run_hardware.csv``,
+Epoch AI's estimates) and their compute, four per-run quantities, each a log-linear
+trend over the publication year (Bayesian, Student-t, with each estimate's uncertainty as
+known measurement error, as for compute):
+
+==========================  ======================================================
+series                      per run, log10 of
+==========================  ======================================================
+``flops_per_usd``           C / (D x acquisition cost of the cluster): FLOP/s per USD
+``flops_per_watt``          C / (D x power drawn all-in): FLOP/s per W
+``flop_per_usd_amortized``  C / amortised training cost: FLOP per USD
+``duration_days``           D, the training time in days
+==========================  ======================================================
+
+(C = training compute, D = training time in seconds.) Utilisation, the numerical format
+actually used, servers, networking and cooling are all inside these realised figures, so
+the projection applies none of them again (:class:`forecast.project.engine.Realised`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from forecast.models import priors as P
+from forecast.models.posterior import FlatDraws
+from forecast.models.sampling import Diagnostics
+
+if TYPE_CHECKING:
+    import arviz as az
+    import pymc as pm
+
+SERIES = ("flops_per_usd", "flops_per_watt", "flop_per_usd_amortized", "duration_days")
+SECONDS_PER_HOUR = 3600.0
+
+#: The variables whose convergence is checked.
+CONVERSION_REPORTED = ["level", "slope", "sigma"]
+
+
+@dataclass(frozen=True)
+class ConversionData:
+    """Per series: publication years, log10 values, measurement sds and run names."""
+
+    t: dict[str, np.ndarray]
+    y: dict[str, np.ndarray]
+    meas_sd: dict[str, np.ndarray]
+    names: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def from_runs(cls, runs: pd.DataFrame, run_hardware: pd.DataFrame) -> ConversionData:
+        """The four series from runs (``name``, ``t``, ``compute_flop``, ``uncertainty``)
+        and their published hardware figures (:func:`forecast.data.load_run_hardware`).
+
+        A run enters a series when every figure that series needs is published.
+        """
+        cols = ["name", "training_hours", "power_watts", "hardware_cost_usd"]
+        cols += ["amortized_cost_usd", "confidence"]
+        merged = runs.merge(run_hardware[cols], on="name", how="inner")
+        c = merged["compute_flop"].to_numpy(dtype=float)
+        seconds = merged["training_hours"].to_numpy(dtype=float) * SECONDS_PER_HOUR
+        factor = merged.get("uncertainty", pd.Series(2.0, index=merged.index))
+        compute_sd = P.measurement_sd(factor.to_numpy(dtype=float))
+        label = merged["confidence"].fillna("").astype(str).str.lower()
+        figure_sd = P.measurement_sd(
+            label.map(P.CONFIDENCE_FACTOR).fillna(P.CONFIDENCE_FACTOR["likely"]).to_numpy()
+        )
+        duration_sd = float(P.measurement_sd(P.DURATION_FACTOR))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = {
+                "flops_per_usd": c / (seconds * merged["hardware_cost_usd"].to_numpy(float)),
+                "flops_per_watt": c / (seconds * merged["power_watts"].to_numpy(float)),
+                "flop_per_usd_amortized": c / merged["amortized_cost_usd"].to_numpy(float),
+                "duration_days": seconds / 86400.0,
+            }
+        # A ratio carries the compute's error and the figure's (and the duration's).
+        sds = {
+            "flops_per_usd": np.sqrt(compute_sd**2 + figure_sd**2 + duration_sd**2),
+            "flops_per_watt": np.sqrt(compute_sd**2 + figure_sd**2 + duration_sd**2),
+            "flop_per_usd_amortized": np.sqrt(compute_sd**2 + figure_sd**2),
+            "duration_days": np.full(len(merged), duration_sd),
+        }
+        t_all = merged["t"].to_numpy(dtype=float)
+        names = merged["name"].to_numpy()
+        t, y, m, n = {}, {}, {}, {}
+        for s in SERIES:
+            ok = np.isfinite(values[s]) & (values[s] > 0)
+            t[s], y[s], m[s] = t_all[ok], np.log10(values[s][ok]), sds[s][ok]
+            n[s] = tuple(str(x) for x in names[ok])
+        return cls(t=t, y=y, meas_sd=m, names=n)
+
+    def key(self) -> dict:
+        """Content for cache keys."""
+        return {
+            s: [
+                np.round(self.t[s], 6).tolist(),
+                np.round(self.y[s], 6).tolist(),
+                np.round(self.meas_sd[s], 6).tolist(),
+            ]
+            for s in SERIES
+        }
+
+    @property
+    def t_ref(self) -> float:
+        """Reference year of the fitted levels (median publication year)."""
+        return float(np.median(np.concatenate([self.t[s] for s in SERIES])))
+
+    def counts(self) -> dict[str, int]:
+        """Runs in each series."""
+        return {s: len(self.t[s]) for s in SERIES}
+
+
+def build_conversion_model(data: ConversionData) -> pm.Model:
+    """PyMC model of the four realised series (no sampling)."""
+    import pymc as pm  # only to build a model: a cached fit never needs it
+
+    t_ref = data.t_ref
+    with pm.Model(coords={"series": list(SERIES)}) as model:
+        model.t_ref = t_ref  # type: ignore[attr-defined]
+        centres = np.array([np.median(data.y[s]) for s in SERIES])
+        level = pm.Normal("level", mu=centres, sigma=P.CONVERSION_LEVEL_SD, dims="series")
+        slope = pm.Normal(
+            "slope", mu=P.CONVERSION_SLOPE_MU, sigma=P.CONVERSION_SLOPE_SD, dims="series"
+        )
+        sigma = pm.HalfNormal("sigma", sigma=P.CONVERSION_SCATTER_SD, dims="series")
+        nu = pm.Gamma("nu", alpha=P.NU_ALPHA, beta=P.NU_BETA)
+        for i, s in enumerate(SERIES):
+            scale = pm.math.sqrt(sigma[i] ** 2 + data.meas_sd[s] ** 2)
+            pm.StudentT(
+                f"y_{s}",
+                nu=nu,
+                mu=level[i] + slope[i] * (data.t[s] - t_ref),
+                sigma=scale,
+                observed=data.y[s],
+            )
+    return model
+
+
+@dataclass
+class ConversionFit(FlatDraws):
+    """A fitted realised conversion: per draw, each series' level and slope."""
+
+    idata: az.InferenceData
+    t_ref: float
+    diagnostics: Diagnostics
+    counts: dict[str, int]
+    cached: bool = False
+
+    _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def _index(self, series: str) -> int:
+        return SERIES.index(series)
+
+    def slope(self, series: str) -> np.ndarray:
+        """log10 units per year, per draw."""
+        return self._stack("slope")[:, self._index(series)]
+
+    def log10_at(self, series: str, year: float) -> np.ndarray:
+        """log10 of the series at ``year``, per draw."""
+        i = self._index(series)
+        return self._stack("level")[:, i] + self._stack("slope")[:, i] * (year - self.t_ref)
+
+    def growth_per_year(self, series: str) -> np.ndarray:
+        """Yearly growth factor per draw."""
+        return 10 ** self.slope(series)

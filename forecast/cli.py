@@ -230,6 +230,7 @@ def _report(
     analysis: bool = False,
     cutoffs: Sequence = (),
     sweep: bool = True,
+    hindcast=None,
 ) -> int:
     """Run a scenario and write (or update) its report folder with the sections asked for.
 
@@ -245,12 +246,18 @@ def _report(
     out, inside = _report_folder(args, scenario.name)
     check_target(out, inside)
     problems = check_cutoffs(scenario, cutoffs) if cutoffs else []
+    if hindcast is not None:
+        from forecast.analysis.hindcast import check_cutoff
+
+        problems += check_cutoff(scenario, hindcast)
     if analysis:
         problems += _check_sensitivity_options(scenario, args)
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s)", problems)
     options = AnalysisOptions(args.param, args.values, args.sobol_log2) if analysis else None
-    results = _compute(scenario, args, sweep=sweep, analysis=options, cutoffs=cutoffs)
+    results = _compute(
+        scenario, args, sweep=sweep, analysis=options, cutoffs=cutoffs, hindcast=hindcast
+    )
     log = _logger(args.quiet)
     with err_console.status(escape(f"writing {out}")):
         summary = write_report(results, out, inside=inside, log=log)
@@ -259,17 +266,25 @@ def _report(
         _print_sensitivity(scenario.name, results.sensitivity)
     if cutoffs:
         _print_backtests(scenario.name, results.backtests)
+    if hindcast is not None:
+        _print_hindcast(scenario.name, results.hindcast)
     console.print(Text("Report written to ") + Text(str(out), style="bold"))
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    hindcast = _cutoffs([args.hindcast], "--hindcast")[0] if args.hindcast else None
     return _report(
         args,
         analysis=args.analysis,
-        cutoffs=_cutoffs(args.backtest),
+        cutoffs=_cutoffs(args.backtest, "--backtest"),
         sweep=not args.no_sensitivity,
+        hindcast=hindcast,
     )
+
+
+def cmd_hindcast(args: argparse.Namespace) -> int:
+    return _report(args, hindcast=_cutoffs([args.cutoff])[0])
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -330,7 +345,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cutoffs(texts: Sequence[str] | None) -> list:
+def _cutoffs(texts: Sequence[str] | None, option: str = "--cutoff") -> list:
     import datetime as dt
 
     out = []
@@ -338,7 +353,7 @@ def _cutoffs(texts: Sequence[str] | None) -> list:
         try:
             out.append(dt.date.fromisoformat(text))
         except ValueError:
-            raise ScenarioError(f"--cutoff: expected a date YYYY-MM-DD, got {text!r}") from None
+            raise ScenarioError(f"{option}: expected a date YYYY-MM-DD, got {text!r}") from None
     return out
 
 
@@ -387,6 +402,23 @@ def _print_sensitivity(name: str, sensitivity) -> None:
             f"{r['high_value']:.3g}",
             f"{r['swing_years']:+.2f}",
             "n/a" if st is None else f"{st:.2f}",
+        )
+    console.print(table)
+
+
+def _print_hindcast(name: str, ds) -> None:
+    from forecast.analysis.hindcast import hindcast_summary
+    from forecast.report import style as F
+
+    table = Table(title=escape(f"{name}: hindcast of the conversion from {ds.attrs['cutoff']}"))
+    for col in ("quantity", "runs", "median modelled / published", "within 3x"):
+        table.add_column(col, justify="left" if col == "quantity" else "right")
+    for q, s in hindcast_summary(ds).items():
+        table.add_row(
+            q,
+            str(s["runs"]),
+            "n/a" if s["median_ratio"] is None else f"{s['median_ratio']:.2f}",
+            "n/a" if s["share_within_3x"] is None else F.percent(s["share_within_3x"]),
         )
     console.print(table)
 
@@ -549,6 +581,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="add a backtest at this cutoff (repeat for several)",
     )
+    run.add_argument(
+        "--hindcast",
+        metavar="DATE",
+        help="add the hindcast of the conversion from this cutoff (as `forecast hindcast`)",
+    )
     _add_sensitivity_options(run)
     _add_run_options(run)
     run.set_defaults(handler=cmd_run)
@@ -567,6 +604,17 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--out", help="report folder (default: reports/<name>/)")
     _add_run_options(sens)
     sens.set_defaults(handler=cmd_sensitivity)
+
+    hc = sub.add_parser(
+        "hindcast",
+        help="add the hindcast of the conversion (modelled against published cost and power "
+        "of later runs) to the scenario's report",
+    )
+    hc.add_argument("scenario", metavar="SCENARIO")
+    hc.add_argument("--cutoff", required=True, metavar="DATE", help="cutoff date YYYY-MM-DD")
+    hc.add_argument("--out", help="report folder (default: reports/<name>/)")
+    _add_run_options(hc)
+    hc.set_defaults(handler=cmd_hindcast)
 
     rep = sub.add_parser(
         "report",

@@ -16,7 +16,9 @@ posterior.nc      the posteriors (ArviZ groups) and, for the report, the drawn i
                   predictive check, model comparison, priors)
 sensitivity.nc    the analysis section: groups ``sweep``, ``tornado``, ``sobol``,
                   ``elasticity``
-backtest.nc       the backtest section: the fans (root) and groups ``scores``, ``later``
+backtest.nc       the backtest section: the fans (root) and one group per cutoff
+hindcast.nc       the hindcast section: modelled and published figures, one row per run
+                  and quantity
 ================  ============================================================
 
 This module imports neither PyMC nor ArviZ.
@@ -468,6 +470,9 @@ class Results:
         The analysis section.
     backtests : list of Backtest
         The backtest section (empty when not run).
+    hindcast : xarray.Dataset or None
+        The hindcast section: modelled against published cost and power of the runs
+        after a cutoff (see :func:`forecast.analysis.hindcast.hindcast`).
     posterior : dict of str to xarray.Dataset
         The posterior groups written to ``posterior.nc`` (empty when re-rendering, where
         the file is kept as it is).
@@ -483,6 +488,7 @@ class Results:
     sweep: xr.Dataset | None = None
     sensitivity: Sensitivity | None = None
     backtests: list[Backtest] = field(default_factory=list)
+    hindcast: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
 
     # ---------------------------------------------------------------- views
@@ -522,7 +528,11 @@ class Results:
         """The optional sections present, in report order."""
         return tuple(
             name
-            for name, present in (("analysis", self.sensitivity), ("backtest", self.backtests))
+            for name, present in (
+                ("analysis", self.sensitivity),
+                ("backtest", self.backtests),
+                ("hindcast", self.hindcast is not None),
+            )
             if present
         )
 
@@ -598,6 +608,7 @@ class Results:
         backtests = []
         if (folder / "backtest.nc").is_file():
             backtests = load_backtests(folder / "backtest.nc")
+        hindcast = _open(folder / "hindcast.nc") if (folder / "hindcast.nc").is_file() else None
         return cls(
             scenario=scenario,
             scenario_text=text,
@@ -609,4 +620,5 @@ class Results:
             sweep=sweep,
             sensitivity=sensitivity,
             backtests=backtests,
+            hindcast=hindcast,
         )

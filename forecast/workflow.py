@@ -256,6 +256,7 @@ def run(
     sweep: bool = True,
     analysis: AnalysisOptions | None = None,
     cutoffs: Sequence[dt.date] = (),
+    hindcast: dt.date | None = None,
     log: Log = quiet,
 ) -> Results:
     """Fit (or load), project, and run the analyses asked for: everything a report shows.
@@ -271,6 +272,8 @@ def run(
         Run the analysis section (sweep of any input, tornado, Sobol, elasticities).
     cutoffs : sequence of date
         Run a backtest at each cutoff.
+    hindcast : date, optional
+        Run the hindcast of the conversion from this cutoff.
     log : callable
         Receives one-line progress messages.
 
@@ -315,5 +318,11 @@ def run(
     if cutoffs:
         results.backtests = run_backtests(
             result.scenario, cutoffs, options.seed, options.use_cache, log
+        )
+    if hindcast is not None:
+        from forecast.analysis.hindcast import hindcast as run_hindcast
+
+        results.hindcast = run_hindcast(
+            result.scenario, hindcast, options.seed, options.use_cache, log
         )
     return results

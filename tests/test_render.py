@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_hindcast import hand_dataset
 
 from forecast.project.engine import project
 from forecast.report.folder import MARKER
@@ -37,6 +38,7 @@ def report(tmp_path_factory) -> Path:
     projection = project(make_inputs(40, np.linspace(5.0, 7.0, 40), horizon=2045.0))
     runs = _runs()
     results = fake_results(projection, runs, make_fake_trend_fit(), sweep=_sweep(projection))
+    results.hindcast = hand_dataset()
     out = tmp_path_factory.mktemp("reports") / "baseline"
     write_report(results, out, svg=False)
     return out
@@ -86,6 +88,10 @@ def test_results_round_trip_through_the_report_files(report):
     assert results.trend_fitted and results.fit.attrs["eras"] == 2
     assert results.sweep is not None and results.sweep.attrs["param"].startswith("trend.")
     assert len(results.runs_used) == 20
+    assert results.sections == ("hindcast",)
+    assert results.hindcast["log10_ratio"].to_numpy().tolist() == pytest.approx(
+        np.log10([2.0, 0.5, 4.0, 1.0]).tolist()
+    )
 
 
 def test_render_gives_back_the_same_report(report, tmp_path):

@@ -267,7 +267,7 @@ BAD_OPTIONS = [
     (["--seed", "1.5"], "--seed"),
     (["--sobol-log2", "40"], "--sobol-log2"),
     (["--sobol-log2", "-3"], "--sobol-log2"),
-    (["--backtest", "2031-13-01"], "--cutoff"),
+    (["--backtest", "2031-13-01"], "--backtest"),
     (["--backtest", "2099-01-01"], "--cutoff 2099-01-01"),
     (["--backtest", "1960-01-01"], "--cutoff 1960-01-01"),
     (["--analysis", "--param", "hardware.nope"], "--param"),

@@ -247,3 +247,60 @@ def plot_backtests(results: Sequence, ax: Axes | None = None) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     return fig
+
+
+#: How each hindcast quantity is drawn: label, tick formatter.
+_HINDCAST = {
+    "capex_usd": "capital cost (US dollars)",
+    "amortized_usd": "amortised cost (US dollars)",
+    "power_watts": "power drawn (watts)",
+}
+
+
+def plot_hindcast(ds, ax: Axes | None = None) -> Figure:
+    """Modelled against published figures of the runs after the cutoff, log-log, with the
+    1:1 line and a factor of 3 either side; one colour per quantity."""
+    fig, ax = _axes(ax, size=(7.5, 6.5))
+    quantity = ds["quantity"].to_numpy()
+    published = ds["published"].to_numpy()
+    lo_all, hi_all = [], []
+    for i, (q, label) in enumerate(_HINDCAST.items()):
+        mask = quantity == q
+        if not mask.any():
+            continue
+        med = ds["modelled_median"].to_numpy()[mask]
+        err = np.vstack(
+            [med - ds["modelled_p10"].to_numpy()[mask], ds["modelled_p90"].to_numpy()[mask] - med]
+        )
+        ax.errorbar(
+            published[mask],
+            med,
+            yerr=err,
+            fmt="o",
+            color=colour_of(i),
+            ms=5,
+            lw=1,
+            capsize=0,
+            label=f"{label} ({mask.sum()} runs)",
+        )
+        lo_all.append(min(published[mask].min(), ds["modelled_p10"].to_numpy()[mask].min()))
+        hi_all.append(max(published[mask].max(), ds["modelled_p90"].to_numpy()[mask].max()))
+    if lo_all:
+        lo, hi = min(lo_all) / 2, max(hi_all) * 2
+        line = np.array([lo, hi])
+        ax.plot(line, line, color="black", lw=1, label="modelled = published")
+        for f in (3.0, 1 / 3.0):
+            ax.plot(line, line * f, color="grey", lw=0.8, ls="--")
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("published (Epoch AI's estimate)")
+    ax.set_ylabel("modelled (median, 80% interval)")
+    ax.set_title(
+        f"Hindcast of the {ds.attrs.get('conversion', '')} conversion from "
+        f"{ds.attrs.get('cutoff', '')}:\nruns published after the cutoff"
+    )
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(loc="upper left", fontsize=8)
+    return fig

@@ -202,3 +202,69 @@ def reading(results: Sequence) -> str:
             "trend, not the ceilings."
         )
     return " ".join(parts)
+
+
+def hindcast_blocks(ds, figs: dict[str, Figure]) -> list[Block]:
+    """The hindcast: how close the conversion came to published cost and power."""
+    from forecast.analysis.hindcast import QUANTITIES, hindcast_summary
+
+    words = {
+        "capex_usd": "capital cost",
+        "amortized_usd": "amortised cost",
+        "power_watts": "power",
+    }
+    cutoff, conversion = ds.attrs["cutoff"], ds.attrs["conversion"]
+    blocks: list[Block] = [Heading(1, "Hindcast: dollars and watts of runs the model had not seen")]
+    blocks.append(
+        Para.of(
+            f"The {conversion} conversion is fitted on what was known on {cutoff}; then each "
+            "run published after it, with its own compute at its own date, is priced and "
+            "powered by the model and compared with Epoch AI's published estimate. The "
+            "compute trend plays no part: this tests the conversion alone. A ratio of 1 is "
+            "exact; below 1 the model gives too little."
+        )
+    )
+    summary = hindcast_summary(ds)
+    rows = tuple(
+        (
+            words[q],
+            str(s["runs"]),
+            "n/a" if s["median_ratio"] is None else f"{s['median_ratio']:.2f}",
+            "n/a" if s["share_within_3x"] is None else F.percent(s["share_within_3x"]),
+        )
+        for q, s in summary.items()
+    )
+    blocks.append(
+        Table(
+            ("quantity", "runs", "median modelled / published", "within a factor of 3"),
+            rows,
+            ("l", "r", "r", "r"),
+        )
+    )
+    if "hindcast" in figs:
+        blocks.append(figs["hindcast"])
+    fmt = {"capex_usd": F.usd, "amortized_usd": F.usd, "power_watts": F.watts}
+    detail = []
+    for i in range(ds.sizes["row"]):
+        q = str(ds["quantity"].values[i])
+        if q not in QUANTITIES:
+            continue
+        detail.append(
+            (
+                str(ds["name"].values[i]),
+                str(ds["date"].values[i]),
+                words[q],
+                fmt[q](float(ds["modelled_median"].values[i])),
+                fmt[q](float(ds["published"].values[i])),
+                f"{10 ** float(ds['log10_ratio'].values[i]):.2f}",
+            )
+        )
+    if detail:
+        blocks.append(
+            Table(
+                ("run", "published", "quantity", "modelled", "published figure", "ratio"),
+                tuple(detail),
+                ("l", "l", "l", "r", "r", "r"),
+            )
+        )
+    return blocks

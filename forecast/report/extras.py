@@ -15,12 +15,13 @@ from forecast.report.document import Block, Figure
 from forecast.results import Results, save_backtests
 
 #: The optional sections of a report, in the order the briefing shows them.
-SECTION_ORDER = ("analysis", "backtest")
+SECTION_ORDER = ("analysis", "backtest", "hindcast")
 
 #: The files each optional section writes.
 SECTION_FILES = {
     "analysis": ("sensitivity.json", "sensitivity.nc"),
     "backtest": ("backtest.json", "backtest.nc"),
+    "hindcast": ("hindcast.json", "hindcast.nc"),
 }
 
 
@@ -40,6 +41,10 @@ def section_figures(results: Results, name: str) -> dict[str, Any]:
         if sens.sweep.attrs["param"] != "trend.doubling_time_months":
             figures["sweep"] = plot_sweep(sens.sweep, horizon)
         return figures
+    if name == "hindcast":
+        from forecast.report.analysis_figures import plot_hindcast
+
+        return {"hindcast": plot_hindcast(results.hindcast)}
     from forecast.report.analysis_figures import plot_backtests
 
     return {"backtest": plot_backtests(results.backtests)}
@@ -58,6 +63,10 @@ def section_blocks(results: Results, name: str, figs: dict[str, Figure]) -> list
             figs,
             results.scenario.horizon,
         )
+    if name == "hindcast":
+        from forecast.report.analysis_sections import hindcast_blocks
+
+        return hindcast_blocks(results.hindcast, figs)
     from forecast.report.analysis_sections import backtest_blocks
 
     return backtest_blocks(results.backtests, figs)
@@ -70,6 +79,12 @@ def write_section_files(results: Results, name: str, folder: Path) -> None:
         text = json.dumps(payload, indent=2, allow_nan=False) + "\n"
         (folder / "sensitivity.json").write_text(text, encoding="utf-8")
         results.sensitivity.save(folder / "sensitivity.nc")
+    elif name == "hindcast":
+        from forecast.analysis.hindcast import hindcast_json
+
+        text = json.dumps(hindcast_json(results.hindcast), indent=2, allow_nan=False) + "\n"
+        (folder / "hindcast.json").write_text(text, encoding="utf-8")
+        results.hindcast.to_netcdf(folder / "hindcast.nc")
     else:
         text = json.dumps([b.as_dict() for b in results.backtests], indent=2) + "\n"
         (folder / "backtest.json").write_text(text, encoding="utf-8")

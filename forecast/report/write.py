@@ -55,10 +55,16 @@ CAPTIONS = {
     "tornado": "One-at-a-time sensitivity: the median year the first ceiling binds with each "
     "input at its 10th and 90th percentile, the others at their medians.",
     "sobol": "Variance-based (Sobol) indices of the year the first ceiling binds.",
+    "hindcast": "Hindcast of the conversion: the capital cost, amortised cost and power the model "
+    "gives each run published after the cutoff (its own compute, at its date), against the "
+    "published figures; dashed lines mark a factor of 3.",
     "backtest": "Backtests: predictions made at each cutoff (fans) against the frontier runs "
     "published afterwards (points).",
 }
 
+
+#: The command that writes each optional section.
+COMMANDS = {"analysis": "sensitivity", "backtest": "backtest", "hindcast": "hindcast"}
 
 #: Files of a report's main section that hold results (the rest is rendered from them).
 DATA_FILES = ("summary.json", "posterior.nc", "projection.nc")
@@ -77,6 +83,11 @@ def _load_section(folder: Path, name: str, results: Results) -> None:
     """Read section ``name`` of the report at ``folder`` into ``results``."""
     if name == "analysis":
         results.sensitivity = Sensitivity.load(folder / "sensitivity.nc")
+    elif name == "hindcast":
+        import xarray as xr
+
+        with xr.open_dataset(folder / "hindcast.nc") as ds:
+            results.hindcast = ds.load()
     else:
         results.backtests = load_backtests(folder / "backtest.nc")
 
@@ -98,7 +109,7 @@ def _carry_sections(
             log(
                 f"the {name} section of {out} was computed from a different run (scenario, "
                 f"seed, draws or data changed) and is left out; run `forecast "
-                f"{'sensitivity' if name == 'analysis' else 'backtest'}` again to add it"
+                f"{COMMANDS[name]}` again to add it"
             )
             continue
         try:

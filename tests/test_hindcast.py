@@ -1,0 +1,107 @@
+"""Hindcast of the conversion: the ratios by hand, the cutoff check, the command."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from forecast.analysis.hindcast import hindcast_json, hindcast_summary
+from helpers import cli_error_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def hand_dataset() -> xr.Dataset:
+    """Three power rows (modelled 2x, 1/2x and 4x the published) and one capex row."""
+    published = np.array([1e7, 1e7, 1e7, 1e9])
+    median = np.array([2e7, 5e6, 4e7, 1e9])
+    return xr.Dataset(
+        {
+            "name": ("row", ["a", "b", "c", "d"]),
+            "date": ("row", ["2024-02-01", "2024-03-01", "2024-04-01", "2024-05-01"]),
+            "quantity": ("row", ["power_watts"] * 3 + ["capex_usd"]),
+            "modelled_median": ("row", median),
+            "modelled_p10": ("row", median / 2),
+            "modelled_p90": ("row", median * 2),
+            "published": ("row", published),
+            "log10_ratio": ("row", np.log10(median / published)),
+        },
+        attrs={"cutoff": "2024-01-01", "conversion": "realised"},
+    )
+
+
+def test_summary_by_hand():
+    s = hindcast_summary(hand_dataset())
+    # Ratios 2, 0.5, 4: the median is 2; two of three are within a factor of 3.
+    assert s["power_watts"]["runs"] == 3
+    assert s["power_watts"]["median_ratio"] == pytest.approx(2.0)
+    assert s["power_watts"]["share_within_3x"] == pytest.approx(2 / 3)
+    assert s["capex_usd"] == {"runs": 1, "median_ratio": pytest.approx(1.0), "share_within_3x": 1.0}
+    assert s["amortized_usd"] == {"runs": 0, "median_ratio": None, "share_within_3x": None}
+
+
+def test_json_has_the_design_keys():
+    j = hindcast_json(hand_dataset())
+    assert j["cutoff"] == "2024-01-01"
+    row = j["runs"][0]
+    assert set(row) == {"name", "date", "quantity", "modelled", "published", "log10_ratio"}
+    assert set(row["modelled"]) == {"median", "p10", "p90"}
+    assert row["log10_ratio"] == pytest.approx(math.log10(2.0))
+    assert set(j["summary"]["power_watts"]) == {"runs", "median_ratio", "share_within_3x"}
+    json.dumps(j, allow_nan=False)  # no NaN reaches the file
+
+
+def test_a_cutoff_after_the_last_published_figure_is_refused(capsys):
+    lines = cli_error_lines(
+        ["hindcast", str(ROOT / "scenarios" / "baseline.toml"), "--cutoff", "2030-01-01"], capsys
+    )
+    assert len(lines) == 1 and "no finished run with a published cost or power" in lines[0]
+
+
+def test_a_bad_cutoff_is_one_line(capsys):
+    lines = cli_error_lines(
+        ["hindcast", str(ROOT / "scenarios" / "baseline.toml"), "--cutoff", "soon"], capsys
+    )
+    assert len(lines) == 1 and "YYYY-MM-DD" in lines[0]
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::forecast.models.sampling.ConvergenceWarning")  # 2 x 300
+def test_realised_hindcast_from_2024(tmp_path):
+    """The realised conversion fitted on runs to 2024 prices later runs: Llama 3.1-405B's
+    power (22.6 MW published) comes out within a factor of 3."""
+    from forecast.cli import main
+
+    out = tmp_path / "report"
+    scenario = ROOT / "tests" / "scenarios" / "good_realised.toml"
+    assert (
+        main(
+            [
+                "hindcast",
+                str(scenario),
+                "--cutoff",
+                "2024-01-01",
+                "--out",
+                str(out),
+                "--quiet",
+                "--draws",
+                "400",
+            ]
+        )
+        == 0
+    )
+    j = json.loads((out / "hindcast.json").read_text())
+    llama = next(
+        r for r in j["runs"] if r["name"] == "Llama 3.1-405B" and r["quantity"] == "power_watts"
+    )
+    assert llama["published"] == pytest.approx(22.62e6, rel=1e-3)
+    assert abs(llama["log10_ratio"]) < math.log10(3)
+    assert llama["log10_ratio"] == pytest.approx(
+        math.log10(llama["modelled"]["median"] / llama["published"]), abs=1e-5
+    )
+    assert "Hindcast" in (out / "briefing.md").read_text()

@@ -96,3 +96,12 @@ def test_realised_path_end_to_end_obeys_the_growth_identity():
     # Realised figures: power grows much slower than compute (published: about 2.1x).
     assert 1.5 < growth["power_per_year"]["median"] < 3.5
     assert growth["compute_per_year"]["median"] == pytest.approx(4.0, rel=1e-6)
+
+
+def test_realised_on_the_2018_points_is_refused_before_any_fit(capsys):
+    from helpers import cli_error_lines
+
+    path = SCENARIOS / "bad_realised_points.toml"
+    (line,) = cli_error_lines(["check", str(path)], capsys)
+    assert line.startswith(f"error: {path}:11: hardware.conversion: ")
+    assert 'needs data.points = "runs"' in line

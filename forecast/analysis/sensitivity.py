@@ -42,6 +42,7 @@ import xarray as xr
 from forecast.data.units import LN10, doubling_months_from_ln_rate
 from forecast.pipeline import ScenarioResult, build_inputs
 from forecast.project.engine import (
+    INPUT_KEYS,
     ProjectionInputs,
     closed_form_hit,
     get_input,
@@ -308,7 +309,8 @@ def parse_values(text: str) -> np.ndarray:
 def sweepable(scenario: Scenario) -> tuple[str, ...]:
     """Every key path :func:`sweep` accepts for ``scenario`` (known before any fitting): its
     parameters and the series a fit may supply."""
-    keys = list(scenario.parameters())
+    # Only inputs the engine reads: the realised conversion's duration cap is not one yet.
+    keys = [k for k in scenario.parameters() if k in INPUT_KEYS or k.startswith("constraints.")]
     return tuple(keys + [k for k in POSTERIOR_KEYS if k not in keys])
 
 

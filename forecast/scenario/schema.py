@@ -833,6 +833,29 @@ class ScenarioFile:
             found = _horizon_problems(horizon, accepted(Date | None, until, info))
         return validate_with(found, handler, data)
 
+    @field_validator("hardware")
+    @classmethod
+    def _realised_needs_the_runs(cls, hardware: HardwareSpec, info: ValidationInfo):
+        """The realised conversion is fitted to runs with published hardware figures: the
+        2018 chart's points have none."""
+        data = info.data.get("data")
+        if (
+            context_of(info)
+            and hardware.conversion == "realised"
+            and data is not None
+            and data.points != "runs"
+        ):
+            raise problems(
+                [
+                    (
+                        ("conversion",),
+                        'conversion = "realised" needs data.points = "runs": the 2018 chart '
+                        "publishes no hardware, power or cost of its runs",
+                    )
+                ]
+            )
+        return hardware
+
     @field_validator("trend")
     @classmethod
     def _trend_stays_in_range(cls, trend: TrendSpec, info: ValidationInfo) -> TrendSpec:

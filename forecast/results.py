@@ -80,10 +80,11 @@ def _nan(x: float | None) -> float:
 
 
 def runs_dataset(used: pd.DataFrame, context: pd.DataFrame) -> xr.Dataset:
-    """The runs the trend used and the other runs shown for context, as one table.
+    """The runs the trend used and the runs shown for context, as one table.
 
-    ``used`` marks the selected runs; ``context`` rows (every candidate point of the data,
-    drawn grey in the figures) that are also selected are not repeated.
+    ``used`` marks the rows of ``used``; the ``context`` rows (every candidate point of
+    the data, drawn grey in the figures) follow, including those also selected, since the
+    figures draw the context as it is and highlight the selected on top.
     """
     frames = []
     for frame, flag in ((used, True), (context, False)):

@@ -36,10 +36,14 @@ if TYPE_CHECKING:
     import pymc as pm
 
 SERIES = ("flops_per_usd", "flops_per_watt", "flop_per_usd_amortized", "duration_days")
+#: The series that are realised efficiencies (they share an improvement rate).
+EFFICIENCIES = SERIES[:3]
+#: Names the model's structure in the cache key: a changed model never loads old fits.
+MODEL = "pooled-efficiency-rates-1"
 SECONDS_PER_HOUR = 3600.0
 
 #: The variables whose convergence is checked.
-CONVERSION_REPORTED = ["level", "slope", "sigma"]
+CONVERSION_REPORTED = ["level", "slope", "sigma", "efficiency_rate"]
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,15 @@ def build_conversion_model(data: ConversionData) -> pm.Model:
         model.t_ref = t_ref  # type: ignore[attr-defined]
         centres = np.array([np.median(data.y[s]) for s in SERIES])
         level = pm.Normal("level", mu=centres, sigma=P.CONVERSION_LEVEL_SD, dims="series")
-        slope = pm.Normal(
-            "slope", mu=P.CONVERSION_SLOPE_MU, sigma=P.CONVERSION_SLOPE_SD, dims="series"
+        # The three efficiencies share one rate (each within a fixed spread of it: no
+        # hyperprior on the spread, whose funnel makes NUTS diverge); the duration has its own.
+        rate = pm.Normal("efficiency_rate", mu=P.CONVERSION_SLOPE_MU, sigma=P.CONVERSION_SLOPE_SD)
+        offsets = pm.Normal("efficiency_offset", 0.0, 1.0, shape=len(EFFICIENCIES))
+        duration = pm.Normal("duration_rate", mu=P.CONVERSION_SLOPE_MU, sigma=P.CONVERSION_SLOPE_SD)
+        slope = pm.Deterministic(
+            "slope",
+            pm.math.concatenate([rate + P.CONVERSION_SLOPE_SPREAD * offsets, duration[None]]),
+            dims="series",
         )
         sigma = pm.HalfNormal("sigma", sigma=P.CONVERSION_SCATTER_SD, dims="series")
         nu = pm.Gamma("nu", alpha=P.NU_ALPHA, beta=P.NU_BETA)

@@ -17,6 +17,7 @@ from forecast.models.conversion import (
     ConversionFit,
     build_conversion_model,
 )
+from forecast.models.conversion import MODEL as CONVERSION_MODEL
 from forecast.models.hardware import (
     HARDWARE_REPORTED,
     HardwareData,
@@ -351,7 +352,7 @@ def fit_conversion(
         )
     idata, cached, measured = _cached_sample(
         "conversion",
-        {"data": data.key()},
+        {"data": data.key(), "model": CONVERSION_MODEL},
         lambda: build_conversion_model(data),
         settings,
         seed,

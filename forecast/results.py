@@ -9,7 +9,8 @@ be rendered again from those files alone (``forecast report DIR``) without PyMC:
 file              what it holds
 ================  ============================================================
 projection.nc     the projection (root group), the doubling-time sweep (group
-                  ``doubling_sweep``); the scenario's TOML text and path (attributes)
+                  ``doubling_sweep``), known runs beside the model (``known_runs``); the
+                  scenario's TOML text and path (attributes)
 posterior.nc      the posteriors (ArviZ groups) and, for the report, the drawn inputs
                   (``projection_inputs``), the runs (``runs``) and what was derived from
                   the fits when fitting (``fit_summary``: eras, trend band, diagnostics,
@@ -471,6 +472,9 @@ class Results:
         The analysis section.
     backtests : list of Backtest
         The backtest section (empty when not run).
+    known_runs : xarray.Dataset or None
+        The model's cost and power of a few known runs beside the published figures
+        (see :func:`forecast.analysis.hindcast.known_runs`).
     hindcast : xarray.Dataset or None
         The hindcast section: modelled against published cost and power of the runs
         after a cutoff (see :func:`forecast.analysis.hindcast.hindcast`).
@@ -490,6 +494,7 @@ class Results:
     sensitivity: Sensitivity | None = None
     backtests: list[Backtest] = field(default_factory=list)
     hindcast: xr.Dataset | None = None
+    known_runs: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
 
     # ---------------------------------------------------------------- views
@@ -558,6 +563,8 @@ class Results:
             sweep = self.sweep.copy()
             sweep.attrs = _json_attrs(sweep.attrs)
             sweep.to_netcdf(path, group="doubling_sweep", mode="a")
+        if self.known_runs is not None:
+            self.known_runs.to_netcdf(path, group="known_runs", mode="a")
 
     def save_posterior(self, path: Path) -> None:
         """Write ``posterior.nc``: posterior groups, drawn inputs, runs and fit summary."""
@@ -597,6 +604,10 @@ class Results:
             sweep.attrs = _unjson_attrs(sweep.attrs)
         except OSError:
             sweep = None
+        try:
+            known = _open(folder / "projection.nc", "known_runs")
+        except OSError:
+            known = None
         posterior = folder / "posterior.nc"
         inputs = _open(posterior, "projection_inputs")
         inputs = inputs.rename({k: unquote(k) for k in inputs.data_vars})
@@ -622,4 +633,5 @@ class Results:
             sensitivity=sensitivity,
             backtests=backtests,
             hindcast=hindcast,
+            known_runs=known,
         )

@@ -308,6 +308,9 @@ def run(
         fit=fit,
         posterior=posterior_groups(result),
     )
+    from forecast.analysis.hindcast import known_runs
+
+    results.known_runs = known_runs(result.scenario, result.inputs)
     if sweep:
         from forecast.analysis import sweep as doubling_sweep
 

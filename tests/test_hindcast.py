@@ -105,3 +105,47 @@ def test_realised_hindcast_from_2024(tmp_path):
         math.log10(llama["modelled"]["median"] / llama["published"]), abs=1e-5
     )
     assert "Hindcast" in (out / "briefing.md").read_text()
+
+
+def test_briefing_sets_known_runs_beside_the_model_and_follows_the_held_path():
+    from forecast.project.engine import project
+    from forecast.report.briefing import held_path_table, known_runs_table
+    from forecast.report.summary import build_summary
+    from helpers import fake_results, make_inputs
+
+    results = fake_results(project(make_inputs(40, 6.0, horizon=2045.0)), _runs())
+    results.known_runs = xr.Dataset(
+        {
+            "modelled_median": (("run", "quantity"), [[1e8, 7.5e6, 4.3e6]]),
+            "modelled_p10": (("run", "quantity"), [[5e7, 4e6, 2e6]]),
+            "modelled_p90": (("run", "quantity"), [[2e8, 1.5e7, 9e6]]),
+            "published": (("run", "quantity"), [[3.06e8, 3.73e7, np.nan]]),
+            "date": ("run", ["2023-03-15"]),
+            "compute_flop": ("run", [2.1e25]),
+        },
+        coords={"run": ["GPT-4"], "quantity": ["capex_usd", "amortized_usd", "power_watts"]},
+    )
+    (_, table) = known_runs_table(results)
+    assert table.rows[0][0] == "GPT-4 (2023)"
+    assert table.rows[0][2] == "$100M vs $306M"
+    assert table.rows[0][4] == "4.3 MW"  # no published power: the model's alone
+    summary = build_summary(results)
+    (_, held) = held_path_table(summary, results)
+    first = summary["limit"]["hit_year"]["median"]
+    for row in held.rows:
+        # The unconstrained trend only up to the first ceiling; the held path throughout.
+        assert (row[5] == "—") == (int(row[0]) > first)
+
+
+def _runs():
+    import pandas as pd
+
+    t = np.linspace(2012.0, 2025.5, 10)
+    return pd.DataFrame(
+        {
+            "name": [f"r{i}" for i in range(10)],
+            "t": t,
+            "compute_flop": 10 ** (20 + 0.5 * (t - 2012)),
+            "date": [f"{int(x)}-01-01" for x in t],
+        }
+    )

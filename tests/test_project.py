@@ -369,3 +369,23 @@ def test_realised_amounts_by_hand():
     for what, value in (("capex", capex), ("power", power), ("amortized", amortized)):
         got = np.exp(ln_demand(inp, what, t))[0]
         assert got == pytest.approx(value, rel=1e-12), what
+
+
+def test_held_costs_follow_the_held_compute():
+    """Along the held path each demand is the trend's demand scaled by held / trend compute;
+    before the first hit the two paths are the same run, after it the held one is cheaper."""
+    inp = make_inputs(4, horizon=2045.0)
+    ds = project(inp)
+    scale = 10 ** (ds["log10_flop_constrained"] - ds["log10_flop"])
+    for var in ("capex_usd", "amortized_usd", "power_watts"):
+        np.testing.assert_allclose(ds[f"{var}_held"], ds[var] * scale, rtol=1e-12)
+    hit = float(ds["first_hit_year"][0])
+    before = ds["year"] < hit
+    after = ds["year"] > hit + 1
+    assert before.any() and after.any()
+    np.testing.assert_allclose(
+        ds["capex_usd_held"].isel(draw=0).where(before, drop=True),
+        ds["capex_usd"].isel(draw=0).where(before, drop=True),
+        rtol=1e-12,
+    )
+    assert bool((ds["capex_usd_held"] < ds["capex_usd"]).isel(draw=0).where(after, drop=True).all())

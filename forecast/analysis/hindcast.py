@@ -190,3 +190,55 @@ def hindcast_json(ds: xr.Dataset) -> dict:
         "runs": runs,
         "summary": summary,
     }
+
+
+#: Runs whose published cost and power the briefing sets beside the model's: the reality
+#: checks of the domain brief (GPT-4, 2023; Llama 3.1-405B, 2024; Grok 3, 2025).
+KNOWN_RUNS = ("GPT-4", "Llama 3.1-405B", "Grok 3")
+
+
+def known_runs(scenario: Scenario, inputs, names=KNOWN_RUNS) -> xr.Dataset:
+    """The model's capital cost, amortised cost and power for known runs, beside theirs.
+
+    Each run's own compute at its own date, through the scenario's conversion as fitted
+    for the projection (so on all the data, these runs included: a check of the level,
+    not a forecast; :func:`hindcast` is the forecast).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``run`` and ``quantity``: ``modelled_median``, ``modelled_p10``,
+        ``modelled_p90``, ``published`` (NaN where not published); ``date`` and
+        ``compute_flop`` per run. Runs missing from the data are left out.
+    """
+    from forecast.project.engine import ln_demand
+
+    runs = load_runs(scenario.data.runs)
+    figures = load_run_hardware(scenario.data.run_hardware, runs)
+    table = runs.merge(figures, on="name", how="inner", suffixes=("", "_hw"))
+    table = (
+        table[table["name"].isin(names)]
+        .set_index("name")
+        .reindex([n for n in names if n in set(table["name"])])
+    )
+    quantities = list(QUANTITIES)
+    t = table["t"].to_numpy(dtype=float)
+    ln_c = np.log(table["compute_flop"].to_numpy(dtype=float))
+    grid = np.broadcast_to(t, (inputs.n_draws, t.size))
+    modelled = np.empty((3, t.size, len(quantities)))
+    published = np.empty((t.size, len(quantities)))
+    for j, (column, demand) in enumerate(QUANTITIES.values()):
+        values = np.exp(ln_demand(inputs, demand, grid, np.broadcast_to(ln_c, grid.shape)))
+        modelled[:, :, j] = quantiles(values, [0.5, 0.1, 0.9], axis=0) if t.size else 0.0
+        published[:, j] = table[column].to_numpy(dtype=float)
+    return xr.Dataset(
+        {
+            "modelled_median": (("run", "quantity"), modelled[0]),
+            "modelled_p10": (("run", "quantity"), modelled[1]),
+            "modelled_p90": (("run", "quantity"), modelled[2]),
+            "published": (("run", "quantity"), published),
+            "date": ("run", np.array([str(d) for d in table["date"]], dtype=str)),
+            "compute_flop": ("run", table["compute_flop"].to_numpy(dtype=float)),
+        },
+        coords={"run": np.array(list(table.index), dtype=str), "quantity": quantities},
+    )

@@ -383,7 +383,8 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
     -------
     xarray.Dataset
         Dims ``draw``, ``year``, ``constraint``: ``log10_flop`` (trend), ``capex_usd``,
-        ``amortized_usd``, ``power_watts`` of the trend run, ``limit`` per constraint,
+        ``amortized_usd``, ``power_watts`` of the trend run and the same with ``_held``
+        along the path held to the ceilings, ``limit`` per constraint,
         ``hit_year`` per constraint and draw (inf if not by the horizon), ``binding``
         (index of the first binding constraint, -1 if none), ``first_hit_year``,
         ``log10_flop_constrained`` and ``post_limit_doubling_months``.
@@ -426,6 +427,14 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             "capex_usd": (("draw", "year"), np.exp(demand["capex"])),
             "amortized_usd": (("draw", "year"), np.exp(demand["amortized"])),
             "power_watts": (("draw", "year"), np.exp(demand["power"])),
+            # The same demands along the path the run takes, held to the ceilings (demand
+            # is proportional to compute, so it scales with the held compute).
+            "capex_usd_held": (("draw", "year"), np.exp(demand["capex"] + ln_constrained - ln_c)),
+            "amortized_usd_held": (
+                ("draw", "year"),
+                np.exp(demand["amortized"] + ln_constrained - ln_c),
+            ),
+            "power_watts_held": (("draw", "year"), np.exp(demand["power"] + ln_constrained - ln_c)),
             "limit": (("constraint", "draw", "year"), np.exp(ln_limit)),
             "hit_year": (("constraint", "draw"), hits),
             "first_hit_year": (("draw",), first_hit),

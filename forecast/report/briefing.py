@@ -179,37 +179,110 @@ def growth_text(summary: dict, conversion: str = "datasheet") -> list:
     return parts
 
 
-def cost_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
-    """Cost and power of the largest run against the ceilings."""
-    sc = results.scenario
-    blocks: list[Block] = [Heading(1, "Cost and power of the largest run")]
-    largest = summary["largest_run"]
-    years = sorted(largest)
+def held_path_table(summary: dict, results: Results) -> list[Block]:
+    """Compute, cost and power of the run along the path it takes, held to the ceilings;
+    the unconstrained trend beside it only up to the year the first ceiling binds."""
+    ds = results.projection
+    horizon = results.scenario.horizon
+    years = [int(y) for y in ds["year"].to_numpy() if y >= math.floor(results.start_year)]
     step = max(1, math.ceil(len(years) / 8))
     shown = years[::step]
     if years and years[-1] not in shown:
         shown.append(years[-1])
+    at = ds.sel(year=shown)
+
+    def median(var: str) -> list[float]:
+        return [float(v) for v in np.nanmedian(at[var].to_numpy(), axis=0)]
+
+    first = summary["limit"]["hit_year"]["median"]
+    held_flop = [10**v for v in median("log10_flop_constrained")]
+    trend_flop = [10**v for v in median("log10_flop")]
     # Each column in one style (a column never mixes "$100T" with "$10²⁰").
-    capex = F.usd_labels([largest[y]["capex_usd"]["median"] for y in shown])
-    amortized = F.usd_labels([largest[y]["amortized_usd"]["median"] for y in shown])
-    power = F.watts_labels([largest[y]["power_watts"]["median"] for y in shown])
-    rows = [
-        (y, F.flop(largest[y]["flop"]["median"]), capex[i], amortized[i], power[i])
-        for i, y in enumerate(shown)
-    ]
-    blocks.append(
+    capex = F.usd_labels(median("capex_usd_held"))
+    amortized = F.usd_labels(median("amortized_usd_held"))
+    power = F.watts_labels(median("power_watts_held"))
+    rows = []
+    for i, y in enumerate(shown):
+        # Past the first ceiling the unconstrained trend is a run nobody can pay for.
+        meaningful = first is None or y <= first
+        rows.append(
+            (
+                str(y),
+                F.flop(held_flop[i]),
+                capex[i],
+                amortized[i],
+                power[i],
+                F.flop(trend_flop[i]) if meaningful else "—",
+            )
+        )
+    until = f"until {F.year(first, horizon)}" if first is not None else f"to {horizon}"
+    return [
         Para.of(
-            "If the trend continued unconstrained, the largest run would need (medians over draws; "
-            "the full intervals are in summary.json):"
-        )
-    )
-    blocks.append(
+            "The largest run along the path it takes, held to the ceilings (medians over draws; "
+            "summary.json has the unconstrained trend with its intervals). The last column is "
+            f"the unconstrained trend, shown {until}, the median year the first ceiling binds: "
+            "beyond it no one could pay for it or power it."
+        ),
         Table(
-            ("year", "compute", "capital cost", "amortised cost", "power"),
+            (
+                "year",
+                "compute",
+                "capital cost",
+                "amortised cost",
+                "power",
+                "unconstrained compute",
+            ),
             tuple(rows),
-            ("l", "r", "r", "r", "r"),
+            ("l", "r", "r", "r", "r", "r"),
+        ),
+    ]
+
+
+def known_runs_table(results: Results) -> list[Block]:
+    """Known runs: the model's capital cost, amortised cost and power for each (its own
+    compute, at its date) beside Epoch AI's published estimates."""
+    known = results.known_runs
+    if known is None or not known.sizes.get("run"):
+        return []
+    fmt = {"capex_usd": F.usd, "amortized_usd": F.usd, "power_watts": F.watts}
+
+    def cell(run: str, quantity: str) -> str:
+        r = known.sel(run=run, quantity=quantity)
+        model = fmt[quantity](float(r["modelled_median"]))
+        published = float(r["published"])
+        return model + (f" vs {fmt[quantity](published)}" if np.isfinite(published) else "")
+
+    rows = tuple(
+        (
+            f"{run} ({str(known['date'].sel(run=run).item())[:4]})",
+            F.flop(float(known["compute_flop"].sel(run=run))),
+            cell(run, "capex_usd"),
+            cell(run, "amortized_usd"),
+            cell(run, "power_watts"),
         )
+        for run in (str(r) for r in known["run"].to_numpy())
     )
+    return [
+        Para.of(
+            Strong("Checked against known runs."),
+            f" The model's figures ({results.scenario.hardware.conversion} conversion) for runs "
+            "whose cost and power are published, each at its own compute and date, against "
+            "Epoch AI's estimates (model vs published):",
+        ),
+        Table(
+            ("run", "compute", "capital cost", "amortised cost", "power"),
+            rows,
+            ("l", "r", "r", "r", "r"),
+        ),
+    ]
+
+
+def cost_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
+    """Cost and power of the largest run against the ceilings."""
+    sc = results.scenario
+    blocks: list[Block] = [Heading(1, "Cost and power of the largest run")]
+    blocks += held_path_table(summary, results)
+    blocks += known_runs_table(results)
     blocks.append(Para.of(*growth_text(summary, sc.hardware.conversion)))
     for stem in ("cost", "power"):
         if stem in figs:

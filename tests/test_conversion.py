@@ -105,3 +105,17 @@ def test_realised_on_the_2018_points_is_refused_before_any_fit(capsys):
     (line,) = cli_error_lines(["check", str(path)], capsys)
     assert line.startswith(f"error: {path}:11: hardware.conversion: ")
     assert 'needs data.points = "runs"' in line
+
+
+def test_inputs_the_conversion_does_not_read_are_not_swept_or_ranked():
+    from forecast.analysis.sensitivity import sweepable
+    from forecast.scenario import load_scenario
+
+    realised = load_scenario(SCENARIOS / "good_realised.toml")
+    baseline = load_scenario(SCENARIOS.parents[1] / "scenarios" / "baseline.toml")
+    assert "hardware.utilization" in realised.hardware.unused_keys()
+    assert "hardware.max_training_days" in baseline.hardware.unused_keys()
+    swept = sweepable(realised)
+    assert "hardware.utilization" not in swept and "hardware.flops_per_usd" not in swept
+    assert "hardware.utilization" in sweepable(baseline)
+    assert "hardware.max_training_days" not in sweepable(baseline)

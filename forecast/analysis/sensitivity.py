@@ -229,11 +229,15 @@ def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInp
         A posterior quantity with (numerically) no spread is left out.
     """
     base = _base(result_or_base)
+    # An input the conversion does not read cannot move the answer: left out.
+    unused = base.scenario.hardware.unused_keys()
     out: list[UncertainInput] = []
     for key, param in base.scenario.parameters().items():
-        if not param.is_fixed:
+        if not param.is_fixed and key not in unused:
             out.append(UncertainInput(key, "scenario", param.ppf, param.describe()))
     for key in base.posterior_keys:
+        if key in unused:
+            continue
         draws = base.values(key)
         if np.ptp(draws) > 1e-12 * max(abs(float(np.median(draws))), 1e-300):
             out.append(
@@ -309,9 +313,14 @@ def parse_values(text: str) -> np.ndarray:
 def sweepable(scenario: Scenario) -> tuple[str, ...]:
     """Every key path :func:`sweep` accepts for ``scenario`` (known before any fitting): its
     parameters and the series a fit may supply."""
-    # Only inputs the engine reads: the realised conversion's duration cap is not one yet.
-    keys = [k for k in scenario.parameters() if k in INPUT_KEYS or k.startswith("constraints.")]
-    return tuple(keys + [k for k in POSTERIOR_KEYS if k not in keys])
+    # Only inputs the engine reads, and of those only the ones the conversion uses.
+    unused = scenario.hardware.unused_keys()
+    keys = [
+        k
+        for k in scenario.parameters()
+        if (k in INPUT_KEYS or k.startswith("constraints.")) and k not in unused
+    ]
+    return tuple(keys + [k for k in POSTERIOR_KEYS if k not in keys and k not in unused])
 
 
 def _check_param(base: Base, param: str) -> None:

@@ -338,23 +338,6 @@ def _share(param) -> str:
     return param.describe()
 
 
-#: Inputs only one conversion reads (``[hardware] conversion``).
-USED_ONLY_BY = {
-    "datasheet": frozenset(
-        f"hardware.{k}"
-        for k in (
-            "utilization",
-            "training_days",
-            "overhead",
-            "lifetime_years",
-            "pue",
-            "electricity_usd_per_kwh",
-        )
-    ),
-    "realised": frozenset({"hardware.max_training_days"}),
-}
-
-
 def _share_days(param) -> str:
     """A duration in days when fixed, else the distribution's description."""
     return f"{param.median():g} days" if param.is_fixed else param.describe()
@@ -375,7 +358,7 @@ def assumptions_section(results: Results) -> list[Block]:
                 "fitted to data/hardware.csv where not given",
             )
         )
-    unused = USED_ONLY_BY["datasheet" if sc.hardware.conversion == "realised" else "realised"]
+    unused = sc.hardware.unused_keys()
     for key, param in sc.parameters().items():
         if key in unused:  # an input the chosen conversion does not read is not an assumption
             continue

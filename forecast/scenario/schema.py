@@ -566,6 +566,31 @@ class HardwareSpec(_LevelsWithYears):
         ),
     ] = Fixed(456.0)
 
+    #: Inputs only one conversion reads: the other ignores them (key paths).
+    USED_ONLY_BY: ClassVar[dict[str, frozenset[str]]] = {
+        "datasheet": frozenset(
+            f"hardware.{k}"
+            for k in (
+                "utilization",
+                "training_days",
+                "overhead",
+                "lifetime_years",
+                "pue",
+                "electricity_usd_per_kwh",
+                "flops_per_usd",
+                "price_performance_doubling_years",
+                "flops_per_watt",
+                "efficiency_doubling_years",
+            )
+        ),
+        "realised": frozenset({"hardware.max_training_days"}),
+    }
+
+    def unused_keys(self) -> frozenset[str]:
+        """Key paths of the inputs the chosen conversion does not read."""
+        other = "datasheet" if self.conversion == "realised" else "realised"
+        return self.USED_ONLY_BY[other]
+
     @property
     def price_performance_needs_fit(self) -> bool:
         """False when both the price-performance level and its doubling time are given."""

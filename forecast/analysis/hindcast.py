@@ -47,11 +47,26 @@ def _without_trend(scenario: Scenario, cutoff: dt.date) -> Scenario:
     return dataclasses.replace(scenario, data=data, trend=trend)
 
 
-def later_runs(scenario: Scenario, cutoff: dt.date):
-    """Finished pretraining runs published after ``cutoff`` with a published figure."""
+def runs_with_figures(scenario: Scenario):
+    """The scenario's runs that have published hardware figures, with those figures."""
     runs = load_runs(scenario.data.runs)
     figures = load_run_hardware(scenario.data.run_hardware, runs)
-    merged = runs.merge(figures, on="name", how="inner", suffixes=("", "_hw"))
+    return runs.merge(figures, on="name", how="inner", suffixes=("", "_hw"))
+
+
+def modelled(inputs, demand: str, t: np.ndarray, compute: np.ndarray) -> np.ndarray:
+    """Median, 10th and 90th percentile over draws of what runs of ``compute`` FLOP at
+    years ``t`` demand (``demand``: "capex", "amortized" or "power"): shape (3, len(t))."""
+    from forecast.project.engine import ln_demand
+
+    grid = np.broadcast_to(np.asarray(t, dtype=float), (inputs.n_draws, len(t)))
+    ln_c = np.broadcast_to(np.log(np.asarray(compute, dtype=float)), grid.shape)
+    return quantiles(np.exp(ln_demand(inputs, demand, grid, ln_c)), [0.5, 0.1, 0.9], axis=0)
+
+
+def later_runs(scenario: Scenario, cutoff: dt.date):
+    """Finished pretraining runs published after ``cutoff`` with a published figure."""
+    merged = runs_with_figures(scenario)
     merged = merged[merged["t"] > decimal_year(cutoff)]
     if "stage" in merged:
         merged = merged[merged["stage"] == "pretrain"]
@@ -97,7 +112,6 @@ def hindcast(
         Attributes ``cutoff``, ``conversion``.
     """
     from forecast.pipeline import build_inputs, fit_conversion_of, fit_scenario
-    from forecast.project.engine import ln_demand
 
     seed = scenario.seed if seed is None else seed
     sc = _without_trend(scenario, cutoff)
@@ -109,22 +123,18 @@ def hindcast(
     inputs, _ = build_inputs(sc, runs, None, hw_fit, rng, None, conversion)
     later = later_runs(scenario, cutoff)
     rows: dict[str, list] = {k: [] for k in ("name", "date", "quantity", "published")}
-    modelled: list[np.ndarray] = []
+    parts: list[np.ndarray] = []
     for quantity, (column, demand) in QUANTITIES.items():
         have = later[np.isfinite(later[column].to_numpy(dtype=float))]
         if not len(have):
             continue
-        t = have["t"].to_numpy(dtype=float)
-        ln_c = np.log(have["compute_flop"].to_numpy(dtype=float))
         # Every draw of the conversion, at each run's date, for that run's compute.
-        grid = np.broadcast_to(t, (inputs.n_draws, t.size))
-        values = np.exp(ln_demand(inputs, demand, grid, np.broadcast_to(ln_c, grid.shape)))
-        modelled.append(quantiles(values, [0.5, 0.1, 0.9], axis=0).T)
+        parts.append(modelled(inputs, demand, have["t"], have["compute_flop"]).T)
         rows["name"] += have["name"].astype(str).tolist()
         rows["date"] += [str(d) for d in have["date"]]
         rows["quantity"] += [quantity] * len(have)
         rows["published"] += have[column].astype(float).tolist()
-    q = np.concatenate(modelled) if modelled else np.empty((0, 3))
+    q = np.concatenate(parts) if parts else np.empty((0, 3))
     published = np.asarray(rows["published"], dtype=float)
     return xr.Dataset(
         {
@@ -211,31 +221,24 @@ def known_runs(scenario: Scenario, inputs, names=KNOWN_RUNS) -> xr.Dataset:
         ``modelled_p90``, ``published`` (NaN where not published); ``date`` and
         ``compute_flop`` per run. Runs missing from the data are left out.
     """
-    from forecast.project.engine import ln_demand
-
-    runs = load_runs(scenario.data.runs)
-    figures = load_run_hardware(scenario.data.run_hardware, runs)
-    table = runs.merge(figures, on="name", how="inner", suffixes=("", "_hw"))
+    table = runs_with_figures(scenario)
     table = (
         table[table["name"].isin(names)]
         .set_index("name")
         .reindex([n for n in names if n in set(table["name"])])
     )
     quantities = list(QUANTITIES)
-    t = table["t"].to_numpy(dtype=float)
-    ln_c = np.log(table["compute_flop"].to_numpy(dtype=float))
-    grid = np.broadcast_to(t, (inputs.n_draws, t.size))
-    modelled = np.empty((3, t.size, len(quantities)))
-    published = np.empty((t.size, len(quantities)))
+    n = len(table)
+    q = np.empty((3, n, len(quantities)))
+    published = np.empty((n, len(quantities)))
     for j, (column, demand) in enumerate(QUANTITIES.values()):
-        values = np.exp(ln_demand(inputs, demand, grid, np.broadcast_to(ln_c, grid.shape)))
-        modelled[:, :, j] = quantiles(values, [0.5, 0.1, 0.9], axis=0) if t.size else 0.0
+        q[:, :, j] = modelled(inputs, demand, table["t"], table["compute_flop"]) if n else 0.0
         published[:, j] = table[column].to_numpy(dtype=float)
     return xr.Dataset(
         {
-            "modelled_median": (("run", "quantity"), modelled[0]),
-            "modelled_p10": (("run", "quantity"), modelled[1]),
-            "modelled_p90": (("run", "quantity"), modelled[2]),
+            "modelled_median": (("run", "quantity"), q[0]),
+            "modelled_p10": (("run", "quantity"), q[1]),
+            "modelled_p90": (("run", "quantity"), q[2]),
             "published": (("run", "quantity"), published),
             "date": ("run", np.array([str(d) for d in table["date"]], dtype=str)),
             "compute_flop": ("run", table["compute_flop"].to_numpy(dtype=float)),

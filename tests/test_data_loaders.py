@@ -510,7 +510,7 @@ def test_data_check_needs_run_hardware(tmp_path, capsys):
 EPOCH_EXTRACT = BAD / "epoch_notable_extract.csv"
 EPOCH_REFERENCE = Path("/work/shared/reference/epoch/notable_ai_models.csv")
 #: Epoch's model name -> ours, where they differ (besides surrounding spaces).
-EPOCH_NAMES = {"GPT-4 (Mar 2023)": "GPT-4"}
+EPOCH_NAMES = {"GPT-4 (Mar 2023)": "GPT-4", "ALLaM\xa0adapted 70B": "ALLaM adapted 70B"}
 #: Epoch's column -> ours, for the numbers.
 EPOCH_NUMBERS = {
     "Hardware quantity": "chip_count",
@@ -530,6 +530,9 @@ EPOCH_CHIPS = {
     "NVIDIA A100 SXM4 80 GB": "A100 SXM4 80GB",
     "NVIDIA Tesla K80": "Tesla K80",
     "NVIDIA GeForce GTX TITAN X": "GTX Titan X",
+    "NVIDIA H200 SXM": "H200 SXM",
+    "NVIDIA B200 GPUs": "B200",
+    "NVIDIA B300 (Blackwell Ultra)": "B300",
 }
 EPOCH_FORMATS = {"NVFP4": "FP4", "Unknown": ""}
 
@@ -637,6 +640,19 @@ FINE_TUNES = {
     "DeepSeek-Coder-V2 236B",
     "DeepSeek-R1",
     "Grok 4",
+    "PaLI-X",
+    "ALLaM adapted 70B",
+    "OpenVLA",
+    "Llama 3.2 11B",
+    "DeepSeek-R1 (May 2025)",
+    "AgentFounder-30B",
+    "GLM-4.6",
+    "Kimi K2 Thinking",
+    "GLM-4.7",
+    "Kimi K2.5",
+    "Composer 2",
+    "EXAONE 4.5",
+    "Composer 2.5",
 }
 UNFINISHED = {"Reka Core", "Llama 4 Behemoth (preview)"}
 

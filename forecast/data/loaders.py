@@ -127,6 +127,11 @@ OTHER_ACCELERATORS = {
     "peak, less NVLink bandwidth; not in hardware.csv",
     "Huawei Ascend 910": "Huawei's 2019 training NPU; not in hardware.csv",
     "Huawei Ascend 910B": "Huawei's 2023 training NPU (about 400 W); not in hardware.csv",
+    "Huawei Ascend 910C": "Huawei's 2024 training NPU (about 800 TFLOP/s FP16, 700 W in Epoch "
+    "AI's table); not in hardware.csv",
+    "Amazon Trainium1": "AWS's first training chip (2022); not in hardware.csv",
+    "NVIDIA GB300 (Blackwell Ultra)": "the Blackwell Ultra GPU of a GB300 system (1,400 W in "
+    "Epoch AI's table), not the 1,100 W HGX B300 board of hardware.csv",
 }
 #: Longest cell accepted. No cell here needs more than a few hundred characters; a
 #: longer one is most often a quote left open that swallowed the lines after it.

@@ -301,6 +301,7 @@ def build_inputs(
             flop_per_usd_amortized=fitted("flop_per_usd_amortized"),
             duration_days=fitted("duration_days"),
             max_days=drawn["hardware.max_training_days"],
+            duration_size=np.asarray(conversion_fit.duration_size()[index], dtype=float),
         )
     inputs = ProjectionInputs(
         compute=compute,

@@ -49,6 +49,8 @@ def test_per_run_quantities_by_hand():
     assert data.y["flop_per_usd_amortized"][2] == pytest.approx(math.log10(1e26 / 1e8))
     assert data.y["duration_days"].tolist() == pytest.approx(np.log10([1.0, 30.0, 90.0]))
     assert "d" not in data.names["duration_days"] and "x" not in data.names["duration_days"]
+    # The duration's size term reads each run's own compute.
+    assert data.log_c["duration_days"].tolist() == pytest.approx([24.0, 25.0, 26.0])
     # Errors add in quadrature: compute (2x as a 90% bound), the figure (speculative: 10x),
     # the duration (1.25x) for a per-second quantity.
     sd = math.sqrt(
@@ -89,13 +91,41 @@ def test_realised_path_end_to_end_obeys_the_growth_identity():
     d_p = log_p[:, 2] - log_p[:, 1]
     d_c = log_c[:, 2] - log_c[:, 1]
     assert years[2] - years[1] == 1.0
-    implied = d_c - d_p  # = slope of R_pow + slope of D, both fitted
-    assert np.all(implied > 0.1) and np.all(implied < 0.6)
+    implied = d_c - d_p  # = slope of R_pow + slope of D (with D's size term), fitted
+    assert np.all(implied > 0.1) and np.all(implied < 1.0)
     summary = build_summary(results)
     growth = summary["growth"]
     # Realised figures: power grows much slower than compute (published: about 2.1x).
     assert 1.5 < growth["power_per_year"]["median"] < 3.5
     assert growth["compute_per_year"]["median"] == pytest.approx(4.0, rel=1e-6)
+
+
+def test_older_runs_count_less_in_the_conversion_fit():
+    """The recency weighting: a run one half-life older than the newest has its residual
+    sd scaled by sqrt(2), so its log-likelihood at a given residual is flatter."""
+    data = ConversionData.from_runs(*_tables())
+    model = build_conversion_model(data)
+    point = model.initial_point()
+    logp = model.compile_logp(vars=[model["y_flop_per_usd_amortized"]], sum=False)
+    base = logp(point)[0]
+    assert np.all(np.isfinite(base))
+    assert P.RECENCY_HALF_LIFE_YEARS == 1.0
+    # The amortised series holds runs a, b, c (2020, 2022, 2024); c is the newest run with
+    # figures, so its weight is 1 and a's sd is 2^(4 / 2) = 4 times larger. Compare with
+    # the same model without the weighting.
+    import forecast.models.conversion as conv
+
+    old = P.RECENCY_HALF_LIFE_YEARS
+    try:
+        P.RECENCY_HALF_LIFE_YEARS = None
+        flat = conv.build_conversion_model(data)
+        flat_logp = flat.compile_logp(vars=[flat["y_flop_per_usd_amortized"]], sum=False)
+        unweighted = flat_logp(flat.initial_point())[0]
+    finally:
+        P.RECENCY_HALF_LIFE_YEARS = old
+    # The newest run is unchanged; older ones differ (their scale is larger).
+    assert base[-1] == pytest.approx(unweighted[-1])
+    assert not np.isclose(base[0], unweighted[0])
 
 
 def test_realised_on_the_2018_points_is_refused_before_any_fit(capsys):
@@ -112,7 +142,9 @@ def test_inputs_the_conversion_does_not_read_are_not_swept_or_ranked():
     from forecast.scenario import load_scenario
 
     realised = load_scenario(SCENARIOS / "good_realised.toml")
-    baseline = load_scenario(SCENARIOS.parents[1] / "scenarios" / "baseline.toml")
+    # A scenario on the datasheet conversion (the baseline is realised).
+    baseline = load_scenario(SCENARIOS.parents[1] / "scenarios" / "power-constrained.toml")
+    assert baseline.hardware.conversion == "datasheet"
     assert "hardware.utilization" in realised.hardware.unused_keys()
     assert "hardware.max_training_days" in baseline.hardware.unused_keys()
     swept = sweepable(realised)

@@ -389,3 +389,73 @@ def test_held_costs_follow_the_held_compute():
         rtol=1e-12,
     )
     assert bool((ds["capex_usd_held"] < ds["capex_usd"]).isel(draw=0).where(after, drop=True).all())
+
+
+# -- the realised duration grows with the run's size ----------------------------------------
+
+
+def _sized(size: float, max_days: float = math.inf, kind: str = "spend", basis: str = "capex"):
+    """The realised oracle's inputs with a duration that scales as (C / 1e24)^size."""
+    inp = _realised_inputs(max_days, basis, kind)
+    realised = dataclasses.replace(inp.realised, duration_size=np.full(3, size))
+    return dataclasses.replace(inp, realised=realised)
+
+
+def test_realised_duration_grows_with_the_run_by_hand():
+    """At 2026 a run of C FLOP lasts 90 x 1.3^2 x (C / 1e24)^0.4 days, up to the cap."""
+    from forecast.project.engine import ln_demand
+
+    t = np.array([2026.0])
+    c = 5e26 * 2 ** ((2026.0 - 2025.5) / 0.5)
+    days = 90.0 * 1.3**2.0 * (c / 1e24) ** 0.4  # 90 x 1.69 x 1000^0.4 = 2,414 days
+    capex = c / (days * 86400 * 2e8 * 2 ** (2.0 / 2.0))
+    power = c / (days * 86400 * 5e11 * 2 ** (2.0 / 2.5))
+    got = np.exp(ln_demand(_sized(0.4), "capex", t))[0]
+    assert got == pytest.approx(capex, rel=1e-12)
+    assert np.exp(ln_demand(_sized(0.4), "power", t))[0] == pytest.approx(power, rel=1e-12)
+    # Capped at 456 days, the run's size no longer changes its duration.
+    capped = c / (456.0 * 86400 * 2e8 * 2 ** (2.0 / 2.0))
+    assert np.exp(ln_demand(_sized(0.4, 456.0), "capex", t))[0] == pytest.approx(capped)
+    # The amortised cost never depends on the duration.
+    am = np.exp(ln_demand(_sized(0.4), "amortized", t))[0]
+    assert am == pytest.approx(c / (1e17 * 2 ** (2.0 / 1.5)), rel=1e-12)
+
+
+def _hand_hit_sized(size: float) -> float:
+    """The capex hit year with D = D0(t) (C / 1e24)^size, by hand: ln capex is
+    (1 - size) ln C - ln D0(t) + size ln 1e24 - ln R(t), linear in t."""
+    a = LN2 / 0.5
+    ln_c0 = math.log(5e26) - a * 2025.5
+    g = math.log(1.05)
+    ln_l0 = math.log(LIMITS["capex"]) - g * 2025.0
+    d = math.log(1.3)
+    ln_d0 = math.log(90.0 * 86400) - d * 2024.0 - size * math.log(1e24)
+    r, ln_r0 = LN2 / 2.0, math.log(2e8) - LN2 / 2.0 * 2024.0
+    # (1 - size)(ln_c0 + a t) - (ln_d0 + d t) - (ln_r0 + r t) = ln_l0 + g t
+    return (ln_l0 - (1 - size) * ln_c0 + ln_d0 + ln_r0) / ((1 - size) * a - d - r - g)
+
+
+@pytest.mark.parametrize("size", [0.0, 0.2, -0.3])
+def test_realised_sized_duration_meets_its_closed_form(size):
+    inp = _sized(size)
+    expected = _hand_hit_sized(size)
+    assert 2026 < expected < 2060
+    np.testing.assert_allclose(hit_years(inp)[0], expected, atol=1e-6)
+    np.testing.assert_allclose(project(inp)["hit_year"].to_numpy()[0], expected, atol=1e-6)
+
+
+@pytest.mark.parametrize(("size", "max_days"), [(0.4, math.inf), (0.4, 200.0), (0.8, 400.0)])
+def test_affordable_compute_spends_exactly_the_limit(size, max_days):
+    """What a ceiling allows, fed back through the demand, costs exactly the ceiling, on
+    both sides of the duration cap; and the held path's demand never exceeds the limit."""
+    from forecast.project.engine import ln_affordable, ln_demand
+
+    for kind in ("spend", "power"):
+        inp = _sized(size, max_days, kind=kind)
+        c = inp.constraints[0]
+        t = np.broadcast_to(np.arange(2026.0, 2046.0), (3, 20))
+        afford = ln_affordable(inp, c, t)
+        np.testing.assert_allclose(ln_demand(inp, c, t, afford), c.ln_limit(t), atol=1e-9)
+        ds = project(inp)
+        var = "capex_usd_held" if kind == "spend" else "power_watts_held"
+        assert bool((ds[var] <= ds["limit"].isel(constraint=0) * (1 + 1e-9)).all())

@@ -237,8 +237,11 @@ def test_baseline_contents():
         "top_n", 10, 1e23, dt.date(2010, 1, 1), dt.date(2026, 11, 26)
     )
     assert s.trend.eras == "auto" and s.trend.needs_fit
-    assert s.hardware.utilization == Beta(0.375, 0.08)
-    assert s.hardware.training_days == LogNormal(100, 180)
+    assert s.hardware.conversion == "realised"
+    assert s.hardware.max_training_days == Fixed(456.0)
+    other = load_scenario(ROOT / "scenarios" / "power-constrained.toml")
+    assert other.hardware.utilization == Beta(0.375, 0.08)
+    assert other.hardware.training_days == LogNormal(100, 180)
     assert [c.name for c in s.constraints] == [
         "World hardware budget",
         "1% of world GDP",
@@ -301,7 +304,7 @@ def test_strings_for_dates_and_inf_limit(tmp_path):
 def test_parameters_and_with_param():
     s = load_scenario(ROOT / "scenarios" / "baseline.toml")
     params = parameters(s)
-    assert params["hardware.utilization"] == Beta(0.375, 0.08)
+    assert params["hardware.max_training_days"] == Fixed(456.0)
     assert params["constraints.1% of world GDP.share"] == Fixed(0.01)
     assert "constraints.Single-site power.limit_usd" not in params
     assert "trend.doubling_time_months" not in params  # left to the fit

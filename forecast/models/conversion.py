@@ -14,7 +14,11 @@ series                      per run, log10 of
 ``duration_days``           D, the training time in days
 ==========================  ======================================================
 
-(C = training compute, D = training time in seconds.) Utilisation, the numerical format
+(C = training compute, D = training time in seconds.) The duration also depends on the
+run's size: log10 D = level + slope (t - t_ref) + size (log10 C - 24). At one date a
+larger run lasts longer (labs trade chips for time: GPT-3 took about 15 days in 2020 at
+3e23 FLOP, Llama 3.1-405B about 89 days in 2024 at 4e25), and a trend in time alone
+prices smaller runs as if they lasted as long as the frontier's. Utilisation, the numerical format
 actually used, servers, networking and cooling are all inside these realised figures, so
 the projection applies none of them again (:class:`forecast.project.engine.Realised`).
 """
@@ -39,21 +43,25 @@ SERIES = ("flops_per_usd", "flops_per_watt", "flop_per_usd_amortized", "duration
 #: The series that are realised efficiencies (they share an improvement rate).
 EFFICIENCIES = SERIES[:3]
 #: Names the model's structure in the cache key: a changed model never loads old fits.
-MODEL = "pooled-efficiency-rates-1"
+MODEL = f"pooled-efficiency-rates-size-duration-1-recency-{P.RECENCY_HALF_LIFE_YEARS}"
 SECONDS_PER_HOUR = 3600.0
+#: The run size (log10 FLOP) at which the duration's level is read: 1e24 FLOP.
+SIZE_REF_LOG10_FLOP = 24.0
 
 #: The variables whose convergence is checked.
-CONVERSION_REPORTED = ["level", "slope", "sigma", "efficiency_rate"]
+CONVERSION_REPORTED = ["level", "slope", "sigma", "efficiency_rate", "duration_size"]
 
 
 @dataclass(frozen=True)
 class ConversionData:
-    """Per series: publication years, log10 values, measurement sds and run names."""
+    """Per series: publication years, log10 values, measurement sds, run names and the
+    runs' log10 compute."""
 
     t: dict[str, np.ndarray]
     y: dict[str, np.ndarray]
     meas_sd: dict[str, np.ndarray]
     names: dict[str, tuple[str, ...]]
+    log_c: dict[str, np.ndarray]
 
     @classmethod
     def from_runs(cls, runs: pd.DataFrame, run_hardware: pd.DataFrame) -> ConversionData:
@@ -90,12 +98,13 @@ class ConversionData:
         }
         t_all = merged["t"].to_numpy(dtype=float)
         names = merged["name"].to_numpy()
-        t, y, m, n = {}, {}, {}, {}
+        t, y, m, n, lc = {}, {}, {}, {}, {}
         for s in SERIES:
             ok = np.isfinite(values[s]) & (values[s] > 0)
             t[s], y[s], m[s] = t_all[ok], np.log10(values[s][ok]), sds[s][ok]
             n[s] = tuple(str(x) for x in names[ok])
-        return cls(t=t, y=y, meas_sd=m, names=n)
+            lc[s] = np.log10(c[ok])
+        return cls(t=t, y=y, meas_sd=m, names=n, log_c=lc)
 
     def key(self) -> dict:
         """Content for cache keys."""
@@ -104,6 +113,7 @@ class ConversionData:
                 np.round(self.t[s], 6).tolist(),
                 np.round(self.y[s], 6).tolist(),
                 np.round(self.meas_sd[s], 6).tolist(),
+                np.round(self.log_c[s], 6).tolist(),
             ]
             for s in SERIES
         }
@@ -137,14 +147,28 @@ def build_conversion_model(data: ConversionData) -> pm.Model:
             pm.math.concatenate([rate + P.CONVERSION_SLOPE_SPREAD * offsets, duration[None]]),
             dims="series",
         )
+        size = pm.TruncatedNormal(
+            "duration_size",
+            mu=P.DURATION_SIZE_MU,
+            sigma=P.DURATION_SIZE_SD,
+            lower=P.DURATION_SIZE_BOUNDS[0],
+            upper=P.DURATION_SIZE_BOUNDS[1],
+        )
         sigma = pm.HalfNormal("sigma", sigma=P.CONVERSION_SCATTER_SD, dims="series")
         nu = pm.Gamma("nu", alpha=P.NU_ALPHA, beta=P.NU_BETA)
+        t_last = max(float(np.max(data.t[s])) for s in SERIES)
         for i, s in enumerate(SERIES):
             scale = pm.math.sqrt(sigma[i] ** 2 + data.meas_sd[s] ** 2)
+            if P.RECENCY_HALF_LIFE_YEARS:
+                # An older run's residual variance doubles every half-life: it counts less.
+                scale = scale * 2.0 ** ((t_last - data.t[s]) / (2 * P.RECENCY_HALF_LIFE_YEARS))
+            mu = level[i] + slope[i] * (data.t[s] - t_ref)
+            if s == "duration_days":
+                mu = mu + size * (data.log_c[s] - SIZE_REF_LOG10_FLOP)
             pm.StudentT(
                 f"y_{s}",
                 nu=nu,
-                mu=level[i] + slope[i] * (data.t[s] - t_ref),
+                mu=mu,
                 sigma=scale,
                 observed=data.y[s],
             )
@@ -174,6 +198,17 @@ class ConversionFit(FlatDraws):
         """log10 of the series at ``year``, per draw."""
         i = self._index(series)
         return self._stack("level")[:, i] + self._stack("slope")[:, i] * (year - self.t_ref)
+
+    def duration_size(self) -> np.ndarray:
+        """Per draw, how the duration scales with the run's compute: d log10 D / d log10 C."""
+        return self._stack("duration_size")
+
+    def log10_duration(self, year: float, log10_flop) -> np.ndarray:
+        """log10 of the training duration (days, before any cap) of runs of ``log10_flop``
+        at ``year``, per draw."""
+        size = self.duration_size()
+        lc = np.asarray(log10_flop, dtype=float)
+        return self.log10_at("duration_days", year) + size * (lc - SIZE_REF_LOG10_FLOP)
 
     def growth_per_year(self, series: str) -> np.ndarray:
         """Yearly growth factor per draw."""

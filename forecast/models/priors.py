@@ -86,6 +86,31 @@ CONVERSION_SCATTER_SD = 0.5
 #: (Epoch's own bands for its compute estimates: a factor of ~3 for "likely", an order of
 #: magnitude for "speculative"). Without a label, "likely".
 CONFIDENCE_FACTOR = {"confident": 2.0, "likely": 3.0, "speculative": 10.0}
+#: How a run's duration scales with its compute at one date (log10 D per log10 C):
+#: TruncatedNormal(0.3, 0.3) on [-0.5, 0.9]. Why: runs ten times larger have lasted about
+#: two to three times longer at the same date (a least-squares fit to the runs with
+#: published durations since 2016 gives 0.4); the bounds keep a larger run from needing
+#: less power or money than a smaller one (an exponent of 1 or more would), and allow
+#: a weak opposite effect. Chosen by held-out skill: fitted to runs up to 2024 (before the
+#: recency weighting below), a duration trend in time alone priced the later runs' power
+#: at 0.61x the published figures (Movie Gen Video, a 14-day run, at a tenth); with the
+#: size term, at 0.95x.
+DURATION_SIZE_MU = 0.3
+DURATION_SIZE_SD = 0.3
+DURATION_SIZE_BOUNDS = (-0.5, 0.9)
+#: Recency: in the realised conversion's fit an older run counts less, its residual
+#: variance doubling for every year it is older than the newest run (a half-life of one
+#: year, as in discounted least squares or Holt's trend): the realised rates follow the
+#: hardware of the last few years, not 2016's K80s. Why: cost per FLOP of frontier runs
+#: improved fast while training moved from FP32 GPUs to TPUs and mixed precision
+#: (2016-2020) and slowly since (H100 runs cost about as much per FLOP in 2024-25 as A100
+#: runs in 2023), so an unweighted line over 2016-2023 prices later runs at half their
+#: published amortised cost. Chosen by held-out skill over half-lives of none, 3, 2, 1.5,
+#: 1 and 0.5 years: the mean absolute log10 error of the modelled capital cost, amortised
+#: cost and power of every later run with published figures is smallest at one year from
+#: both cutoffs (2024-01-01: 0.246 with none, 0.184 with one year, 0.208 with half a year;
+#: 2022-01-01: 0.349, 0.282, 0.295).
+RECENCY_HALF_LIFE_YEARS = 1.0
 #: Training durations are reported to about a week in months: a ~90% factor of 1.25.
 DURATION_FACTOR = 1.25
 

@@ -69,6 +69,8 @@ __all__ = [
 ]
 
 J_PER_KWH = 3.6e6
+#: The run size (log10 FLOP) at which the realised duration's level is read.
+SIZE_REF_LOG10_FLOP = 24.0
 
 
 @dataclass(frozen=True)
@@ -126,19 +128,28 @@ class Realised:
     where R_cap is realised FLOP/s per dollar of the cluster's acquisition cost, E_real
     realised FLOP/s per watt drawn (chips, servers, networking, cooling), R_am realised
     FLOP per dollar of amortised cost (chips depreciated over the run, plus energy), and
-    D(t) = min(duration(t), max_days) days. Utilisation, the numerical format, overheads
-    and PUE are inside the fitted levels, so none of them is applied again.
+    D(t) = min(duration(t) * (C / 1e24)^size, max_days) days: a larger run lasts longer.
+    Utilisation, the numerical format, overheads and PUE are inside the fitted levels, so
+    none of them is applied again.
     """
 
     flops_per_usd: LogLinear  # realised FLOP/s per USD of cluster acquisition cost
     flops_per_watt: LogLinear  # realised FLOP/s per W drawn all-in
     flop_per_usd_amortized: LogLinear  # FLOP per USD of amortised training cost
-    duration_days: LogLinear  # training duration (days), before the cap
+    duration_days: LogLinear  # training duration (days) of a 1e24-FLOP run, before the cap
     max_days: np.ndarray  # the longest a run can last (days), (S,)
+    #: d log D / d log C: how the duration grows with the run's compute, (S,) or a number.
+    duration_size: np.ndarray | float = 0.0
 
-    def ln_seconds(self, t: np.ndarray) -> np.ndarray:
-        """ln of the training duration in seconds at ``t``, capped."""
-        ln_days = np.minimum(self.duration_days.ln(t), np.log(_col(self.max_days, t)))
+    def ln_days_uncapped(self, t: np.ndarray, ln_c: np.ndarray) -> np.ndarray:
+        """ln of the duration in days of a run of ``exp(ln_c)`` FLOP at ``t``, uncapped."""
+        size = _col(np.asarray(self.duration_size, dtype=float), t)
+        return self.duration_days.ln(t) + size * (ln_c - SIZE_REF_LOG10_FLOP * LN10)
+
+    def ln_seconds(self, t: np.ndarray, ln_c: np.ndarray) -> np.ndarray:
+        """ln of the training duration in seconds of a run of ``exp(ln_c)`` FLOP at ``t``,
+        capped at ``max_days``."""
+        ln_days = np.minimum(self.ln_days_uncapped(t, ln_c), np.log(_col(self.max_days, t)))
         return ln_days + np.log(SECONDS_PER_DAY)
 
 
@@ -246,11 +257,11 @@ def _ln_realised_demand(inp: ProjectionInputs, what: str, t: np.ndarray, ln_c) -
     """ln demand under the realised conversion (see :class:`Realised`)."""
     r = inp.realised
     if what == "capex":
-        return ln_c - r.ln_seconds(t) - r.flops_per_usd.ln(t)
+        return ln_c - r.ln_seconds(t, ln_c) - r.flops_per_usd.ln(t)
     if what == "power":
         with np.errstate(divide="ignore"):
             ln_limit = np.log(_col(inp.efficiency_limit, t))
-        return ln_c - r.ln_seconds(t) - saturate_ln(r.flops_per_watt.ln(t), ln_limit)
+        return ln_c - r.ln_seconds(t, ln_c) - saturate_ln(r.flops_per_watt.ln(t), ln_limit)
     if what == "amortized":
         return ln_c - r.flop_per_usd_amortized.ln(t)
     raise ValueError(f"unknown demand {what!r}")
@@ -362,11 +373,39 @@ def hit_years(inp: ProjectionInputs) -> np.ndarray:
 def ln_affordable(inp: ProjectionInputs, c: ConstraintDraws, t: np.ndarray) -> np.ndarray:
     """ln of the largest compute the constraint allows at ``t``.
 
-    Demand is proportional to compute for every basis, so the affordable compute is
-    C(t) * limit(t) / demand(t); e.g. for capex C = limit * u * D * H / overhead.
+    Where demand is proportional to compute (the datasheet conversion, the amortised
+    cost) the affordable compute is C(t) * limit(t) / demand(t); e.g. for capex
+    C = limit * u * D * H / overhead. See :func:`ln_afford_from`.
     """
     ln_c = inp.compute.ln(t)
-    return ln_c + c.ln_limit(t) - ln_demand(inp, c, t, ln_c)
+    what = c.basis if c.kind == "spend" else "power"
+    return ln_afford_from(inp, what, t, ln_c, ln_demand(inp, c, t, ln_c), c.ln_limit(t))
+
+
+def ln_afford_from(inp, what: str, t, ln_c, ln_dem, ln_lim) -> np.ndarray:
+    """ln of the compute whose ``what`` demand equals ``exp(ln_lim)`` at ``t``, given the
+    demand ``ln_dem`` of a run of ``exp(ln_c)`` FLOP.
+
+    Demand is ``C^k`` times a factor that does not depend on C, so the answer is
+    ``ln_c + (ln_lim - ln_dem) / k``. k = 1 except under the realised conversion for capex
+    and power, whose duration grows as ``C^size`` up to the cap: there demand is the larger
+    of ``C^(1 - size) ...`` (uncapped) and ``C ...`` (capped), and the affordable compute is
+    the smaller of the two solutions.
+    """
+    gap = ln_lim - ln_dem
+    r = inp.realised
+    if r is None or what == "amortized":
+        return ln_c + gap
+    size = _col(np.asarray(r.duration_size, dtype=float), t)
+    if np.all(size == 0):
+        return ln_c + gap
+    # The demand of each regime at ln_c: capped and uncapped differ by the duration used.
+    ln_uncapped = r.ln_days_uncapped(t, ln_c)
+    ln_cap = np.log(_col(r.max_days, t))
+    used = np.minimum(ln_uncapped, ln_cap)
+    gap_uncapped = gap - (used - ln_uncapped)  # demand if the duration were uncapped
+    gap_capped = gap - (used - ln_cap)
+    return np.minimum(ln_c + gap_uncapped / (1.0 - size), ln_c + gap_capped)
 
 
 def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
@@ -397,12 +436,14 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
 
     hits = hit_years(inp)
 
-    # The run's three demands on the grid, computed once: what a constraint allows is
-    # C * limit / demand (demand is proportional to compute for every basis).
+    # The run's three demands on the grid, computed once: what a constraint allows
+    # follows from them (:func:`ln_afford_from`).
     demand = {what: ln_demand(inp, what, tt, ln_c) for what in ("capex", "amortized", "power")}
     ln_limit = np.stack([c.ln_limit(tt) for c in inp.constraints])  # (K, S, G)
     basis = [c.basis if c.kind == "spend" else "power" for c in inp.constraints]
-    ln_afford = np.stack([ln_c + ln_limit[i] - demand[b] for i, b in enumerate(basis)])
+    ln_afford = np.stack(
+        [ln_afford_from(inp, b, tt, ln_c, demand[b], ln_limit[i]) for i, b in enumerate(basis)]
+    )
     ln_constrained = np.minimum(ln_c, ln_afford.min(axis=0))
     first_hit = hits.min(axis=0)
     binding = np.where(np.isfinite(first_hit), hits.argmin(axis=0), -1)
@@ -419,6 +460,7 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             with np.errstate(divide="ignore", invalid="ignore"):
                 post[sel] = np.where(rate > 0, doubling_months_from_ln_rate(rate), np.inf)
 
+    held = {what: ln_demand(inp, what, tt, ln_constrained) for what in demand}
     draw = np.arange(s)
     ds = xr.Dataset(
         {
@@ -427,14 +469,16 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             "capex_usd": (("draw", "year"), np.exp(demand["capex"])),
             "amortized_usd": (("draw", "year"), np.exp(demand["amortized"])),
             "power_watts": (("draw", "year"), np.exp(demand["power"])),
-            # The same demands along the path the run takes, held to the ceilings (demand
-            # is proportional to compute, so it scales with the held compute).
-            "capex_usd_held": (("draw", "year"), np.exp(demand["capex"] + ln_constrained - ln_c)),
-            "amortized_usd_held": (
-                ("draw", "year"),
-                np.exp(demand["amortized"] + ln_constrained - ln_c),
-            ),
-            "power_watts_held": (("draw", "year"), np.exp(demand["power"] + ln_constrained - ln_c)),
+            # The same demands along the path the run takes, held to the ceilings: the
+            # held run is smaller, and under the realised conversion also shorter.
+            **{
+                f"{var}_held": (("draw", "year"), np.exp(held[what]))
+                for var, what in (
+                    ("capex_usd", "capex"),
+                    ("amortized_usd", "amortized"),
+                    ("power_watts", "power"),
+                )
+            },
             "limit": (("constraint", "draw", "year"), np.exp(ln_limit)),
             "hit_year": (("constraint", "draw"), hits),
             "first_hit_year": (("draw",), first_hit),

@@ -123,11 +123,21 @@ def factor(x: float | None) -> str:
     return f"{r:.2g}x" if r < 10 else f"{r:,.0f}x"
 
 
-def interval_text(iv: dict, fmt: Callable[[float], str] = lambda x: f"{x:.1f}") -> str:
-    """An interval as "5.4 (80% interval 4.9–5.9)" (one decimal unless ``fmt`` says)."""
+def interval_text(
+    iv: dict, fmt: Callable[[float], str] = lambda x: f"{x:.1f}", never: str = "never"
+) -> str:
+    """An interval as "5.4 (80% interval 4.9–5.9)" (one decimal unless ``fmt`` says).
+
+    A bound that is None is infinite (:mod:`forecast.stats`: a doubling time of a run
+    that stops growing, a year never reached) and reads as ``never``.
+    """
     if iv["median"] is None:
         return "n/a"
-    return f"{fmt(iv['median'])} (80% interval {fmt(iv['p10'])}–{fmt(iv['p90'])})"
+
+    def show(x: float | None) -> str:
+        return never if x is None else fmt(x)
+
+    return f"{show(iv['median'])} (80% interval {show(iv['p10'])}–{show(iv['p90'])})"
 
 
 def percent(p: float | None) -> str:

@@ -239,7 +239,7 @@ def test_baseline_contents():
     assert s.trend.eras == "auto" and s.trend.needs_fit
     assert s.hardware.conversion == "realised"
     assert s.hardware.max_training_days == Fixed(456.0)
-    other = load_scenario(ROOT / "scenarios" / "power-constrained.toml")
+    other = load_scenario(ROOT / "scenarios" / "efficiency-breakthrough.toml")
     assert other.hardware.utilization == Beta(0.375, 0.08)
     assert other.hardware.training_days == LogNormal(100, 180)
     assert [c.name for c in s.constraints] == [

@@ -9,8 +9,9 @@ be rendered again from those files alone (``forecast report DIR``) without PyMC:
 file              what it holds
 ================  ============================================================
 projection.nc     the projection (root group), the doubling-time sweep (group
-                  ``doubling_sweep``), known runs beside the model (``known_runs``); the
-                  scenario's TOML text and path (attributes)
+                  ``doubling_sweep``), known runs beside the model (``known_runs``), the
+                  growth accounting (``growth_accounting``); the scenario's TOML text and
+                  path (attributes)
 posterior.nc      the posteriors (ArviZ groups) and, for the report, the drawn inputs
                   (``projection_inputs``), the runs (``runs``) and what was derived from
                   the fits when fitting (``fit_summary``: eras, trend band, diagnostics,
@@ -478,6 +479,10 @@ class Results:
     hindcast : xarray.Dataset or None
         The hindcast section: modelled against published cost and power of the runs
         after a cutoff (see :func:`forecast.analysis.hindcast.hindcast`).
+    growth : xarray.Dataset or None
+        The growth accounting: each factor of the largest run's power and cost growth,
+        historical (from the runs) next to projected (see
+        :func:`forecast.analysis.growth.accounting`); None for the 2018 chart's points.
     posterior : dict of str to xarray.Dataset
         The posterior groups written to ``posterior.nc`` (empty when re-rendering, where
         the file is kept as it is).
@@ -495,6 +500,7 @@ class Results:
     backtests: list[Backtest] = field(default_factory=list)
     hindcast: xr.Dataset | None = None
     known_runs: xr.Dataset | None = None
+    growth: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
 
     # ---------------------------------------------------------------- views
@@ -545,7 +551,8 @@ class Results:
     # ---------------------------------------------------------------- files
 
     def save_projection(self, path: Path) -> None:
-        """Write ``projection.nc``: the projection, the sweep, the scenario's text."""
+        """Write ``projection.nc``: the projection, the sweep, known runs, the growth
+        accounting, the scenario's text."""
         projection = self.projection.copy()
         projection.attrs = {
             **_json_attrs(projection.attrs),
@@ -565,6 +572,10 @@ class Results:
             sweep.to_netcdf(path, group="doubling_sweep", mode="a")
         if self.known_runs is not None:
             self.known_runs.to_netcdf(path, group="known_runs", mode="a")
+        if self.growth is not None:
+            growth = self.growth.copy()
+            growth.attrs = _json_attrs(growth.attrs)
+            growth.to_netcdf(path, group="growth_accounting", mode="a")
 
     def save_posterior(self, path: Path) -> None:
         """Write ``posterior.nc``: posterior groups, drawn inputs, runs and fit summary."""
@@ -608,6 +619,11 @@ class Results:
             known = _open(folder / "projection.nc", "known_runs")
         except OSError:
             known = None
+        try:
+            growth = _open(folder / "projection.nc", "growth_accounting")
+            growth.attrs = _unjson_attrs(growth.attrs)
+        except OSError:
+            growth = None
         posterior = folder / "posterior.nc"
         inputs = _open(posterior, "projection_inputs")
         inputs = inputs.rename({k: unquote(k) for k in inputs.data_vars})
@@ -634,4 +650,5 @@ class Results:
             backtests=backtests,
             hindcast=hindcast,
             known_runs=known,
+            growth=growth,
         )

@@ -311,6 +311,16 @@ def run(
     from forecast.analysis.hindcast import known_runs
 
     results.known_runs = known_runs(result.scenario, result.inputs)
+    if getattr(result.scenario.data, "points", "runs") == "runs":
+        # The 2018 chart publishes no hardware, power or cost: no historical account.
+        from forecast.analysis.growth import accounting
+
+        results.growth = accounting(
+            result.scenario,
+            result.inputs,
+            result.projection,
+            np.random.default_rng(result.seed),
+        )
     if sweep:
         from forecast.analysis import sweep as doubling_sweep
 

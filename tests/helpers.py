@@ -274,3 +274,40 @@ def make_inputs(
         start_year=start_year,
         horizon=horizon,
     )
+
+
+def hand_runs(years=None, noise: float = 0.0, seed: int = 0):
+    """Runs with published figures whose yearly rates are known exactly: compute 10x,
+    duration 1.5x, power 2x, capital cost 3x, amortised cost 4x a year (times a log-normal
+    scatter of ``noise`` decades, if any)."""
+    import numpy as np
+    import pandas as pd
+
+    t = np.arange(2016.0, 2026.0) if years is None else np.asarray(years, dtype=float)
+    rng = np.random.default_rng(seed)
+
+    def series(level: float, factor: float) -> np.ndarray:
+        return level * factor ** (t - 2016.0) * 10 ** rng.normal(0.0, noise, t.size)
+
+    return pd.DataFrame(
+        {
+            "name": [f"run {i}" for i in range(t.size)],
+            "t": t,
+            "compute_flop": series(1e22, 10.0),
+            "training_hours": series(240.0, 1.5),
+            "power_watts": series(1e6, 2.0),
+            "hardware_cost_usd": series(1e8, 3.0),
+            "amortized_cost_usd": series(1e6, 4.0),
+        }
+    )
+
+
+def fake_growth(inputs, projection, n_boot: int = 200):
+    """A growth accounting (:func:`forecast.analysis.growth.accounting`) of a hand-made
+    table of runs (:func:`hand_runs`, with scatter) and a projection, without a scenario."""
+    import numpy as np
+
+    from forecast.analysis.growth import combine, historical_from_table, projected
+
+    past = historical_from_table(hand_runs(noise=0.1), np.random.default_rng(0), n_boot)
+    return combine(past, projected(inputs, projection), "realised")

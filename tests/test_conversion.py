@@ -92,7 +92,8 @@ def test_realised_path_end_to_end_obeys_the_growth_identity():
     d_c = log_c[:, 2] - log_c[:, 1]
     assert years[2] - years[1] == 1.0
     implied = d_c - d_p  # = slope of R_pow + slope of D (with D's size term), fitted
-    assert np.all(implied > 0.1) and np.all(implied < 1.0)
+    # Power grows slower than compute in every draw, but not absurdly so.
+    assert np.all(implied > 0.0) and np.all(implied < 1.0)
     summary = build_summary(results)
     growth = summary["growth"]
     # Realised figures: power grows much slower than compute (published: about 2.1x).

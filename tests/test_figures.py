@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from forecast.data.units import FLOP_PER_PFS_DAY
 from forecast.project.engine import ConstraintDraws, ProjectionInputs, project
 from forecast.report import figures as F
-from helpers import fake_results, make_fake_trend_fit, make_inputs, trend_summary
+from helpers import fake_growth, fake_results, make_fake_trend_fit, make_inputs, trend_summary
 
 matplotlib.use("Agg")
 
@@ -236,7 +236,9 @@ def test_figure_set_without_trend_fit(projection, inputs, runs_used, tmp_path):
         coords={"value": ("sweep", [4.0, 6.0, 12.0]), "constraint": ["budget", "gdp"]},
         attrs={"param": "trend.doubling_time_months"},
     )
-    figs = F.figure_set(make_result(projection, inputs, runs_used, sweep=sweep))
+    result = make_result(projection, inputs, runs_used, sweep=sweep)
+    result.growth = fake_growth(inputs, projection)
+    figs = F.figure_set(result)
     assert list(figs) == list(F.STEMS)
     for stem, fig in figs.items():
         check_axes(fig.axes[0])

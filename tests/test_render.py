@@ -15,7 +15,7 @@ from forecast.project.engine import project
 from forecast.report.folder import MARKER
 from forecast.report.write import StaleReportError, render_report, write_report
 from forecast.results import Results
-from helpers import fake_results, make_fake_trend_fit, make_inputs
+from helpers import fake_growth, fake_results, make_fake_trend_fit, make_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,10 +35,12 @@ sys.exit(main(sys.argv[1:]))
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     """A report folder written from fake results (a fake two-era fit, a sweep)."""
-    projection = project(make_inputs(40, np.linspace(5.0, 7.0, 40), horizon=2045.0))
+    inputs = make_inputs(40, np.linspace(5.0, 7.0, 40), horizon=2045.0)
+    projection = project(inputs)
     runs = _runs()
     results = fake_results(projection, runs, make_fake_trend_fit(), sweep=_sweep(projection))
     results.hindcast = hand_dataset()
+    results.growth = fake_growth(inputs, projection)
     out = tmp_path_factory.mktemp("reports") / "baseline"
     write_report(results, out, svg=False)
     return out
@@ -89,6 +91,7 @@ def test_results_round_trip_through_the_report_files(report):
     assert results.sweep is not None and results.sweep.attrs["param"].startswith("trend.")
     assert len(results.runs_used) == 20
     assert results.sections == ("hindcast",)
+    assert results.growth is not None and results.growth.attrs["bootstrap"] == 200
     assert results.hindcast["log10_ratio"].to_numpy().tolist() == pytest.approx(
         np.log10([2.0, 0.5, 4.0, 1.0]).tolist()
     )

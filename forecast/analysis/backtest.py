@@ -41,10 +41,12 @@ import xarray as xr
 
 from forecast.data.selection import select
 from forecast.data.units import LN10, decimal_year, doubling_months
+from forecast.errors import DataError
 from forecast.models import priors as P
 from forecast.models.trend import student_t_noise
 from forecast.pipeline import (
     build_inputs,
+    fit_conversion_of,
     fit_scenario,
 )
 from forecast.progress import Log, quiet
@@ -223,7 +225,18 @@ def _one(
     if trend_fit is None:
         raise ValueError("a backtest needs a fitted trend; this scenario gives the trend fully")
 
-    inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, None)
+    conversion = None
+    if scen.hardware.conversion == "realised":
+        # The ceilings, as at the cutoff: the realised conversion fitted on the runs
+        # published by then; where too few publish figures, the datasheet conversion.
+        try:
+            conversion = fit_conversion_of(scen, sampler_seed, use_cache, log=log)
+        except DataError as err:
+            note(f"ceilings priced by the datasheet conversion: {err}")
+            notes.append(f"ceilings priced by the datasheet conversion at this cutoff: {err}")
+            hardware = dataclasses.replace(scen.hardware, conversion="datasheet")
+            scen = dataclasses.replace(scen, hardware=hardware)
+    inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, None, conversion)
     index = inputs.inputs_meta["posterior_index"]
     sigma, nu = (x[index] for x in trend_fit.noise())
     s = inputs.n_draws

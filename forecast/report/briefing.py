@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -9,6 +10,8 @@ import numpy as np
 from forecast.data.units import flop_to_pfs_days
 from forecast.report import style as F
 from forecast.report.document import Block, Bullets, Figure, Heading, Link, Para, Strong, Table
+from forecast.report.growth_accounting import PUBLISHED_GROWTH, growth_blocks
+from forecast.report.growth_accounting import caption as growth_caption
 from forecast.results import Results
 
 MOORE_MONTHS = (18.0, 24.0)
@@ -133,20 +136,6 @@ def trend_section(summary: dict, results: Results, figs: dict[str, Figure]) -> l
     return blocks
 
 
-#: Published yearly growth of frontier runs, to check the model's against (domain brief).
-PUBLISHED_GROWTH = {
-    "amortized_per_year": (
-        2.4,
-        "Cottier et al. 2024, 'The rising costs of training frontier AI models' "
-        "(90% interval 2.0-2.9x, frontier runs since 2016)",
-    ),
-    "power_per_year": (
-        2.1,
-        "Epoch AI 2024, 'The power required to train frontier AI models is doubling annually'",
-    ),
-}
-
-
 def growth_text(summary: dict, conversion: str = "datasheet") -> list:
     """The model's yearly growth of the largest run's compute, cost and power, with the
     published rates of frontier runs beside it (a check the reader can make)."""
@@ -163,9 +152,9 @@ def growth_text(summary: dict, conversion: str = "datasheet") -> list:
         f"and its power {factor('power_per_year')}.",
     ]
     checks = []
-    for key, (rate, source) in PUBLISHED_GROWTH.items():
+    for key, pub in PUBLISHED_GROWTH.items():
         what = "amortised cost" if key.startswith("amortized") else "power"
-        checks.append(f"{what} {rate:.1f}x a year ({source})")
+        checks.append(f"{what} {pub.rate:.1f}x a year ({pub.source()})")
     how = (
         "is fitted to what frontier runs actually cost and drew (the realised conversion)"
         if conversion == "realised"
@@ -283,10 +272,20 @@ def cost_section(summary: dict, results: Results, figs: dict[str, Figure]) -> li
     blocks: list[Block] = [Heading(1, "Cost and power of the largest run")]
     blocks += held_path_table(summary, results)
     blocks += known_runs_table(results)
-    blocks.append(Para.of(*growth_text(summary, sc.hardware.conversion)))
+    growth = Para.of(*growth_text(summary, sc.hardware.conversion))
+    if results.growth is None:
+        blocks.append(growth)
     for stem in ("cost", "power"):
         if stem in figs:
             blocks.append(figs[stem])
+    if results.growth is not None:
+        # The model's growth, the published rates, then each factor of that growth.
+        figure = figs.get("growth_accounting")
+        if figure is not None:
+            figure = dataclasses.replace(figure, caption=growth_caption(results.growth))
+        blocks.append(Heading(2, "Growth accounting"))
+        blocks.append(growth)
+        blocks += growth_blocks(results.growth, figure)
     blocks.append(Heading(2, "When the ceilings bind"))
     blocks.append(
         Para.of(

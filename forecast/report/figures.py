@@ -50,7 +50,15 @@ from forecast.stats import prob_finite
 PROJECTION = PURPLE
 
 #: The stems of :func:`figure_set`, in order.
-STEMS = ("trend_log", "trend_linear", "cost", "power", "hit_years", "sensitivity")
+STEMS = (
+    "trend_log",
+    "trend_linear",
+    "cost",
+    "power",
+    "growth_accounting",
+    "hit_years",
+    "sensitivity",
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -835,6 +843,7 @@ def figure_set(results) -> dict[str, Figure]:
     -------
     dict of str to Figure
         Keys among :data:`STEMS`, in that order: ``power`` only with a power constraint,
+        ``growth_accounting`` only when the results hold the growth accounting,
         ``sensitivity`` only when the results hold the doubling-time sweep.
     """
     proj = results.projection
@@ -847,6 +856,10 @@ def figure_set(results) -> dict[str, Figure]:
     }
     if _constraints(proj, "power"):
         figs["power"] = plot_power_vs_ceiling(proj)
+    if getattr(results, "growth", None) is not None:
+        from forecast.report.growth_accounting import plot_growth_accounting
+
+        figs["growth_accounting"] = plot_growth_accounting(results.growth)
     figs["hit_years"] = plot_hit_years(proj)
     if results.sweep is not None:
         fitted = float(np.median(proj["doubling_time_months"]))

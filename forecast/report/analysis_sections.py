@@ -224,6 +224,21 @@ def hindcast_blocks(ds, figs: dict[str, Figure]) -> list[Block]:
             "exact; below 1 the model gives too little."
         )
     )
+    if conversion == "realised":
+        blocks.append(
+            Para.of(
+                "The realised conversion's form was chosen by this test, from cutoffs of "
+                "2022 and 2024, over the alternatives tried: the training duration grows "
+                "with the run's size as well as with the date (a trend in the date alone "
+                "gave short runs, such as Movie Gen Video's 14 days, the duration of a "
+                "frontier run and priced their power far too low), and older runs count "
+                "less, with a half-life of one year (cost per FLOP improved fast while "
+                "training moved to mixed precision on datacentre chips, 2016-2020, and "
+                "slowly since; an unweighted line priced later runs at about half their "
+                "published amortised cost). forecast/models/priors.py records the errors "
+                "of each alternative."
+            )
+        )
     summary = hindcast_summary(ds)
     rows = tuple(
         (

@@ -570,7 +570,7 @@ def plot_power_vs_ceiling(projection: xr.Dataset, ax: Axes | None = None) -> Fig
         q[1],
         color=BLUE,
         lw=2,
-        label="power of the largest run (incl. PUE): median, 80% band",
+        label="power drawn by the largest run, all-in (with cooling): median, 80% band",
     )
     _ceiling_lines(ax, projection, "power", fmt.watts)
     _log_axis(ax, watts_formatter())

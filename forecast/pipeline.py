@@ -27,11 +27,13 @@ from forecast.models.hardware import HardwareFit
 from forecast.models.trend import TrendFit
 from forecast.progress import Log, quiet
 from forecast.project.engine import (
+    REALISED_RATE_KEYS,
     ConstraintDraws,
     LogLinear,
     ProjectionInputs,
     Realised,
     project,
+    set_input,
 )
 from forecast.scenario import Scenario
 
@@ -322,6 +324,11 @@ def build_inputs(
         inputs_meta={"posterior_index": index},
         realised=realised,
     )
+    if realised is not None:
+        # A doubling time the scenario gives replaces the realised rate it names.
+        for key in REALISED_RATE_KEYS:
+            if drawn.get(key) is not None:
+                inputs = set_input(inputs, key, drawn[key])
     return inputs, drawn
 
 

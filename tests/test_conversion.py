@@ -144,7 +144,7 @@ def test_inputs_the_conversion_does_not_read_are_not_swept_or_ranked():
 
     realised = load_scenario(SCENARIOS / "good_realised.toml")
     # A scenario on the datasheet conversion (the baseline is realised).
-    baseline = load_scenario(SCENARIOS.parents[1] / "scenarios" / "efficiency-breakthrough.toml")
+    baseline = load_scenario(SCENARIOS.parents[1] / "scenarios" / "openai-2018.toml")
     assert baseline.hardware.conversion == "datasheet"
     assert "hardware.utilization" in realised.hardware.unused_keys()
     assert "hardware.max_training_days" in baseline.hardware.unused_keys()

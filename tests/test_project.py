@@ -459,3 +459,26 @@ def test_affordable_compute_spends_exactly_the_limit(size, max_days):
         ds = project(inp)
         var = "capex_usd_held" if kind == "spend" else "power_watts_held"
         assert bool((ds[var] <= ds["limit"].isel(constraint=0) * (1 + 1e-9)).all())
+
+
+def test_hardware_doubling_times_set_the_realised_rates():
+    """Under the realised conversion, efficiency_doubling_years is realised FLOP/s per W's
+    rate; price_performance_doubling_years moves both cost series by the same amount."""
+    inp = _realised_inputs()
+    lg2 = math.log10(2.0)
+    out = set_input(inp, "hardware.efficiency_doubling_years", 1.0)
+    np.testing.assert_allclose(out.realised.flops_per_watt.slope, lg2)
+    np.testing.assert_allclose(get_input(out, "hardware.efficiency_doubling_years"), 1.0)
+    np.testing.assert_allclose(out.realised.flops_per_watt.log10_ref, math.log10(5e11))
+    # The datasheet series is not read under the realised conversion and is left alone.
+    np.testing.assert_array_equal(out.efficiency.slope, inp.efficiency.slope)
+    # Capital: a 2-year doubling set to 1 year (+ lg2 / 2); the amortised series, 1.5 years,
+    # moves by the same + lg2 / 2.
+    out = set_input(inp, "hardware.price_performance_doubling_years", 1.0)
+    np.testing.assert_allclose(out.realised.flops_per_usd.slope, lg2)
+    np.testing.assert_allclose(out.realised.flop_per_usd_amortized.slope, lg2 / 1.5 + lg2 / 2)
+    np.testing.assert_allclose(get_input(inp, "hardware.price_performance_doubling_years"), 2.0)
+    # Power meets its ceiling later when realised efficiency doubles faster.
+    power = _realised_inputs(kind="power")
+    faster = set_input(power, "hardware.efficiency_doubling_years", 1.0)
+    assert np.all(hit_years(faster)[0] > hit_years(power)[0])

@@ -51,6 +51,7 @@ __all__ = [
     "ConstraintDraws",
     "LogLinear",
     "ProjectionInputs",
+    "REALISED_RATE_KEYS",
     "Realised",
     "closed_form_hit",
     "get_input",
@@ -543,6 +544,15 @@ _CONSTRAINT: dict[str, str] = {
 }
 #: Every key path :func:`set_input` accepts besides ``constraints.<name>.<key>``.
 INPUT_KEYS: tuple[str, ...] = (*_SERIES, *_SCALARS)
+#: Under the realised conversion the hardware doubling times name realised rates:
+#: energy efficiency is realised FLOP/s per watt; price-performance moves the two cost
+#: series (FLOP/s per dollar of cluster, FLOP per amortised dollar) together, each keeping
+#: its fitted offset from the first (they share one improvement rate; models/conversion.py).
+_REALISED_RATES: dict[str, tuple[str, ...]] = {
+    "hardware.efficiency_doubling_years": ("flops_per_watt",),
+    "hardware.price_performance_doubling_years": ("flops_per_usd", "flop_per_usd_amortized"),
+}
+REALISED_RATE_KEYS: tuple[str, ...] = tuple(_REALISED_RATES)
 
 _BY_INDEX = re.compile(r"constraints\[(\d+)\]\.(\w+)")
 
@@ -584,8 +594,10 @@ def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
     inp : ProjectionInputs
     key : str
         A key of :data:`INPUT_KEYS` (``"trend.doubling_time_months"``,
-        ``"hardware.pue"``, ...) or ``"constraints.<name>.<limit_usd|limit_watts|
-        growth_per_year|share>"`` (also ``"constraints[<i>]...."``).
+        ``"hardware.pue"``, ...; under the realised conversion the hardware doubling
+        times set the realised rates, see :data:`REALISED_RATE_KEYS`) or
+        ``"constraints.<name>.<limit_usd|limit_watts|growth_per_year|share>"`` (also
+        ``"constraints[<i>]...."``).
     values : float or array_like
         In the scenario's units: one number for every draw, or one per draw. A series
         keeps its reference year (setting the trend's doubling time keeps its level at
@@ -604,6 +616,16 @@ def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
         For values of the wrong shape.
     """
     v = _per_draw(inp, values)
+    if inp.realised is not None and key in _REALISED_RATES:
+        names = _REALISED_RATES[key]
+        delta = slope_from_doubling_years(v) - getattr(inp.realised, names[0]).slope
+        moved = {
+            n: dataclasses.replace(
+                getattr(inp.realised, n), slope=getattr(inp.realised, n).slope + delta
+            )
+            for n in names
+        }
+        return dataclasses.replace(inp, realised=dataclasses.replace(inp.realised, **moved))
     if key in _SERIES:
         series, attr, to_engine, _ = _SERIES[key]
         new = dataclasses.replace(getattr(inp, series), **{attr: to_engine(v)})
@@ -638,7 +660,10 @@ def get_input(inp: ProjectionInputs, key: str) -> np.ndarray:
 
     E.g. the doubling time in months for ``"trend.doubling_time_months"``, FLOP/s per
     USD for ``"hardware.flops_per_usd"`` (the level at the series' reference year).
+    Under the realised conversion the hardware doubling times are the realised rates'.
     """
+    if inp.realised is not None and key in _REALISED_RATES:
+        return doubling_years(getattr(inp.realised, _REALISED_RATES[key][0]).slope)
     if key in _SERIES:
         series, attr, _, from_engine = _SERIES[key]
         return np.asarray(from_engine(getattr(getattr(inp, series), attr)), dtype=float)

@@ -370,16 +370,25 @@ def assumptions_section(results: Results) -> list[Block]:
     blocks.append(Table(("parameter", "value or distribution", "source"), tuple(rows)))
     blocks.append(Heading(2, "Definitions"))
     cost_bases = []
+    realised = sc.hardware.conversion == "realised"
     for c in sc.constraints:
-        if c.kind == "spend":
+        if c.kind == "spend" and c.basis == "capex":
             what = (
-                "the capital cost of buying every chip the run uses (times overhead for servers, "
-                "networking and buildings)"
-                if c.basis == "capex"
-                else "the amortised cost: chips depreciated over the run's duration plus energy"
+                "the capital cost of the cluster the run uses (chips, servers and networking, "
+                "at what frontier runs paid per FLOP/s)"
+                if realised
+                else "the capital cost of buying every chip the run uses (times overhead for "
+                "servers, networking and buildings)"
             )
+        elif c.kind == "spend":
+            what = "the amortised cost: chips depreciated over the run's duration plus energy"
         else:
-            what = "the power the run draws (chips at their efficiency, times PUE)"
+            what = (
+                "the power the run draws all-in (chips, servers, networking and cooling, at "
+                "what frontier runs drew per FLOP/s)"
+                if realised
+                else "the power the run draws (chips at their efficiency, times PUE)"
+            )
         cost_bases.append(
             (
                 Strong(c.name),
@@ -395,7 +404,8 @@ def assumptions_section(results: Results) -> list[Block]:
                 "Epoch AI's estimates of their hardware, power and cost: FLOP/s per dollar of "
                 "the cluster's acquisition cost, FLOP/s per watt drawn all-in (chips, servers, "
                 "networking, cooling), FLOP per dollar of amortised cost, and the training "
-                f"duration (capped at {_share_days(sc.hardware.max_training_days)}). "
+                f"duration, which grows with the run's size and the date (capped at "
+                f"{_share_days(sc.hardware.max_training_days)}). "
                 "Utilisation, the numerical format and overheads are inside these figures; "
                 "energy efficiency still bends towards the physical limit.",
             ),

@@ -566,7 +566,9 @@ class HardwareSpec(_LevelsWithYears):
         ),
     ] = Fixed(456.0)
 
-    #: Inputs only one conversion reads: the other ignores them (key paths).
+    #: Inputs only one conversion reads: the other ignores them (key paths). The hardware
+    #: doubling times are read by both: under the realised conversion they replace the
+    #: realised rates (:data:`forecast.project.engine.REALISED_RATE_KEYS`).
     USED_ONLY_BY: ClassVar[dict[str, frozenset[str]]] = {
         "datasheet": frozenset(
             f"hardware.{k}"
@@ -578,9 +580,7 @@ class HardwareSpec(_LevelsWithYears):
                 "pue",
                 "electricity_usd_per_kwh",
                 "flops_per_usd",
-                "price_performance_doubling_years",
                 "flops_per_watt",
-                "efficiency_doubling_years",
             )
         ),
         "realised": frozenset({"hardware.max_training_days"}),

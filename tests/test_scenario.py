@@ -234,7 +234,7 @@ def test_shipped_scenario_loads(path: Path):
 def test_baseline_contents():
     s = load_scenario(ROOT / "scenarios" / "baseline.toml")
     assert s.data.selection() == Selection(
-        "top_n", 10, 1e23, dt.date(2010, 1, 1), dt.date(2026, 11, 26)
+        "top_n", 10, 1e23, dt.date(2010, 1, 1), dt.date(2026, 11, 26), ("pretrain",)
     )
     assert s.trend.eras == "auto" and s.trend.needs_fit
     assert s.hardware.conversion == "realised"
@@ -442,6 +442,18 @@ def test_with_param_rejects(key_path, value, error, pattern):
             "data.frontier",
             "frontier",
             r"unknown value 'top-n'; did you mean 'top_n'\?",
+        ),
+        (
+            "bad_stages.toml",
+            "data.stages",
+            "stages",
+            r"unknown value 'finetune'; did you mean 'fine-tune'\?",
+        ),
+        (
+            "bad_stages_string.toml",
+            "data.stages",
+            "stages",
+            r"expected a non-empty list of pretrain, fine-tune, unfinished",
         ),
         (
             "bad_precision.toml",

@@ -72,3 +72,16 @@ def test_frontier_on_real_data(runs):
     record = select(runs, Selection("record"))
     # Records increase strictly in compute.
     assert record["compute_flop"].is_monotonic_increasing
+
+
+def test_other_stages_neither_count_nor_compete(toy):
+    """A fine-tune (c, counting a base model's compute again) is not a run of its own size:
+    left out, it no longer blocks d from a record; a run without a stage counts as pretrain."""
+    toy = toy.assign(stage=["pretrain", "pretrain", "fine-tune", None, "pretrain"])
+    assert names(toy, Selection("record")) == ["a", "c", "e"]  # stages=None: every run
+    pretrain = Selection("record", stages=("pretrain",))
+    assert names(toy, pretrain) == ["a", "d", "e"]
+    both = Selection("record", stages=("pretrain", "fine-tune"))
+    assert names(toy, both) == ["a", "c", "e"]
+    assert pretrain.describe().endswith("(fine-tunes and unfinished runs left out)")
+    assert names(toy.drop(columns="stage"), pretrain) == ["a", "c", "e"]  # no column: all

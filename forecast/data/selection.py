@@ -34,6 +34,10 @@ class Selection:
         Minimum compute for ``threshold``.
     since, until : datetime.date or None
         Inclusive publication-date window.
+    stages : tuple of str or None
+        The training stages that count (``stage`` column; a run without one counts as
+        ``"pretrain"``); None counts every run. Runs of other stages are neither selected
+        nor competitors.
     """
 
     rule: Rule = "all"
@@ -41,6 +45,7 @@ class Selection:
     threshold_flop: float = 1e23
     since: dt.date | None = None
     until: dt.date | None = None
+    stages: tuple[str, ...] | None = None
 
     def describe(self) -> str:
         """A short human-readable description, used in reports."""
@@ -52,7 +57,13 @@ class Selection:
         }[self.rule]
         since = self.since.isoformat() if self.since else "the start"
         until = self.until.isoformat() if self.until else "the latest"
-        return f"{what}, published {since} to {until}"
+        left_out = ""
+        if self.stages is not None:
+            others = [s for s in ("fine-tune", "unfinished") if s not in self.stages]
+            names = {"fine-tune": "fine-tunes", "unfinished": "unfinished runs"}
+            if others:
+                left_out = f" ({' and '.join(names[s] for s in others)} left out)"
+        return f"{what}, published {since} to {until}{left_out}"
 
 
 def frontier_mask(runs: pd.DataFrame, selection: Selection) -> np.ndarray:
@@ -76,6 +87,10 @@ def frontier_mask(runs: pd.DataFrame, selection: Selection) -> np.ndarray:
     known = np.ones(len(runs), dtype=bool)
     if selection.until is not None:
         known &= dates <= np.datetime64(selection.until)
+    if selection.stages is not None and "stage" in runs:
+        # A run of another stage is not a run of its own size: it neither counts nor competes.
+        stage = runs["stage"].astype(object).where(runs["stage"].notna(), "pretrain")
+        known &= stage.isin(selection.stages).to_numpy()
     if selection.rule == "all":
         chosen = np.ones(len(runs), dtype=bool)
     elif selection.rule == "threshold":

@@ -63,7 +63,7 @@ from pydantic import (
 from pydantic.dataclasses import dataclass
 
 from forecast.data.checks import file_problem
-from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, PRECISIONS
+from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, PRECISIONS, STAGES
 from forecast.data.selection import RULES, Selection
 from forecast.data.units import slope_from_doubling_months
 from forecast.errors import Problem, ScenarioError
@@ -86,6 +86,7 @@ from forecast.scenario.values import (
     accepted,
     checked,
     choice,
+    choices,
     context_of,
     default_of,
     holds_param,
@@ -331,6 +332,12 @@ class DataSpec:
         int, whole(1, MAX_TOP_N, 'more than the data hold; for every run use frontier = "all"')
     ] = 10
     threshold_flop: Annotated[float, THRESHOLD_FLOP] = 1e23
+    #: The stages of training that count as runs (``training_runs.csv`` ``stage``): by
+    #: default finished pretraining runs only. A fine-tune or continued training counts
+    #: its base model's compute again (FLAN 137B, Grok 4), and an unfinished run is a
+    #: preview of one still going, so neither is a run of its own size; runs of other
+    #: stages are neither selected nor competitors in the frontier rule.
+    stages: Annotated[tuple[str, ...], choices(STAGES)] = ("pretrain",)
     until: Date | None = None
     since: Date | None = Field(dt.date(2010, 1, 1), validate_default=True)
     # Checked for existence even when not given (validate_default): the default may be gone.
@@ -358,6 +365,7 @@ class DataSpec:
             threshold_flop=self.threshold_flop,
             since=self.since,
             until=self.until,
+            stages=self.stages,
         )
 
     @property

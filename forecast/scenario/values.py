@@ -321,6 +321,28 @@ def choice(options: tuple[str, ...]) -> PlainValidator:
     return checked(check)
 
 
+def choices(options: tuple[str, ...]) -> PlainValidator:
+    """The rule of a key that takes a non-empty list of distinct ``options``."""
+
+    def check(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            raise invalid(f"expected a non-empty list of {', '.join(options)}")
+        out = []
+        for item in value:
+            item = string(item)
+            if item not in options:
+                raise invalid(
+                    f"unknown value {item!r}{did_you_mean(item, options)} "
+                    f"(expected some of {', '.join(options)})"
+                )
+            if item in out:
+                raise invalid(f"{item!r} is listed twice")
+            out.append(item)
+        return tuple(out)
+
+    return checked(check)
+
+
 def accepted(annotation: Any, value: Any, info: ValidationInfo) -> Any:
     """``value`` as a key of type ``annotation`` takes it, or None if that rejects it.
 

@@ -35,6 +35,7 @@ from forecast.project.engine import (
     project,
     set_input,
 )
+from forecast.project.record import record_model
 from forecast.scenario import Scenario
 
 
@@ -305,6 +306,18 @@ def build_inputs(
             max_days=drawn["hardware.max_training_days"],
             duration_size=np.asarray(conversion_fit.duration_size()[index], dtype=float),
         )
+    # The largest run is the running record: the fitted trend (the typical frontier run)
+    # shifted up by how far the year's largest run sits above it, never below the largest
+    # run already in the data. Only where the trend's level comes from the fitted runs:
+    # a level the scenario gives is taken as the largest run's own.
+    typical, floor, meta = None, -np.inf, {}
+    if trend_fit is not None and tr.level_flop is None and scenario.data.points == "runs":
+        sigma, nu = (np.asarray(x[index], dtype=float) for x in trend_fit.noise())
+        rec = record_model(runs, compute.slope, sigma, nu, rng)
+        typical = compute
+        compute = LogLinear(compute.log10_ref + rec.offset_log10, compute.slope, compute.ref_year)
+        floor = rec.floor_log10
+        meta = {"runs_per_year": rec.runs_per_year, "record_holder": rec.floor_name}
     inputs = ProjectionInputs(
         compute=compute,
         price_performance=price,
@@ -321,8 +334,10 @@ def build_inputs(
         horizon=float(scenario.horizon),
         # Which posterior draw each projection draw used, for anything that later pairs
         # other posterior quantities (scatter, nu) with these draws.
-        inputs_meta={"posterior_index": index},
+        inputs_meta={"posterior_index": index, **meta},
         realised=realised,
+        typical=typical,
+        record_floor_log10=floor,
     )
     if realised is not None:
         # A doubling time the scenario gives replaces the realised rate it names.
@@ -370,6 +385,10 @@ def run_scenario(
     projection.attrs.update(
         {"scenario": scenario.name, "scenario_sha256": scenario.sha256, "seed": seed}
     )
+    # The record model's arrival rate and the record holder, for the report.
+    for key in ("runs_per_year", "record_holder"):
+        if key in inputs.inputs_meta:
+            projection.attrs[key] = inputs.inputs_meta[key]
     return ScenarioResult(
         scenario=scenario,
         seed=seed,

@@ -39,6 +39,14 @@ def test_shipped_scenario_runs(path, tmp_path, capsys):
     assert summary["scenario"] == sc.name and summary["draws"] == 400
     for name in ("briefing.html", "briefing.md", "posterior.nc", "projection.nc"):
         assert (out / name).stat().st_size > 0
+    # The largest run is the record: in every year, in every draw's 10th percentile, at
+    # least the largest run the scenario's selection already holds.
+    if sc.data.points == "runs":
+        largest = sc.data.selected_points()["compute_flop"].max()
+        assert set(summary["typical_run"]) == set(summary["largest_run"])
+        for year, row in summary["largest_run"].items():
+            assert row["flop"]["p10"] >= largest * (1 - 1e-4), year
+            assert row["flop"]["median"] >= summary["typical_run"][year]["flop"]["median"]
 
 
 def test_same_seed_byte_identical_summary(tmp_path):

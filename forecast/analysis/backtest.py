@@ -254,10 +254,13 @@ def _one(
 
     def means(times: np.ndarray) -> dict[str, np.ndarray]:
         tt = np.broadcast_to(times, (s, times.size))
-        trend = inputs.compute.ln(tt) / LN10
+        # The later runs are scored against the trend of the runs they are (the typical
+        # frontier run); the ceilings hold the record, and the typical run as much below it.
+        largest = inputs.compute.ln(tt) / LN10
+        trend = largest if inputs.typical is None else inputs.typical.ln(tt) / LN10
         afford = [ln_affordable(inputs, c, tt) / LN10 for c in inputs.constraints]
-        constrained = np.minimum(trend, np.min(afford, axis=0)) if afford else trend
-        return {"trend": trend, "constrained": constrained}
+        held = np.minimum(0.0, np.min(afford, axis=0) - largest) if afford else 0.0
+        return {"trend": trend, "constrained": trend + held}
 
     # One draw of the model's noise for both models, so their difference is the ceiling.
     noise = student_t_noise(sigma, nu, rng, meas_sd=meas)

@@ -175,6 +175,12 @@ class ProjectionInputs:
     #: The realised conversion; None for the datasheet formulas (price-performance,
     #: efficiency, utilisation, overhead, PUE, a fixed duration).
     realised: Realised | None = None
+    #: The fitted top-n trend (the typical frontier run) when ``compute`` is the running
+    #: record (:mod:`forecast.project.record`); None when they are the same.
+    typical: LogLinear | None = None
+    #: log10 FLOP of the largest run already in the data: the record's trajectory never
+    #: falls below it (the hit years, all after it is passed, do not need it).
+    record_floor_log10: float = -math.inf
 
     @property
     def n_draws(self) -> int:
@@ -422,18 +428,22 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        Dims ``draw``, ``year``, ``constraint``: ``log10_flop`` (trend), ``capex_usd``,
+        Dims ``draw``, ``year``, ``constraint``: ``log10_flop`` (the largest run: the
+        record when ``inp.typical`` is given, else the trend), ``capex_usd``,
         ``amortized_usd``, ``power_watts`` of the trend run and the same with ``_held``
         along the path held to the ceilings, ``limit`` per constraint,
         ``hit_year`` per constraint and draw (inf if not by the horizon), ``binding``
         (index of the first binding constraint, -1 if none), ``first_hit_year``,
-        ``log10_flop_constrained`` and ``post_limit_doubling_months``.
+        ``log10_flop_constrained`` and ``post_limit_doubling_months``; with
+        ``inp.typical`` also ``log10_flop_typical`` and the typical run's three demands
+        (``capex_usd_typical``, ...).
     """
     s = inp.n_draws
     years = np.arange(math.floor(inp.start_year), inp.horizon + step / 2, step)
     tt = np.broadcast_to(years, (s, years.size))
     names = [c.name for c in inp.constraints]
-    ln_c = inp.compute.ln(tt)
+    # The record never falls below the largest run already published.
+    ln_c = np.maximum(inp.compute.ln(tt), inp.record_floor_log10 * LN10)
 
     hits = hit_years(inp)
 
@@ -462,11 +472,27 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
                 post[sel] = np.where(rate > 0, doubling_months_from_ln_rate(rate), np.inf)
 
     held = {what: ln_demand(inp, what, tt, ln_constrained) for what in demand}
+    typical = {}
+    if inp.typical is not None:
+        # The typical frontier run (the top-n trend) beside the record, unconstrained.
+        ln_typ = inp.typical.ln(tt)
+        typical = {
+            "log10_flop_typical": (("draw", "year"), ln_typ / LN10),
+            **{
+                f"{var}_typical": (("draw", "year"), np.exp(ln_demand(inp, what, tt, ln_typ)))
+                for var, what in (
+                    ("capex_usd", "capex"),
+                    ("amortized_usd", "amortized"),
+                    ("power_watts", "power"),
+                )
+            },
+        }
     draw = np.arange(s)
     ds = xr.Dataset(
         {
             "log10_flop": (("draw", "year"), ln_c / LN10),
             "log10_flop_constrained": (("draw", "year"), ln_constrained / LN10),
+            **typical,
             "capex_usd": (("draw", "year"), np.exp(demand["capex"])),
             "amortized_usd": (("draw", "year"), np.exp(demand["amortized"])),
             "power_watts": (("draw", "year"), np.exp(demand["power"])),

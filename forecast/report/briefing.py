@@ -28,6 +28,37 @@ def _hit_clause(c: dict, horizon: int) -> str:
     )
 
 
+def _record_sentence(summary: dict, results: Results) -> str:
+    """What "the largest run" means here: the record, beside the typical frontier run."""
+    years = sorted(summary["largest_run"])
+    if not years:
+        return ""
+    year = years[0]
+    largest = summary["largest_run"][year]["flop"]
+    typical = summary["typical_run"][year]["flop"]
+    if "log10_flop_typical" not in results.projection:
+        return (
+            "Here the largest run is the scenario's own trend (its level is given, not "
+            "fitted to the runs). "
+        )
+    runs = results.runs
+    holder = ""
+    if runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
+        used = runs["used"].to_numpy() if "used" in runs else np.ones(runs.sizes["run"], bool)
+        flop = np.where(used, runs["compute_flop"].to_numpy(), -np.inf)
+        i = int(np.argmax(flop))
+        holder = (
+            f" (never less than {runs['name'].values[i]}'s {F.flop(float(flop[i]))}, the "
+            "largest already published)"
+        )
+    return (
+        "The largest run is the running record, the largest run published by the end of "
+        f"each year: {F.flop(largest['median'])} in {year}{holder}. The typical frontier run "
+        f"(the fitted trend of the {results.scenario.data.selection().describe()}) is "
+        f"{F.flop(typical['median'])} in {year}; single runs scatter around it. "
+    )
+
+
 def answer(summary: dict, results: Results, with_sweep: bool = True) -> list[Block]:
     """The headline paragraph and table (``with_sweep``: the doubling-time sweep is shown)."""
     sc = results.scenario
@@ -41,6 +72,7 @@ def answer(summary: dict, results: Results, with_sweep: bool = True) -> list[Blo
         f"{trend['growth_per_year']['median']:.1f}x a year: its compute doubles every "
         f"{F.interval_text(trend['doubling_time_months'])} months. "
     ]
+    parts.append(_record_sentence(summary, results))
     if first is None:
         parts.append(
             f"In most draws it reaches none of the ceilings by {horizon} (probability of "
@@ -396,6 +428,32 @@ def assumptions_section(results: Results) -> list[Block]:
                 f"{c.reference_year:g}, and one run may take {_share(c.share)} of it.",
             )
         )
+    if "log10_flop_typical" in results.projection:
+        rate = results.projection.attrs.get("runs_per_year")
+        arrivals = f" ({rate:.1f} a year, the rate of the last five years)" if rate else ""
+        largest_items = (
+            (
+                Strong("Largest run"),
+                ": the running record, the largest run published by the end of each year. "
+                "It is modelled from the fitted trend: frontier runs arrive at the rate seen "
+                f"in the data{arrivals}, each scattered about the trend with the fitted "
+                "scatter, and the record is the largest so far; it never falls below the "
+                "largest run already published. The ceilings are met by the record.",
+            ),
+            (
+                Strong("Typical frontier run"),
+                ": the fitted trend (median of log compute) of "
+                f"{sc.data.selection().describe()}; single runs scatter around it.",
+            ),
+        )
+    else:
+        largest_items = (
+            (
+                Strong("Largest run"),
+                ": the trend the scenario gives (its level is not fitted to the runs); "
+                "individual runs scatter around it.",
+            ),
+        )
     if sc.hardware.conversion == "realised":
         hardware_items = (
             (
@@ -437,12 +495,7 @@ def assumptions_section(results: Results) -> list[Block]:
     blocks.append(
         Bullets(
             (
-                (
-                    Strong("Largest run"),
-                    ": the fitted trend (median of log compute) of "
-                    f"{sc.data.selection().describe()}; it is a trend, not the single biggest run, "
-                    "so individual runs scatter around it.",
-                ),
+                *largest_items,
                 *hardware_items,
             )
         )

@@ -346,9 +346,24 @@ def plot_trend_log(
                 _patch(PROJECTION, 0.4),
                 Line2D([], [], color=PROJECTION, lw=2),
             ),
-            "projection, median with 50%/80% bands (unconstrained)",
+            "largest run (the running record): projection, median with 50%/80% bands "
+            "(unconstrained)"
+            if "log10_flop_typical" in projection
+            else "projection, median with 50%/80% bands (unconstrained)",
         )
     )
+    if "log10_flop_typical" in projection:
+        med_t = 10 ** np.nanmedian(projection["log10_flop_typical"].to_numpy(), axis=0)
+        (h,) = ax.plot(
+            years,
+            med_t,
+            color=PROJECTION,
+            lw=1.2,
+            ls=":",
+            zorder=4,
+            label="typical frontier run (the fitted trend; median)",
+        )
+        entries.append((h, h.get_label()))
     if "log10_flop_constrained" in projection:
         med_c = 10 ** np.nanmedian(projection["log10_flop_constrained"].to_numpy(), axis=0)
         (h,) = ax.plot(
@@ -358,7 +373,7 @@ def plot_trend_log(
             lw=1.8,
             ls="--",
             zorder=5,
-            label="held to the ceilings (median)",
+            label="largest run held to the ceilings (median)",
         )
         entries.append((h, h.get_label()))
 

@@ -52,10 +52,16 @@ def assert_summary_keys(summary: dict, start_year: int, horizon: int) -> None:
     assert set(summary["limit"]["hit_year"]) == INTERVAL
     years = sorted(int(y) for y in summary["largest_run"])
     assert years == list(range(start_year, horizon + 1))
-    for row in summary["largest_run"].values():
-        assert set(row) == {"flop", "capex_usd", "amortized_usd", "power_watts"}
-        for iv in row.values():
-            assert set(iv) == INTERVAL
+    for table in ("largest_run", "typical_run"):
+        assert sorted(int(y) for y in summary[table]) == years
+        for row in summary[table].values():
+            assert set(row) == {"flop", "capex_usd", "amortized_usd", "power_watts"}
+            for iv in row.values():
+                assert set(iv) == INTERVAL
+    assert set(summary["thresholds"]) == {f"1e{k}" for k in range(25, 30)}
+    for th in summary["thresholds"].values():
+        assert INTERVAL <= set(th) and isinstance(th["observed"], bool)
+        assert not th["observed"] or {"date", "run"} <= set(th)
 
 
 def design_capex_hit(C0, tc, Tc, H0, th, Th, L0, tl, g, share, overhead, u, D):

@@ -63,3 +63,45 @@ def test_the_record_never_falls_below_the_largest_run_in_the_data():
     assert bool((ds["log10_flop"] >= floor - 1e-12).all())
     early = ds["year"] <= inp.start_year + 1
     np.testing.assert_allclose(ds["log10_flop"].where(early, drop=True), floor)
+
+
+def test_threshold_years_follow_the_closed_form():
+    """5e26 FLOP at 2025.5 doubling every 6 months reaches 1e28 when 2^(2 (t - 2025.5)) = 20:
+    t = 2025.5 + log2(20) / 2; 1e25 lies before the start (2026): the start; 1e50 (in 2064) is past
+    the horizon (2060): never."""
+    from forecast.project.engine import threshold_years
+
+    inp = make_inputs(3)
+    got = threshold_years(inp, [25, 28, 50])
+    np.testing.assert_allclose(got[1], 2025.5 + math.log2(20) / 2, atol=1e-9)
+    np.testing.assert_array_equal(got[0], inp.start_year)
+    assert np.all(np.isinf(got[2]))
+
+
+def test_an_observed_threshold_gives_the_date_of_the_first_run_past_it():
+    from forecast.report.summary import thresholds
+    from helpers import fake_results
+
+    inp = make_inputs(4)
+    runs = pd.DataFrame(
+        {
+            "name": ["small", "first", "later"],
+            "organization": ["x", "y", "z"],
+            "date": ["2020-01-01", "2023-03-15", "2024-06-01"],
+            "t": [2020.0, 2023.2, 2024.4],
+            "compute_flop": [1e23, 2e25, 5e25],
+        }
+    )
+    ds = project(inp)
+    ds.attrs["start_year"] = inp.start_year
+    out = thresholds(fake_results(ds, runs))
+    assert out["1e25"] == {
+        "observed": True,
+        "date": "2023-03-15",
+        "run": "first",
+        "median": 2023.2,
+        "p10": 2023.2,
+        "p90": 2023.2,
+    }
+    assert out["1e28"]["observed"] is False
+    assert out["1e28"]["median"] == pytest.approx(2025.5 + math.log2(20) / 2, abs=0.01)

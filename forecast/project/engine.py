@@ -66,10 +66,14 @@ __all__ = [
     "set_inputs",
     "solve_hit",
     "take_draws",
+    "threshold_years",
     "with_doubling_months",
 ]
 
 J_PER_KWH = 3.6e6
+#: Compute thresholds (log10 FLOP) whose first crossing by the largest run is reported:
+#: 1e25 (the EU AI Act's presumption of systemic risk) to 1e29.
+THRESHOLDS_LOG10: tuple[int, ...] = (25, 26, 27, 28, 29)
 #: The run size (log10 FLOP) at which the realised duration's level is read.
 SIZE_REF_LOG10_FLOP = 24.0
 
@@ -377,6 +381,22 @@ def hit_years(inp: ProjectionInputs) -> np.ndarray:
     return hits
 
 
+def threshold_years(inp: ProjectionInputs, log10_flop) -> np.ndarray:
+    """Year the largest run (unconstrained) first reaches each compute threshold, per draw.
+
+    The closed form of the log-linear trend: t = ref + (log10 X - level) / slope, no
+    earlier than the start year (a threshold the projection starts above is reached at
+    the start: whether the data already hold such a run is the report's to say) and
+    ``inf`` after the horizon or with no growth. Shape (len(log10_flop), S).
+    """
+    x = np.asarray(log10_flop, dtype=float)[:, None]
+    c = inp.compute
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = c.ref_year + (x - c.log10_ref[None, :]) / c.slope[None, :]
+    t = np.where(c.slope[None, :] > 0, np.maximum(t, inp.start_year), np.inf)
+    return np.where(t > inp.horizon, np.inf, t)
+
+
 def ln_affordable(inp: ProjectionInputs, c: ConstraintDraws, t: np.ndarray) -> np.ndarray:
     """ln of the largest compute the constraint allows at ``t``.
 
@@ -493,6 +513,7 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             "log10_flop": (("draw", "year"), ln_c / LN10),
             "log10_flop_constrained": (("draw", "year"), ln_constrained / LN10),
             **typical,
+            "threshold_year": (("threshold", "draw"), threshold_years(inp, THRESHOLDS_LOG10)),
             "capex_usd": (("draw", "year"), np.exp(demand["capex"])),
             "amortized_usd": (("draw", "year"), np.exp(demand["amortized"])),
             "power_watts": (("draw", "year"), np.exp(demand["power"])),
@@ -515,7 +536,12 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             "price_performance_doubling_years": (("draw",), inp.price_performance.doubling_years()),
             "efficiency_doubling_years": (("draw",), inp.efficiency.doubling_years()),
         },
-        coords={"draw": draw, "year": years, "constraint": names},
+        coords={
+            "draw": draw,
+            "year": years,
+            "constraint": names,
+            "threshold": np.array(THRESHOLDS_LOG10, dtype=int),
+        },
         attrs={"start_year": inp.start_year, "horizon": inp.horizon},
     )
     ds["constraint_kind"] = ("constraint", [c.kind for c in inp.constraints])

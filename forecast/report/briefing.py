@@ -625,6 +625,55 @@ def appendix(results: Results) -> list[Block]:
     return blocks
 
 
+#: Compute thresholds a policy reader knows, with the rule that uses each and its source.
+POLICY_THRESHOLDS: dict[str, str] = {
+    "1e25": "EU AI Act (Regulation (EU) 2024/1689), Art. 51(2): a general-purpose AI model "
+    "trained with more than 10^25 FLOP is presumed to have high-impact capabilities "
+    "(systemic risk)",
+    "1e26": "US Executive Order 14110 (30 Oct 2023), Sec. 4.2(b): reporting duties for "
+    "models trained with more than 10^26 operations (revoked 20 Jan 2025); California SB 53 "
+    "(Transparency in Frontier Artificial Intelligence Act, 2025): a frontier model is one "
+    "trained with more than 10^26 operations",
+}
+
+
+def thresholds_section(summary: dict, results: Results) -> list[Block]:
+    """When the largest run first reaches each compute threshold, with the rules that use them."""
+    rows = []
+    start = math.floor(results.start_year)
+    horizon = results.scenario.horizon
+    for key, th in summary.get("thresholds", {}).items():
+        if th.get("observed"):
+            when = f"reached: {th['run']}, {th['date']} (in the data)"
+        elif th["median"] is None:
+            when = f"not by {horizon} in most draws"
+        elif th["p90"] is not None and th["p90"] <= results.start_year + 1e-6:
+            when = (
+                f"at or before the start of the projection ({start}) in most draws, though "
+                "no run in the data has reached it"
+            )
+        else:
+            when = (
+                f"{F.year(th['median'])} (80% interval {F.year(th['p10'])}–"
+                f"{F.year(th['p90'], horizon)})"
+            )
+        rule = POLICY_THRESHOLDS.get(key, "no rule; for scale")
+        rows.append((F.flop(float(key)), when, rule))
+    if not rows:
+        return []
+    return [
+        Heading(2, "Policy thresholds"),
+        Para.of(
+            "When the largest run (the record) first reaches the compute thresholds that "
+            "rules use. A threshold a run in the data has already passed shows that run; "
+            "the others are projected from the record's trend, unconstrained. Several "
+            "frontier models of 2025-26 have no published compute estimate (none in Epoch "
+            "AI's database), so a threshold the trend has passed may not yet show in the data."
+        ),
+        Table(("threshold", "first reached", "rule that uses it"), tuple(rows), ("r", "l", "l")),
+    ]
+
+
 def build_briefing(
     summary: dict, results: Results, figs: dict[str, Figure], extra: list[Block] | None = None
 ) -> tuple[str, list[Block]]:
@@ -636,6 +685,7 @@ def build_briefing(
     if sc.description:
         blocks.append(Para.of(Strong("Scenario."), " ", " ".join(sc.description.split())))
     blocks += trend_section(summary, results, figs)
+    blocks += thresholds_section(summary, results)
     blocks += cost_section(summary, results, figs)
     blocks += sensitivity_section(results, figs)
     blocks += extra or []

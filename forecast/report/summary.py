@@ -228,7 +228,45 @@ def build_summary(results: Results) -> dict:
         },
         "largest_run": largest,
         "typical_run": typical,
+        "thresholds": thresholds(results),
     }
+
+
+def thresholds(results: Results) -> dict:
+    """When the largest run first reaches each compute threshold (``"1e25"`` ...).
+
+    A threshold a run already in the data reached (among the runs the selection counts)
+    gives that run's date with ``observed: true``; otherwise the projected year, an
+    interval in decimal years (None where most draws do not reach it by the horizon).
+    """
+    ds = results.projection
+    if "threshold_year" not in ds:
+        return {}
+    runs = results.runs
+    used = None
+    if runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
+        mask = runs["used"].to_numpy() if "used" in runs else np.ones(runs.sizes["run"], bool)
+        used = {k: runs[k].to_numpy()[mask] for k in ("name", "date", "t", "compute_flop")}
+    out = {}
+    for k in ds["threshold"].to_numpy():
+        key = f"1e{int(k)}"
+        if used is not None:
+            over = used["compute_flop"] >= 10.0 ** float(k)
+            if over.any():
+                i = int(np.argmin(np.where(over, used["t"], np.inf)))
+                year = float(used["t"][i])
+                out[key] = {
+                    "observed": True,
+                    "date": str(used["date"][i]),
+                    "run": str(used["name"][i]),
+                    "median": _round(year),
+                    "p10": _round(year),
+                    "p90": _round(year),
+                }
+                continue
+        years = ds["threshold_year"].sel(threshold=k).to_numpy()
+        out[key] = {"observed": False, **rounded_interval(years)}
+    return out
 
 
 def dumps(summary: dict) -> str:

@@ -231,6 +231,7 @@ def _report(
     cutoffs: Sequence = (),
     sweep: bool = True,
     hindcast=None,
+    rolling: bool = False,
 ) -> int:
     """Run a scenario and write (or update) its report folder with the sections asked for.
 
@@ -252,11 +253,21 @@ def _report(
         problems += check_cutoff(scenario, hindcast)
     if analysis:
         problems += _check_sensitivity_options(scenario, args)
+    if rolling:
+        from forecast.analysis.rolling import check_rolling
+
+        problems += check_rolling(scenario)
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s)", problems)
     options = AnalysisOptions(args.param, args.values, args.sobol_log2) if analysis else None
     results = _compute(
-        scenario, args, sweep=sweep, analysis=options, cutoffs=cutoffs, hindcast=hindcast
+        scenario,
+        args,
+        sweep=sweep,
+        analysis=options,
+        cutoffs=cutoffs,
+        hindcast=hindcast,
+        rolling=rolling,
     )
     log = _logger(args.quiet)
     with err_console.status(escape(f"writing {out}")):
@@ -266,6 +277,8 @@ def _report(
         _print_sensitivity(scenario.name, results.sensitivity)
     if cutoffs:
         _print_backtests(scenario.name, results.backtests)
+    if rolling:
+        _print_rolling(scenario.name, results.rolling)
     if hindcast is not None:
         _print_hindcast(scenario.name, results.hindcast)
     console.print(Text("Report written to ") + Text(str(out), style="bold"))
@@ -280,6 +293,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         cutoffs=_cutoffs(args.backtest, "--backtest"),
         sweep=not args.no_sensitivity,
         hindcast=hindcast,
+        rolling=args.rolling,
     )
 
 
@@ -292,7 +306,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    return _report(args, cutoffs=_cutoffs(args.cutoff))
+    if not args.cutoff and not args.rolling:
+        raise ScenarioError("backtest: give --cutoff DATE (repeatable), --rolling, or both")
+    return _report(args, cutoffs=_cutoffs(args.cutoff or []), rolling=args.rolling)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -420,6 +436,23 @@ def _print_hindcast(name: str, ds) -> None:
             "n/a" if s["median_ratio"] is None else f"{s['median_ratio']:.2f}",
             "n/a" if s["share_within_3x"] is None else F.percent(s["share_within_3x"]),
         )
+    console.print(table)
+
+
+def _print_rolling(name: str, ds) -> None:
+    from forecast.analysis.rolling import rolling_json
+
+    summary = rolling_json(ds)
+    table = Table(title=escape(f"{name}: rolling backtest of the record (80% held / CRPS)"))
+    table.add_column("years ahead", justify="right")
+    for label in ("this model", "straight line", "2018 line"):
+        table.add_column(label, justify="right")
+    for h in summary["coverage"]:
+        cells = []
+        for b in (summary, *summary["baselines"].values()):
+            c80, score = b["coverage"][h]["80"], b["crps"][h]
+            cells.append("n/a" if score is None else f"{c80:.0%} / {score:.2f}")
+        table.add_row(h, *cells)
     console.print(table)
 
 
@@ -582,6 +615,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="add a backtest at this cutoff (repeat for several)",
     )
     run.add_argument(
+        "--rolling",
+        action="store_true",
+        help="add the rolling-origin backtest of the record (as `forecast backtest --rolling`)",
+    )
+    run.add_argument(
         "--hindcast",
         metavar="DATE",
         help="add the hindcast of the conversion from this cutoff (as `forecast hindcast`)",
@@ -629,9 +667,14 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument(
         "--cutoff",
         action="append",
-        required=True,
         metavar="DATE",
         help="cutoff date YYYY-MM-DD (repeat for several)",
+    )
+    bt.add_argument(
+        "--rolling",
+        action="store_true",
+        help="fit at every 1 January from 2014 to 2024 and score the record 1 to 5 years "
+        "ahead against a straight line and the 2018 analysis's line",
     )
     bt.add_argument("--out", help="report folder (default: reports/<name>/)")
     _add_run_options(bt)

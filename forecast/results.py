@@ -10,8 +10,8 @@ file              what it holds
 ================  ============================================================
 projection.nc     the projection (root group), the doubling-time sweep (group
                   ``doubling_sweep``), known runs beside the model (``known_runs``), the
-                  growth accounting (``growth_accounting``); the scenario's TOML text and
-                  path (attributes)
+                  growth accounting (``growth_accounting``), the 2018 lesson
+                  (``lesson_2018``); the scenario's TOML text and path (attributes)
 posterior.nc      the posteriors (ArviZ groups) and, for the report, the drawn inputs
                   (``projection_inputs``), the runs (``runs``) and what was derived from
                   the fits when fitting (``fit_summary``: eras, trend band, diagnostics,
@@ -372,13 +372,25 @@ class Backtest:
         }
 
 
-def save_backtests(backtests: Sequence[Backtest], path: Path) -> None:
-    """Write ``backtest.nc``: the fans (root group) and one group per cutoff."""
-    fans = xr.concat(
-        [b.fan.assign_coords(cutoff=str(b.cutoff)) for b in backtests], dim="cutoff", join="outer"
-    )
-    fans.attrs = _json_attrs(fans.attrs)
+def save_backtests(
+    backtests: Sequence[Backtest], path: Path, rolling: xr.Dataset | None = None
+) -> None:
+    """Write ``backtest.nc``: the fans (root group), one group per cutoff and the rolling
+    backtest (group ``rolling``)."""
+    if backtests:
+        fans = xr.concat(
+            [b.fan.assign_coords(cutoff=str(b.cutoff)) for b in backtests],
+            dim="cutoff",
+            join="outer",
+        )
+        fans.attrs = _json_attrs(fans.attrs)
+    else:
+        fans = xr.Dataset()
     fans.to_netcdf(path)
+    if rolling is not None:
+        ds = rolling.copy()
+        ds.attrs = _json_attrs(ds.attrs)
+        ds.to_netcdf(path, group="rolling", mode="a")
     for b in backtests:
         later = xr.Dataset.from_dataframe(
             b.later.reset_index(drop=True).astype(
@@ -409,10 +421,22 @@ def save_backtests(backtests: Sequence[Backtest], path: Path) -> None:
         later.to_netcdf(path, group=f"cutoff_{b.cutoff.isoformat()}", mode="a")
 
 
+def load_rolling(path: Path) -> xr.Dataset | None:
+    """The rolling backtest of ``backtest.nc`` (None when it was not run)."""
+    try:
+        ds = _open(path, "rolling")
+    except OSError:  # no such group: the backtest section has only cutoffs
+        return None
+    ds.attrs = _unjson_attrs(ds.attrs)
+    return ds
+
+
 def load_backtests(path: Path) -> list[Backtest]:
     """Read ``backtest.nc`` back into :class:`Backtest` objects."""
     fans = _open(path)
     out = []
+    if "cutoff" not in fans.coords:
+        return out
     for cutoff in fans["cutoff"].to_numpy():
         later_ds = _open(path, f"cutoff_{cutoff}")
         a = _unjson_attrs(later_ds.attrs)
@@ -483,6 +507,9 @@ class Results:
         The growth accounting: each factor of the largest run's power and cost growth,
         historical (from the runs) next to projected (see
         :func:`forecast.analysis.growth.accounting`); None for the 2018 chart's points.
+    lesson_2018 : xarray.Dataset or None
+        The 2018 line of "AI and Compute" beside the record at each later year end (see
+        :func:`forecast.analysis.lesson2018.lesson`); None for the 2018 chart's points.
     posterior : dict of str to xarray.Dataset
         The posterior groups written to ``posterior.nc`` (empty when re-rendering, where
         the file is kept as it is).
@@ -501,6 +528,9 @@ class Results:
     hindcast: xr.Dataset | None = None
     known_runs: xr.Dataset | None = None
     growth: xr.Dataset | None = None
+    lesson_2018: xr.Dataset | None = None
+    #: The rolling-origin backtest of the record (:mod:`forecast.analysis.rolling`).
+    rolling: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
 
     # ---------------------------------------------------------------- views
@@ -542,7 +572,7 @@ class Results:
             name
             for name, present in (
                 ("analysis", self.sensitivity),
-                ("backtest", self.backtests),
+                ("backtest", bool(self.backtests) or self.rolling is not None),
                 ("hindcast", self.hindcast is not None),
             )
             if present
@@ -576,6 +606,10 @@ class Results:
             growth = self.growth.copy()
             growth.attrs = _json_attrs(growth.attrs)
             growth.to_netcdf(path, group="growth_accounting", mode="a")
+        if self.lesson_2018 is not None:
+            lesson = self.lesson_2018.copy()
+            lesson.attrs = _json_attrs(lesson.attrs)
+            lesson.to_netcdf(path, group="lesson_2018", mode="a")
 
     def save_posterior(self, path: Path) -> None:
         """Write ``posterior.nc``: posterior groups, drawn inputs, runs and fit summary."""
@@ -624,6 +658,11 @@ class Results:
             growth.attrs = _unjson_attrs(growth.attrs)
         except OSError:
             growth = None
+        try:
+            lesson = _open(folder / "projection.nc", "lesson_2018")
+            lesson.attrs = _unjson_attrs(lesson.attrs)
+        except OSError:
+            lesson = None
         posterior = folder / "posterior.nc"
         inputs = _open(posterior, "projection_inputs")
         inputs = inputs.rename({k: unquote(k) for k in inputs.data_vars})
@@ -633,9 +672,10 @@ class Results:
         sensitivity = None
         if (folder / "sensitivity.nc").is_file():
             sensitivity = Sensitivity.load(folder / "sensitivity.nc")
-        backtests = []
+        backtests, rolling = [], None
         if (folder / "backtest.nc").is_file():
             backtests = load_backtests(folder / "backtest.nc")
+            rolling = load_rolling(folder / "backtest.nc")
         hindcast = _open(folder / "hindcast.nc") if (folder / "hindcast.nc").is_file() else None
         return cls(
             scenario=scenario,
@@ -651,4 +691,6 @@ class Results:
             hindcast=hindcast,
             known_runs=known,
             growth=growth,
+            lesson_2018=lesson,
+            rolling=rolling,
         )

@@ -258,6 +258,7 @@ def run(
     cutoffs: Sequence[dt.date] = (),
     hindcast: dt.date | None = None,
     log: Log = quiet,
+    rolling: bool = False,
 ) -> Results:
     """Fit (or load), project, and run the analyses asked for: everything a report shows.
 
@@ -274,6 +275,8 @@ def run(
         Run a backtest at each cutoff.
     hindcast : date, optional
         Run the hindcast of the conversion from this cutoff.
+    rolling : bool
+        Run the rolling-origin backtest of the record (:mod:`forecast.analysis.rolling`).
     log : callable
         Receives one-line progress messages.
 
@@ -284,6 +287,11 @@ def run(
     from forecast.pipeline import run_scenario
 
     text = scenario_text(scenario)
+    from forecast.analysis.lesson2018 import lesson
+
+    # The 2018 line against what happened: no fitting, and a bad chart file is found
+    # before any.
+    lesson_2018 = lesson(scenario)
     result = run_scenario(
         scenario,
         seed=options.seed,
@@ -307,6 +315,7 @@ def run(
         runs=runs,
         fit=fit,
         posterior=posterior_groups(result),
+        lesson_2018=lesson_2018,
     )
     from forecast.analysis.hindcast import known_runs
 
@@ -331,6 +340,12 @@ def run(
     if cutoffs:
         results.backtests = run_backtests(
             result.scenario, cutoffs, options.seed, options.use_cache, log
+        )
+    if rolling:
+        from forecast.analysis.rolling import rolling as run_rolling
+
+        results.rolling = run_rolling(
+            result.scenario, seed=options.seed, use_cache=options.use_cache, log=log
         )
     if hindcast is not None:
         from forecast.analysis.hindcast import hindcast as run_hindcast

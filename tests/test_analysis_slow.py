@@ -68,3 +68,24 @@ def test_backtest_baseline_at_three_cutoffs(root):
     # Cached: a rerun does not sample and gives the same numbers.
     again = backtest(scenario, cutoffs[:1])
     assert again[0].scores == results[0].scores
+
+
+def test_rolling_backtest_of_the_record(root):
+    """Two cutoffs, fitted for real: every horizon with an outcome is scored, for the model
+    and both baselines; the record outcome is the largest counted run by then."""
+    from forecast.analysis.rolling import HORIZONS, rolling, rolling_json
+
+    scenario = _small(load_scenario(root / "scenarios" / "baseline.toml"))
+    cutoffs = [dt.date(2019, 1, 1), dt.date(2023, 1, 1)]
+    ds = rolling(scenario, cutoffs, n_draws=500)
+    out = rolling_json(ds)
+    assert out["cutoffs"] == ["2019-01-01", "2023-01-01"]
+    assert out["n"]["1"] == 2 and out["n"]["5"] == 1  # 2028 is past the data
+    for block in (out, *out["baselines"].values()):
+        for h in map(str, HORIZONS):
+            for level in ("50", "80", "95"):
+                c = block["coverage"][h][level]
+                assert c is None or 0.0 <= c <= 1.0
+    assert all(out["baselines"]["openai_2018"]["coverage"][h]["80"] == 0.0 for h in "1234")
+    # The 2018 line overshoots by orders of magnitude; the model does not.
+    assert out["baselines"]["openai_2018"]["crps"]["3"] > 1.0 > out["crps"]["3"]

@@ -130,7 +130,7 @@ def test_backtest_openai_2018_at_its_cutoff(tmp_path, capsys, monkeypatch):
         ]
     )
     assert code == 0, capsys.readouterr().err
-    [result] = json.loads((out / "backtest.json").read_text())
+    [result] = json.loads((out / "backtest.json").read_text())["backtests"]
     assert result["n_later"] > 20
     for model in ("trend", "constrained"):
         for c in (50, 80, 95):

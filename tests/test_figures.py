@@ -238,6 +238,9 @@ def test_figure_set_without_trend_fit(projection, inputs, runs_used, tmp_path):
     )
     result = make_result(projection, inputs, runs_used, sweep=sweep)
     result.growth = fake_growth(inputs, projection)
+    from forecast.analysis.lesson2018 import lesson
+
+    result.lesson_2018 = lesson(result.scenario)
     figs = F.figure_set(result)
     assert list(figs) == list(F.STEMS)
     for stem, fig in figs.items():

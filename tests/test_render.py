@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from test_hindcast import hand_dataset
 
+from forecast.analysis.lesson2018 import lesson
 from forecast.project.engine import project
 from forecast.report.folder import MARKER
 from forecast.report.write import StaleReportError, render_report, write_report
@@ -41,6 +42,7 @@ def report(tmp_path_factory) -> Path:
     results = fake_results(projection, runs, make_fake_trend_fit(), sweep=_sweep(projection))
     results.hindcast = hand_dataset()
     results.growth = fake_growth(inputs, projection)
+    results.lesson_2018 = lesson(results.scenario)
     out = tmp_path_factory.mktemp("reports") / "baseline"
     write_report(results, out, svg=False)
     return out
@@ -92,6 +94,7 @@ def test_results_round_trip_through_the_report_files(report):
     assert len(results.runs_used) == 20
     assert results.sections == ("hindcast",)
     assert results.growth is not None and results.growth.attrs["bootstrap"] == 200
+    assert results.lesson_2018 is not None and results.lesson_2018.attrs["points"] == 15
     assert results.hindcast["log10_ratio"].to_numpy().tolist() == pytest.approx(
         np.log10([2.0, 0.5, 4.0, 1.0]).tolist()
     )

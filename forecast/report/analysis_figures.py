@@ -304,3 +304,55 @@ def plot_hindcast(ds, ax: Axes | None = None) -> Figure:
     ax.grid(alpha=0.3, which="major")
     ax.legend(loc="upper left", fontsize=8)
     return fig
+
+
+#: How the rolling backtest's three forecasts are drawn: label and colour.
+ROLLING_STYLE = {
+    "model": ("this model (the record)", fmt.BLUE),
+    "straight_line": ("straight line, bootstrap", fmt.ORANGE),
+    "openai_2018": ("the 2018 analysis's line", fmt.GREY),
+}
+
+
+def plot_rolling(ds) -> Figure:
+    """Rolling backtest: coverage of the 80% and 50% intervals by horizon against the
+    nominal level, and the model's PIT histogram (flat when calibrated)."""
+    import matplotlib.pyplot as plt
+
+    from forecast.analysis.rolling import rolling_json
+
+    summary = rolling_json(ds)
+    blocks = {"model": summary, **summary["baselines"]}
+    fig, (ax, ax_pit) = plt.subplots(
+        1, 2, figsize=(fmt.FIGSIZE[0], fmt.FIGSIZE[1] * 0.8), gridspec_kw={"width_ratios": [2, 1]}
+    )
+    horizons = [int(h) for h in summary["coverage"]]
+    for level, ls in (("80", "-"), ("50", "--")):
+        ax.axhline(int(level) / 100, color=fmt.BLACK, lw=0.8, ls=":", zorder=1)
+        for method, (label, colour) in ROLLING_STYLE.items():
+            cov = blocks[method]["coverage"]
+            y = [np.nan if cov[str(h)][level] is None else cov[str(h)][level] for h in horizons]
+            ax.plot(
+                horizons,
+                y,
+                color=colour,
+                ls=ls,
+                marker="o",
+                lw=1.6,
+                label=f"{label}: {level}% interval" if level == "80" or method == "model" else None,
+            )
+    ax.set_xticks(horizons)
+    ax.set_xlabel("years ahead")
+    ax.set_ylabel("share of outcomes inside the interval")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title("How often past intervals held (dotted: the nominal 50% and 80%)")
+    ax.legend(fontsize="small", loc="lower right")
+    pit = ds["pit"].sel({"method": "model"}).to_numpy().ravel()
+    pit = pit[np.isfinite(pit)]
+    ax_pit.hist(pit, bins=np.linspace(0, 1, 6), color=fmt.BLUE, alpha=0.7, edgecolor="white")
+    ax_pit.axhline(pit.size / 5, color=fmt.BLACK, lw=0.8, ls=":")
+    ax_pit.set_xlabel("PIT of the outcome")
+    ax_pit.set_ylabel("forecasts")
+    ax_pit.set_title("This model's PIT (flat = calibrated)")
+    fig.tight_layout()
+    return fig

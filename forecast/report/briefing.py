@@ -12,6 +12,8 @@ from forecast.report import style as F
 from forecast.report.document import Block, Bullets, Figure, Heading, Link, Para, Strong, Table
 from forecast.report.growth_accounting import PUBLISHED_GROWTH, growth_blocks
 from forecast.report.growth_accounting import caption as growth_caption
+from forecast.report.lesson import caption as lesson_caption
+from forecast.report.lesson import lesson_blocks
 from forecast.results import Results
 
 MOORE_MONTHS = (18.0, 24.0)
@@ -685,6 +687,11 @@ def build_briefing(
     if sc.description:
         blocks.append(Para.of(Strong("Scenario."), " ", " ".join(sc.description.split())))
     blocks += trend_section(summary, results, figs)
+    if results.lesson_2018 is not None:
+        figure = figs.get("lesson_2018")
+        if figure is not None:
+            figure = dataclasses.replace(figure, caption=lesson_caption(results.lesson_2018))
+        blocks += lesson_blocks(results.lesson_2018, figure, backtests=bool(results.backtests))
     blocks += thresholds_section(summary, results)
     blocks += cost_section(summary, results, figs)
     blocks += sensitivity_section(results, figs)

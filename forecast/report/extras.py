@@ -45,9 +45,14 @@ def section_figures(results: Results, name: str) -> dict[str, Any]:
         from forecast.report.analysis_figures import plot_hindcast
 
         return {"hindcast": plot_hindcast(results.hindcast)}
-    from forecast.report.analysis_figures import plot_backtests
+    from forecast.report.analysis_figures import plot_backtests, plot_rolling
 
-    return {"backtest": plot_backtests(results.backtests)}
+    figures = {}
+    if results.backtests:
+        figures["backtest"] = plot_backtests(results.backtests)
+    if results.rolling is not None:
+        figures["rolling"] = plot_rolling(results.rolling)
+    return figures
 
 
 def section_blocks(results: Results, name: str, figs: dict[str, Figure]) -> list[Block]:
@@ -67,9 +72,12 @@ def section_blocks(results: Results, name: str, figs: dict[str, Figure]) -> list
         from forecast.report.analysis_sections import hindcast_blocks
 
         return hindcast_blocks(results.hindcast, figs)
-    from forecast.report.analysis_sections import backtest_blocks
+    from forecast.report.analysis_sections import backtest_blocks, rolling_blocks
 
-    return backtest_blocks(results.backtests, figs)
+    blocks = backtest_blocks(results.backtests, figs) if results.backtests else []
+    if results.rolling is not None:
+        blocks += rolling_blocks(results.rolling, figs, heading=not results.backtests)
+    return blocks
 
 
 def write_section_files(results: Results, name: str, folder: Path) -> None:
@@ -86,6 +94,11 @@ def write_section_files(results: Results, name: str, folder: Path) -> None:
         (folder / "hindcast.json").write_text(text, encoding="utf-8")
         results.hindcast.to_netcdf(folder / "hindcast.nc")
     else:
-        text = json.dumps([b.as_dict() for b in results.backtests], indent=2) + "\n"
+        from forecast.analysis.rolling import rolling_json
+
+        payload: dict[str, Any] = {"backtests": [b.as_dict() for b in results.backtests]}
+        if results.rolling is not None:
+            payload["rolling"] = rolling_json(results.rolling)
+        text = json.dumps(payload, indent=2, allow_nan=False) + "\n"
         (folder / "backtest.json").write_text(text, encoding="utf-8")
-        save_backtests(results.backtests, folder / "backtest.nc")
+        save_backtests(results.backtests, folder / "backtest.nc", results.rolling)

@@ -53,6 +53,7 @@ PROJECTION = PURPLE
 STEMS = (
     "trend_log",
     "trend_linear",
+    "lesson_2018",
     "cost",
     "power",
     "growth_accounting",
@@ -857,7 +858,8 @@ def figure_set(results) -> dict[str, Figure]:
     Returns
     -------
     dict of str to Figure
-        Keys among :data:`STEMS`, in that order: ``power`` only with a power constraint,
+        Keys among :data:`STEMS`, in that order: ``lesson_2018`` only when the results
+        hold the 2018 lesson, ``power`` only with a power constraint,
         ``growth_accounting`` only when the results hold the growth accounting,
         ``sensitivity`` only when the results hold the doubling-time sweep.
     """
@@ -867,8 +869,12 @@ def figure_set(results) -> dict[str, Figure]:
     figs: dict[str, Figure] = {
         "trend_log": plot_trend_log(results.runs_context, used, proj, trend),
         "trend_linear": plot_trend_linear(proj, used),
-        "cost": plot_cost_vs_ceilings(proj),
     }
+    if getattr(results, "lesson_2018", None) is not None:
+        from forecast.report.lesson import plot_lesson_2018
+
+        figs["lesson_2018"] = plot_lesson_2018(results.lesson_2018)
+    figs["cost"] = plot_cost_vs_ceilings(proj)
     if _constraints(proj, "power"):
         figs["power"] = plot_power_vs_ceiling(proj)
     if getattr(results, "growth", None) is not None:

@@ -1,0 +1,208 @@
+"""Rolling-origin backtest of the record: how often past intervals held, 1 to 5 years ahead.
+
+At every cutoff (yearly, 2014 to 2024 by default) the trend is fitted on the runs
+published by then (through the posterior cache) and the largest run (the running record,
+:mod:`forecast.project.record`) is projected; at each horizon of 1 to 5 years the
+forecast is scored against the record the data hold at that date: coverage of the
+central 50, 80 and 95% intervals, the probability integral transform (PIT) and the CRPS
+(orders of magnitude). Two forecasts a reader would otherwise trust are scored the same
+way:
+
+- ``straight_line``: a least-squares line through the same frontier runs, extrapolated,
+  with a bootstrap over runs for its interval (what most published trend analyses do);
+- ``openai_2018``: the 2018 analysis's line (a least-squares fit to its chart points,
+  doubling about every 3.4 months), a single line with no interval.
+
+Only the unconstrained record is scored: no ceiling bound in the past, and the compute
+forecast does not depend on how compute is priced.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast.analysis.backtest import LEVELS, crps
+from forecast.data.loaders import load_points
+from forecast.data.selection import select
+from forecast.data.units import LN10, decimal_year
+from forecast.progress import Log, quiet
+from forecast.scenario import Scenario
+
+#: Cutoffs of the rolling backtest: the first of January, 2014 to 2024.
+ROLLING_CUTOFFS: tuple[dt.date, ...] = tuple(dt.date(y, 1, 1) for y in range(2014, 2025))
+HORIZONS: tuple[int, ...] = (1, 2, 3, 4, 5)
+METHODS: tuple[str, ...] = ("model", "straight_line", "openai_2018")
+#: Projection draws per cutoff and bootstrap resamples of the straight line.
+DRAWS = 2000
+BOOTSTRAP = 1000
+
+
+def record_at(runs: pd.DataFrame, t: float) -> float:
+    """log10 FLOP of the largest run published by decimal year ``t`` (-inf if none)."""
+    done = runs["t"].to_numpy(dtype=float) <= t
+    flop = runs["compute_flop"].to_numpy(dtype=float)[done]
+    return float(np.log10(flop.max())) if flop.size else -np.inf
+
+
+def straight_line(
+    runs: pd.DataFrame, t: np.ndarray, rng: np.random.Generator, n_boot: int = BOOTSTRAP
+) -> np.ndarray:
+    """Bootstrap draws of a least-squares line of log10 compute on year, at years ``t``.
+
+    Returns shape (n_boot, len(t)).
+    """
+    x = runs["t"].to_numpy(dtype=float)
+    y = np.log10(runs["compute_flop"].to_numpy(dtype=float))
+    pick = rng.integers(0, x.size, size=(n_boot, x.size))
+    xb, yb = x[pick], y[pick]
+    xm, ym = xb.mean(axis=1, keepdims=True), yb.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = ((xb - xm) * (yb - ym)).sum(axis=1) / ((xb - xm) ** 2).sum(axis=1)
+    # A resample of one repeated run has no slope: drawn again is simpler, but rare enough
+    # (n >= 3 distinct runs) that dropping it to the median slope changes nothing.
+    slope = np.where(np.isfinite(slope), slope, np.nanmedian(slope))
+    return (ym + slope[:, None] * (np.asarray(t, dtype=float)[None, :] - xm)).reshape(n_boot, -1)
+
+
+def openai_2018_line(scenario: Scenario) -> tuple[float, float, float]:
+    """The 2018 analysis's line: (slope in log10 per year, log10 FLOP at ``t_ref``, t_ref),
+    a least-squares fit to its in-trend chart points, as the analysis fitted it."""
+    from forecast.analysis.lesson2018 import ols_line
+
+    pts = load_points("openai_2018", scenario.data.openai_2018)  # the trend's 15 points
+    line = ols_line(pts["t"].to_numpy(dtype=float), np.log10(pts["compute_flop"].to_numpy()))
+    return line.slope, line.log10_mean, line.t_mean
+
+
+def _score(draws: np.ndarray, y: float) -> dict[str, float]:
+    """PIT, CRPS and whether each central interval held, of a sample forecast."""
+    out = {"pit": float(np.mean(draws <= y)), "crps": float(crps(draws, y))}
+    for level in LEVELS:
+        lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+        out[f"inside{round(level * 100)}"] = float(lo <= y <= hi)
+    q = np.quantile(draws, [0.1, 0.5, 0.9])
+    out.update(p10=float(q[0]), median=float(q[1]), p90=float(q[2]))
+    return out
+
+
+def rolling(
+    scenario: Scenario,
+    cutoffs: Sequence[dt.date] = ROLLING_CUTOFFS,
+    seed: int | None = None,
+    use_cache: bool = True,
+    log: Log = quiet,
+    n_draws: int = DRAWS,
+) -> xr.Dataset:
+    """The rolling-origin backtest of ``scenario``'s record (see the module docstring).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``method``, ``cutoff`` (decimal years), ``horizon`` (years): ``outcome``
+        (the record in the data, log10 FLOP; NaN where the date is past the data),
+        ``pit``, ``crps``, ``inside50``, ``inside80``, ``inside95``, ``median``, ``p10``,
+        ``p90`` per method (NaN where there is no outcome).
+    """
+    from forecast.pipeline import build_inputs, fit_scenario
+
+    seed = scenario.seed if seed is None else seed
+    # Every run the selection counts, with all the data: the outcomes.
+    every = dataclasses.replace(scenario.data, until=None)
+    counted = select(every.load_points(), dataclasses.replace(every.selection(), rule="all"))
+    data_end = float(counted["t"].max())
+    line18 = openai_2018_line(scenario)
+    names = ("pit", "crps", "inside50", "inside80", "inside95", "median", "p10", "p90")
+    shape = (len(METHODS), len(cutoffs), len(HORIZONS))
+    arrays = {k: np.full(shape, np.nan) for k in names}
+    outcome = np.full((len(cutoffs), len(HORIZONS)), np.nan)
+    for j, cutoff in enumerate(cutoffs):
+        t0 = decimal_year(cutoff)
+        log(f"rolling backtest: fitting the data published up to {cutoff.isoformat()}")
+        # The record's compute does not depend on how compute is priced: the datasheet
+        # conversion needs no fit of its own at each cutoff.
+        hardware = dataclasses.replace(scenario.hardware, conversion="datasheet")
+        data = dataclasses.replace(scenario.data, until=cutoff)
+        scen = dataclasses.replace(scenario, data=data, hardware=hardware, seed=seed)
+        rng = np.random.default_rng([seed, j])
+        sampler_seed = int(rng.integers(0, 2**31 - 1))
+        runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
+        inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, n_draws)
+        times = t0 + np.asarray(HORIZONS, dtype=float)
+        model = np.maximum(
+            inputs.compute.ln(np.broadcast_to(times, (inputs.n_draws, times.size))) / LN10,
+            inputs.record_floor_log10,
+        )
+        line = straight_line(runs, times, rng)
+        old = line18[1] + line18[0] * (times - line18[2])
+        for k, t in enumerate(times):
+            if t > data_end:
+                continue  # the outcome is not known yet
+            y = record_at(counted, t)
+            outcome[j, k] = y
+            for i, draws in enumerate((model[:, k], line[:, k], np.array([old[k]]))):
+                for name, value in _score(draws, y).items():
+                    arrays[name][i, j, k] = value
+    coords = {
+        "method": list(METHODS),
+        "cutoff": [decimal_year(c) for c in cutoffs],
+        "horizon": list(HORIZONS),
+    }
+    dims = ("method", "cutoff", "horizon")
+    ds = xr.Dataset(
+        {**{k: (dims, v) for k, v in arrays.items()}, "outcome": (("cutoff", "horizon"), outcome)},
+        coords=coords,
+        attrs={
+            "target": "record",
+            "cutoff_dates": [c.isoformat() for c in cutoffs],
+            "data_end": data_end,
+            "openai_2018_doubling_months": float(12 * np.log10(2) / line18[0]),
+        },
+    )
+    # A single line has no spread: it has no PIT to speak of.
+    ds["pit"].loc[{"method": "openai_2018"}] = np.nan
+    return ds
+
+
+def rolling_json(ds: xr.Dataset) -> dict:
+    """backtest.json's ``rolling`` block: coverage and CRPS per horizon, per method."""
+
+    def block(method: str) -> dict:
+        sub = ds.sel({"method": method})
+        coverage, score, n = {}, {}, {}
+        for h in ds["horizon"].to_numpy():
+            at = sub.sel(horizon=h)
+            ok = np.isfinite(at["crps"].to_numpy())
+            key = str(int(h))
+            n[key] = int(ok.sum())
+            coverage[key] = {
+                str(round(level * 100)): (
+                    float(at[f"inside{round(level * 100)}"].to_numpy()[ok].mean())
+                    if ok.any()
+                    else None
+                )
+                for level in LEVELS
+            }
+            score[key] = float(at["crps"].to_numpy()[ok].mean()) if ok.any() else None
+        return {"coverage": coverage, "crps": score, "n": n}
+
+    out = {"target": ds.attrs["target"], "cutoffs": list(ds.attrs["cutoff_dates"])}
+    out.update(block("model"))
+    out["baselines"] = {m: block(m) for m in METHODS if m != "model"}
+    return out
+
+
+def check_rolling(scenario: Scenario) -> list[str]:
+    """Problems with a rolling backtest of ``scenario``, found before any fitting."""
+    if not scenario.trend.needs_fit:
+        return ["--rolling: a backtest needs a fitted trend; this scenario gives the trend fully"]
+    if scenario.data.points != "runs":
+        return [
+            "--rolling: the record is scored on the runs file; this scenario fits the 2018 chart"
+        ]
+    return []

@@ -1,0 +1,84 @@
+"""The rolling-origin backtest: its pieces by hand, its summary and the CLI's checks."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from forecast.analysis.rolling import (
+    METHODS,
+    openai_2018_line,
+    record_at,
+    rolling_json,
+    straight_line,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_record_at_is_the_largest_run_published_by_then():
+    runs = pd.DataFrame({"t": [2018.0, 2019.5, 2020.2], "compute_flop": [1e22, 1e24, 1e23]})
+    assert record_at(runs, 2019.0) == pytest.approx(22.0)
+    assert record_at(runs, 2021.0) == pytest.approx(24.0)
+    assert record_at(runs, 2017.0) == -math.inf
+
+
+def test_straight_line_on_exact_data_gives_the_line_in_every_resample():
+    t = np.array([2015.0, 2016.0, 2017.0, 2018.0, 2019.0])
+    runs = pd.DataFrame({"t": t, "compute_flop": 10 ** (20 + 0.5 * (t - 2015))})
+    draws = straight_line(runs, np.array([2020.0, 2022.0]), np.random.default_rng(0), n_boot=50)
+    assert draws.shape == (50, 2)
+    np.testing.assert_allclose(draws, np.broadcast_to([22.5, 23.5], (50, 2)), atol=1e-9)
+
+
+def test_the_2018_line_doubles_every_3_4_months():
+    from forecast.scenario import load_scenario
+
+    slope, _, _ = openai_2018_line(load_scenario(ROOT / "scenarios" / "baseline.toml"))
+    assert 12 * math.log10(2) / slope == pytest.approx(3.44, abs=0.01)
+
+
+def _fake(inside80):
+    """Two cutoffs x two horizons of made-up scores; the second horizon of the second
+    cutoff has no outcome yet (NaN)."""
+    shape = (len(METHODS), 2, 2)
+    crps = np.full(shape, 0.5)
+    crps[:, 1, 1] = np.nan
+    inside = np.broadcast_to(np.asarray(inside80, dtype=float), shape).copy()
+    inside[:, 1, 1] = np.nan
+    names = ("pit", "inside50", "inside95", "median", "p10", "p90")
+    data = {k: (("method", "cutoff", "horizon"), np.zeros(shape)) for k in names}
+    data["crps"] = (("method", "cutoff", "horizon"), crps)
+    data["inside80"] = (("method", "cutoff", "horizon"), inside)
+    return xr.Dataset(
+        data,
+        coords={"method": list(METHODS), "cutoff": [2020.0, 2021.0], "horizon": [1, 2]},
+        attrs={"target": "record", "cutoff_dates": ["2020-01-01", "2021-01-01"]},
+    )
+
+
+def test_rolling_json_pools_over_cutoffs_per_horizon():
+    out = rolling_json(_fake([[1.0, 0.0], [0.0, 1.0]]))
+    assert out["target"] == "record" and out["cutoffs"] == ["2020-01-01", "2021-01-01"]
+    assert out["coverage"]["1"]["80"] == 0.5  # one of two cutoffs held
+    assert out["coverage"]["2"]["80"] == 0.0  # only the first cutoff has an outcome
+    assert out["n"] == {"1": 2, "2": 1}
+    assert out["crps"]["1"] == 0.5
+    assert set(out["baselines"]) == {"straight_line", "openai_2018"}
+    assert set(out["baselines"]["straight_line"]) == {"coverage", "crps", "n"}
+
+
+def test_backtest_needs_a_cutoff_or_rolling(capsys, tmp_path):
+    from forecast.cli import main
+
+    out = tmp_path / "r"
+    code = main(["backtest", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(out)])
+    assert not out.exists()
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--rolling" in err and "Traceback" not in err

@@ -318,6 +318,18 @@ def build_inputs(
         compute = LogLinear(compute.log10_ref + rec.offset_log10, compute.slope, compute.ref_year)
         floor = rec.floor_log10
         meta = {"runs_per_year": rec.runs_per_year, "record_holder": rec.floor_name}
+    if tr.forward == "hazard":
+        # A new era may begin: at a time drawn from the yearly hazard, the trend (and the
+        # record above it) bends to a slope drawn for the new era.
+        hazard = drawn["trend.era_hazard_per_year"]
+        with np.errstate(divide="ignore"):
+            wait = rng.exponential(1.0, size=hazard.shape) / hazard
+        bend = {
+            "change_year": t0 + wait,
+            "slope_after": slope_from_doubling_months(drawn["trend.new_era_doubling_months"]),
+        }
+        compute = replace(compute, **bend)
+        typical = None if typical is None else replace(typical, **bend)
     inputs = ProjectionInputs(
         compute=compute,
         price_performance=price,

@@ -42,7 +42,7 @@ def assert_summary_keys(summary: dict, start_year: int, horizon: int) -> None:
         for part in path.split("."):
             assert part in node, f"missing {path}"
             node = node[part]
-    for key in ("doubling_time_months", "growth_per_year"):
+    for key in ("doubling_time_months", "growth_per_year", "forward_doubling_time_months"):
         assert set(summary["trend"][key]) == INTERVAL
     for era in summary["trend"]["eras"]:
         assert {"start_year", "doubling_time_months"} <= set(era)

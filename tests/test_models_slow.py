@@ -171,3 +171,24 @@ def test_level_jump_is_recovered():
     b_lo, b_hi = np.quantile(fit.breakpoints()[:, 0], [0.05, 0.95])
     assert b_lo <= truth["breakpoint"] <= b_hi
     converged(fit)
+
+
+def test_a_recent_change_of_slope_is_found_and_its_new_slope_covered():
+    """Runs doubling every 6 months until 2019 and every 12 months since (a slowdown the
+    projection must not miss): the era count chosen by leave-one-out is 2, and the last
+    era's 90% interval covers the new slope. One seeded realisation (seed 21 draws data
+    whose own least-squares slope after 2019 is 2.4 standard errors below the truth: no
+    interval should cover that); test_simulation_based_calibration checks coverage over
+    seeds."""
+    rng = np.random.default_rng(22)
+    t = np.sort(rng.uniform(2010, 2026, 110))
+    before, after, change = np.log10(2) * 2, np.log10(2), 2019.0
+    mean = 24 + np.where(t < change, before * (t - change), after * (t - change))
+    meas = np.full(t.size, np.log10(2.0) / 1.6448536269514722)
+    y = mean + rng.normal(0, np.sqrt(0.3**2 + meas**2))
+    settings = SamplerSettings(draws=500, tune=700, chains=2, target_accept=0.9)
+    fit = fit_trend(TrendData(t=t, y=y, meas_sd=meas), eras="auto", settings=settings, seed=4)
+    assert fit.params()["slopes"].shape[1] == 2
+    lo, hi = np.quantile(fit.params()["slopes"][:, -1], [0.05, 0.95])
+    print(f"new slope: 90% {lo:.3f}-{hi:.3f}, truth {after:.3f}")
+    assert lo <= after <= hi

@@ -105,3 +105,52 @@ def test_an_observed_threshold_gives_the_date_of_the_first_run_past_it():
     }
     assert out["1e28"]["observed"] is False
     assert out["1e28"]["median"] == pytest.approx(2025.5 + math.log2(20) / 2, abs=0.01)
+
+
+# -- a new era: the trend bends -----------------------------------------------------------
+
+
+def _bent(change: float, after_months: float):
+    inp = make_inputs(3)
+    bend = {
+        "change_year": np.full(3, change),
+        "slope_after": np.full(3, math.log10(2) * 12 / after_months),
+    }
+    return dataclasses.replace(inp, compute=dataclasses.replace(inp.compute, **bend))
+
+
+def test_a_bent_trend_by_hand():
+    """5e26 FLOP at 2025.5 doubling every 6 months until 2030, then every 24 months: at
+    2034 it is 5e26 x 2^9 x 2^2."""
+    from forecast.project.engine import threshold_years
+
+    inp = _bent(2030.0, 24.0)
+    t = np.array([[2028.0, 2034.0]] * 3)
+    got = inp.compute.ln(t) / math.log(10)
+    np.testing.assert_allclose(got[:, 0], math.log10(5e26 * 2**5))
+    np.testing.assert_allclose(got[:, 1], math.log10(5e26 * 2**9 * 2**2))
+    # At the bend the trend is 5e26 x 2^9 = 2.6e29: 1e28 is reached before it, 1e31 after.
+    at_bend = 5e26 * 2**9
+    years = threshold_years(inp, [28, 31])
+    np.testing.assert_allclose(years[0], 2025.5 + math.log2(1e28 / 5e26) / 2)  # before
+    np.testing.assert_allclose(years[1], 2030.0 + 2 * math.log2(1e31 / at_bend))  # after
+    assert not inp.compute.bends_before(2029.0) and inp.compute.bends_before(2031.0)
+
+
+def test_a_bent_trend_meets_its_ceiling_where_the_hand_solution_says():
+    """The capex ceiling of make_inputs, met after the bend: the solver (no closed form
+    applies) agrees with the crossing of the two linear pieces computed by hand."""
+    from forecast.project.engine import hit_years, is_log_linear, ln_demand
+
+    inp = _bent(2028.0, 10.0)
+    c = inp.constraints[0]
+    assert not is_log_linear(inp, c)
+    got = hit_years(inp)[0]
+    # After 2028 the log gap is linear: find its root from two points.
+    g = [
+        float((ln_demand(inp, c, np.full((3, 1), y)) - c.ln_limit(np.full((3, 1), y)))[0, 0])
+        for y in (2028.0, 2029.0)
+    ]
+    expected = 2028.0 - g[0] / (g[1] - g[0])
+    assert 2028.0 < expected < inp.horizon
+    np.testing.assert_allclose(got, expected, atol=1e-6)

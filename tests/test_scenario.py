@@ -444,6 +444,18 @@ def test_with_param_rejects(key_path, value, error, pattern):
             r"unknown value 'top-n'; did you mean 'top_n'\?",
         ),
         (
+            "bad_forward.toml",
+            "trend.forward",
+            "forward",
+            r"unknown value 'drift'.*expected one of era, hazard",
+        ),
+        (
+            "bad_hazard.toml",
+            "trend.era_hazard_per_year",
+            "era_hazard_per_year",
+            r"1.5",
+        ),
+        (
             "bad_stages.toml",
             "data.stages",
             "stages",

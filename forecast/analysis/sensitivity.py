@@ -230,7 +230,7 @@ def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInp
     """
     base = _base(result_or_base)
     # An input the conversion does not read cannot move the answer: left out.
-    unused = base.scenario.hardware.unused_keys()
+    unused = base.scenario.unused_keys()
     out: list[UncertainInput] = []
     for key, param in base.scenario.parameters().items():
         if not param.is_fixed and key not in unused:
@@ -314,7 +314,7 @@ def sweepable(scenario: Scenario) -> tuple[str, ...]:
     """Every key path :func:`sweep` accepts for ``scenario`` (known before any fitting): its
     parameters and the series a fit may supply."""
     # Only inputs the engine reads, and of those only the ones the conversion uses.
-    unused = scenario.hardware.unused_keys()
+    unused = scenario.unused_keys()
     keys = [
         k
         for k in scenario.parameters()

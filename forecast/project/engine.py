@@ -82,17 +82,34 @@ SIZE_REF_LOG10_FLOP = 24.0
 class LogLinear:
     """A per-draw log-linear series: log10 value = log10_ref + slope * (t - ref_year).
 
-    ``log10_ref`` and ``slope`` (log10 units per year) have shape (S,).
+    ``log10_ref`` and ``slope`` (log10 units per year) have shape (S,). With
+    ``change_year`` (S,) the series bends there to ``slope_after`` (S,): a new era
+    (:mod:`forecast.project.record` projects the compute trend so); ``inf`` never bends.
     """
 
     log10_ref: np.ndarray
     slope: np.ndarray
     ref_year: float
+    change_year: np.ndarray | None = None
+    slope_after: np.ndarray | None = None
 
     def ln(self, t: np.ndarray) -> np.ndarray:
         """Natural log of the series at ``t`` (shape (S,) or (S, G))."""
         t = np.asarray(t, dtype=float)
-        return LN10 * (_col(self.log10_ref, t) + _col(self.slope, t) * (t - self.ref_year))
+        if self.change_year is None:
+            return LN10 * (_col(self.log10_ref, t) + _col(self.slope, t) * (t - self.ref_year))
+        change = _col(self.change_year, t)
+        before = np.minimum(t, change) - self.ref_year
+        after = np.maximum(t - change, 0.0)
+        return LN10 * (
+            _col(self.log10_ref, t)
+            + _col(self.slope, t) * before
+            + _col(self.slope_after, t) * after
+        )
+
+    def bends_before(self, year: float) -> bool:
+        """Whether any draw changes slope before ``year`` (then closed forms do not apply)."""
+        return self.change_year is not None and bool(np.any(self.change_year < year))
 
     def doubling_years(self) -> np.ndarray:
         """Doubling time in years per draw."""
@@ -280,6 +297,8 @@ def _ln_realised_demand(inp: ProjectionInputs, what: str, t: np.ndarray, ln_c) -
 
 def is_log_linear(inp: ProjectionInputs, c: ConstraintDraws) -> bool:
     """Whether the constraint's gap is linear in t (closed form applies)."""
+    if inp.compute.bends_before(inp.horizon):
+        return False
     if inp.realised is not None:
         # The duration cap bends capex and power; the amortised cost never depends on it.
         if c.kind == "spend" and c.basis == "amortized":
@@ -381,6 +400,19 @@ def hit_years(inp: ProjectionInputs) -> np.ndarray:
     return hits
 
 
+#: Years over which the forward doubling time is measured.
+FORWARD_YEARS = 5.0
+
+
+def _forward_doubling_months(inp: ProjectionInputs) -> np.ndarray:
+    """Per draw, the doubling time (months) of the trend over its first five years."""
+    t = np.array([inp.start_year, inp.start_year + FORWARD_YEARS])
+    ln = inp.compute.ln(np.broadcast_to(t, (inp.n_draws, 2)))
+    rate = (ln[:, 1] - ln[:, 0]) / FORWARD_YEARS
+    with np.errstate(divide="ignore"):
+        return np.where(rate > 0, doubling_months_from_ln_rate(rate), np.inf)
+
+
 def threshold_years(inp: ProjectionInputs, log10_flop) -> np.ndarray:
     """Year the largest run (unconstrained) first reaches each compute threshold, per draw.
 
@@ -393,7 +425,14 @@ def threshold_years(inp: ProjectionInputs, log10_flop) -> np.ndarray:
     c = inp.compute
     with np.errstate(divide="ignore", invalid="ignore"):
         t = c.ref_year + (x - c.log10_ref[None, :]) / c.slope[None, :]
-    t = np.where(c.slope[None, :] > 0, np.maximum(t, inp.start_year), np.inf)
+        t = np.where(c.slope[None, :] > 0, t, np.inf)
+        if c.change_year is not None:
+            # Past the bend the new era's slope carries on from the level reached there.
+            at_change = c.log10_ref + c.slope * (c.change_year - c.ref_year)
+            late = c.change_year[None, :] + (x - at_change[None, :]) / c.slope_after[None, :]
+            late = np.where(c.slope_after[None, :] > 0, late, np.inf)
+            t = np.where(t <= c.change_year[None, :], t, late)
+    t = np.maximum(t, inp.start_year)
     return np.where(t > inp.horizon, np.inf, t)
 
 
@@ -533,6 +572,9 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             "binding": (("draw",), binding),
             "post_limit_doubling_months": (("draw",), post),
             "doubling_time_months": (("draw",), 12 * inp.compute.doubling_years()),
+            # The slope the projection actually uses over its first five years (a new era
+            # may begin within them).
+            "forward_doubling_months": (("draw",), _forward_doubling_months(inp)),
             "price_performance_doubling_years": (("draw",), inp.price_performance.doubling_years()),
             "efficiency_doubling_years": (("draw",), inp.efficiency.doubling_years()),
         },

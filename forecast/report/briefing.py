@@ -113,11 +113,22 @@ def answer(summary: dict, results: Results, with_sweep: bool = True) -> list[Blo
     caveat = Para.of(
         Strong("Read with care."),
         " The intervals carry the uncertainty of the fitted trends and of every input the "
-        "scenario gives as a distribution. They do not carry the chance that the trend itself "
-        "breaks (a new era, a funding shock): the projection assumes the current era "
-        "continues until a ceiling stops it."
+        "scenario gives as a distribution. "
         + (
-            " The sensitivity section shows how far the dates move if it does not."
+            "They also carry the chance that a new era begins: each year the current one "
+            "may end (a constant hazard), and the compute then doubles at a rate drawn for "
+            "the new era. They do not carry a funding shock or anything else that stops "
+            "growth outright."
+            if sc.trend.forward == "hazard"
+            else "They do not carry the chance that the trend itself breaks (a new era, a "
+            "funding shock): the projection assumes the current era continues until a "
+            "ceiling stops it. A variant in which a new era may begin each year "
+            '([trend] forward = "hazard") forecast no better in the rolling backtest, 1 to '
+            "5 years ahead, so the headline keeps the current era; beyond five years no "
+            "backtest can tell them apart."
+        )
+        + (
+            " The sensitivity section shows how far the dates move if the slope differs."
             if with_sweep
             else ""
         ),
@@ -391,7 +402,7 @@ def assumptions_section(results: Results) -> list[Block]:
                 "fitted to data/hardware.csv where not given",
             )
         )
-    unused = sc.hardware.unused_keys()
+    unused = sc.unused_keys()
     for key, param in sc.parameters().items():
         if key in unused:  # an input the chosen conversion does not read is not an assumption
             continue

@@ -284,6 +284,9 @@ PARAM_LABELS: dict[str, str] = {
     "trend.doubling_time_months": "Current-era doubling time (months)",
     "trend.level_flop": "Compute of the largest run at the reference year (FLOP)",
     "trend.level_year": "Reference year of the compute level",
+    "trend.forward": "How the trend runs forward (the current era, or a hazard of a new one)",
+    "trend.era_hazard_per_year": "Yearly chance that the current era ends",
+    "trend.new_era_doubling_months": "Doubling time of a new era (months)",
     # HardwareSpec
     "hardware.precision": "Number precision of the hardware trends",
     "hardware.price_performance_doubling_years": "Price-performance doubling time (years)",

@@ -199,6 +199,13 @@ def build_summary(results: Results) -> dict:
         },
         "trend": {
             "doubling_time_months": rounded_interval(doubling),
+            # The slope the projection uses over its first five years (a new era may
+            # begin within them under [trend] forward = "hazard").
+            "forward_doubling_time_months": rounded_interval(
+                ds["forward_doubling_months"].to_numpy()
+                if "forward_doubling_months" in ds
+                else doubling
+            ),
             "growth_per_year": rounded_interval(2 ** (12 / doubling)),
             "eras": eras,
             "diagnostics": diagnostics,

@@ -72,6 +72,7 @@ from forecast.scenario.params import (
     Fixed,
     Param,
     ParamError,
+    Uniform,
     did_you_mean,
     parse_param,
 )
@@ -109,6 +110,10 @@ Points = Literal["runs", "openai_2018"]
 Kind = Literal["spend", "power"]
 Basis = Literal["capex", "amortized"]
 Backend = Literal["pymc", "nutpie"]
+Forward = Literal["era", "hazard"]
+#: How the compute trend runs forward (``[trend] forward``): the current era's slope for
+#: ever, or with a hazard of a new era whose slope is drawn anew.
+FORWARDS: tuple[str, ...] = ("era", "hazard")
 
 #: ``data.points`` names the key of the file the fitted points come from.
 POINTS: tuple[str, ...] = ("runs", "openai_2018")
@@ -449,11 +454,46 @@ class TrendSpec(_LevelsWithYears):
         ),
     ] = None
     level_year: Year | None = None
+    #: "era": the current era's slope continues until a ceiling stops it. "hazard": a new
+    #: era may begin at any time (a constant yearly hazard, ``era_hazard_per_year``), and
+    #: from then the compute doubles every ``new_era_doubling_months``.
+    forward: Annotated[Forward, choice(FORWARDS)] = "era"
+    #: The yearly chance that the current era ends. Default: two changes of era in 70
+    #: years of notable runs (1952-2022: the start of deep learning around 2010 and the
+    #: large-scale runs of late 2015; Sevilla et al. 2022, 'Compute trends across three
+    #: eras of machine learning'), 2 / 70 = 0.029 a year.
+    era_hazard_per_year: Annotated[
+        Param,
+        Bound(
+            0.0,
+            range=(0.0, 1.0),
+            unit="per year",
+            why="a chance per year; 1 would end the era within about a year",
+        ),
+    ] = Fixed(2.0 / 70.0)
+    #: The doubling time of a new era: from the fastest era measured (3.4 months,
+    #: 2012-2018, OpenAI 2018) to Moore's law (24 months), uniform between them.
+    new_era_doubling_months: Annotated[
+        Param,
+        Bound(
+            0.0,
+            range=(0.5, 1200.0),
+            unit="months",
+            why="the fastest era measured doubled about every 3.4 months; a century is no "
+            "growth at all over a projection",
+        ),
+    ] = Uniform(3.4, 24.0)
 
     @property
     def needs_fit(self) -> bool:
         """False when both the level and the doubling time are given."""
         return self.doubling_time_months is None or self.level_flop is None
+
+    def unused_keys(self) -> frozenset[str]:
+        """Key paths of the inputs the forward rule does not read."""
+        if self.forward == "hazard":
+            return frozenset()
+        return frozenset({"trend.era_hazard_per_year", "trend.new_era_doubling_months"})
 
 
 #: The conversions of compute into dollars and watts (``[hardware] conversion``).
@@ -978,6 +1018,11 @@ class Scenario(ScenarioFile):
     def parameters(self) -> dict[str, Param]:
         """Every scalar parameter by key path; see :func:`parameters`."""
         return parameters(self)
+
+    def unused_keys(self) -> frozenset[str]:
+        """Key paths of the inputs this scenario's choices do not read (the conversion's,
+        the forward rule's): they are left out of assumptions, sweeps and rankings."""
+        return self.hardware.unused_keys() | self.trend.unused_keys()
 
     def with_param(self, key_path: str, param: Param | float | dict[str, Any]) -> Scenario:
         """A copy with one parameter replaced; see :func:`with_param`."""

@@ -310,7 +310,7 @@ def build_inputs(
     # shifted up by how far the year's largest run sits above it, never below the largest
     # run already in the data. Only where the trend's level comes from the fitted runs:
     # a level the scenario gives is taken as the largest run's own.
-    typical, floor, meta = None, -np.inf, {}
+    typical, floor, meta, era_wait = None, -np.inf, {}, None
     if trend_fit is not None and tr.level_flop is None and scenario.data.points == "runs":
         sigma, nu = (np.asarray(x[index], dtype=float) for x in trend_fit.noise())
         rec = record_model(runs, compute.slope, sigma, nu, rng)
@@ -322,8 +322,9 @@ def build_inputs(
         # A new era may begin: at a time drawn from the yearly hazard, the trend (and the
         # record above it) bends to a slope drawn for the new era.
         hazard = drawn["trend.era_hazard_per_year"]
+        era_wait = rng.exponential(1.0, size=hazard.shape)
         with np.errstate(divide="ignore"):
-            wait = rng.exponential(1.0, size=hazard.shape) / hazard
+            wait = era_wait / hazard
         bend = {
             "change_year": t0 + wait,
             "slope_after": slope_from_doubling_months(drawn["trend.new_era_doubling_months"]),
@@ -350,6 +351,7 @@ def build_inputs(
         realised=realised,
         typical=typical,
         record_floor_log10=floor,
+        era_wait=era_wait,
     )
     if realised is not None:
         # A doubling time the scenario gives replaces the realised rate it names.

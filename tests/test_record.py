@@ -154,3 +154,20 @@ def test_a_bent_trend_meets_its_ceiling_where_the_hand_solution_says():
     expected = 2028.0 - g[0] / (g[1] - g[0])
     assert 2028.0 < expected < inp.horizon
     np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_a_new_eras_inputs_are_set_and_read_back():
+    """The hazard moves the bend (start + unit wait / hazard); the new era's doubling time
+    sets the slope after it; both round-trip; without a new era the keys are refused."""
+    from forecast.project.engine import get_input, set_input
+
+    inp = _bent(2030.0, 24.0)
+    inp = dataclasses.replace(inp, era_wait=np.full(3, 0.5))
+    out = set_input(inp, "trend.era_hazard_per_year", 0.1)
+    np.testing.assert_allclose(out.compute.change_year, inp.start_year + 5.0)
+    np.testing.assert_allclose(get_input(out, "trend.era_hazard_per_year"), 0.1)
+    out = set_input(inp, "trend.new_era_doubling_months", 12.0)
+    np.testing.assert_allclose(out.compute.slope_after, math.log10(2))
+    np.testing.assert_allclose(get_input(out, "trend.new_era_doubling_months"), 12.0)
+    with pytest.raises(KeyError, match="no new era"):
+        set_input(make_inputs(3), "trend.era_hazard_per_year", 0.1)

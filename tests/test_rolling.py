@@ -55,6 +55,8 @@ def _fake(inside80):
     data = {k: (("method", "cutoff", "horizon"), np.zeros(shape)) for k in names}
     data["crps"] = (("method", "cutoff", "horizon"), crps)
     data["inside80"] = (("method", "cutoff", "horizon"), inside)
+    for k in ("crps", "inside50", "inside80", "inside95"):
+        data[f"typical_{k}"] = (("method", "cutoff", "horizon"), np.full(shape, 1.0))
     return xr.Dataset(
         data,
         coords={"method": list(METHODS), "cutoff": [2020.0, 2021.0], "horizon": [1, 2]},
@@ -71,6 +73,8 @@ def test_rolling_json_pools_over_cutoffs_per_horizon():
     assert out["crps"]["1"] == 0.5
     assert set(out["baselines"]) == {"straight_line", "openai_2018"}
     assert set(out["baselines"]["straight_line"]) == {"coverage", "crps", "n"}
+    assert out["typical"]["coverage"]["2"]["80"] == 1.0 and out["typical"]["n"]["2"] == 2
+    assert set(out["typical"]["baselines"]) == {"straight_line", "openai_2018"}
 
 
 def test_backtest_needs_a_cutoff_or_rolling(capsys, tmp_path):

@@ -120,7 +120,12 @@ def rolling(
     names = ("pit", "crps", "inside50", "inside80", "inside95", "median", "p10", "p90")
     shape = (len(METHODS), len(cutoffs), len(HORIZONS))
     arrays = {k: np.full(shape, np.nan) for k in names}
+    arrays.update({f"typical_{k}": np.full(shape, np.nan) for k in names})
     outcome = np.full((len(cutoffs), len(HORIZONS)), np.nan)
+    outcome_typical = np.full((len(cutoffs), len(HORIZONS)), np.nan)
+    # The frontier runs as the selection judged them at release, with all the data: the
+    # typical run's outcome is the median of those published in the year before a date.
+    frontier = select(every.load_points(), every.selection())
     for j, cutoff in enumerate(cutoffs):
         t0 = decimal_year(cutoff)
         log(f"rolling backtest: fitting the data published up to {cutoff.isoformat()}")
@@ -140,6 +145,16 @@ def rolling(
         )
         line = straight_line(runs, times, rng)
         old = line18[1] + line18[0] * (times - line18[2])
+        # The typical run: the trend at the middle of the year before each date, and the
+        # median of that year's n frontier runs scatters about it by about
+        # sigma * sqrt(pi / 2) / sqrt(n) (the standard error of a median).
+        mid = times - 0.5
+        grid = np.broadcast_to(mid, (inputs.n_draws, mid.size))
+        trend = (inputs.typical or inputs.compute).ln(grid) / LN10
+        sigma = trend_fit.noise()[0][inputs.inputs_meta["posterior_index"]]
+        z = rng.standard_normal(trend.shape)
+        line_mid = straight_line(runs, mid, rng)
+        old_mid = line18[1] + line18[0] * (mid - line18[2])
         for k, t in enumerate(times):
             if t > data_end:
                 continue  # the outcome is not known yet
@@ -148,6 +163,18 @@ def rolling(
             for i, draws in enumerate((model[:, k], line[:, k], np.array([old[k]]))):
                 for name, value in _score(draws, y).items():
                     arrays[name][i, j, k] = value
+            ft = frontier["t"].to_numpy(dtype=float)
+            year = np.log10(
+                frontier["compute_flop"].to_numpy(dtype=float)[(ft > t - 1) & (ft <= t)]
+            )
+            if year.size < 3:
+                continue  # too few runs that year for a median
+            y_typ = float(np.median(year))
+            outcome_typical[j, k] = y_typ
+            typ = trend[:, k] + sigma * np.sqrt(np.pi / 2 / year.size) * z[:, k]
+            for i, draws in enumerate((typ, line_mid[:, k], np.array([old_mid[k]]))):
+                for name, value in _score(draws, y_typ).items():
+                    arrays[f"typical_{name}"][i, j, k] = value
     coords = {
         "method": list(METHODS),
         "cutoff": [decimal_year(c) for c in cutoffs],
@@ -155,7 +182,11 @@ def rolling(
     }
     dims = ("method", "cutoff", "horizon")
     ds = xr.Dataset(
-        {**{k: (dims, v) for k, v in arrays.items()}, "outcome": (("cutoff", "horizon"), outcome)},
+        {
+            **{k: (dims, v) for k, v in arrays.items()},
+            "outcome": (("cutoff", "horizon"), outcome),
+            "typical_outcome": (("cutoff", "horizon"), outcome_typical),
+        },
         coords=coords,
         attrs={
             "target": "record",
@@ -166,34 +197,40 @@ def rolling(
     )
     # A single line has no spread: it has no PIT to speak of.
     ds["pit"].loc[{"method": "openai_2018"}] = np.nan
+    ds["typical_pit"].loc[{"method": "openai_2018"}] = np.nan
     return ds
 
 
 def rolling_json(ds: xr.Dataset) -> dict:
     """backtest.json's ``rolling`` block: coverage and CRPS per horizon, per method."""
 
-    def block(method: str) -> dict:
+    def block(method: str, prefix: str = "") -> dict:
         sub = ds.sel({"method": method})
         coverage, score, n = {}, {}, {}
         for h in ds["horizon"].to_numpy():
             at = sub.sel(horizon=h)
-            ok = np.isfinite(at["crps"].to_numpy())
+            ok = np.isfinite(at[f"{prefix}crps"].to_numpy())
             key = str(int(h))
             n[key] = int(ok.sum())
             coverage[key] = {
                 str(round(level * 100)): (
-                    float(at[f"inside{round(level * 100)}"].to_numpy()[ok].mean())
+                    float(at[f"{prefix}inside{round(level * 100)}"].to_numpy()[ok].mean())
                     if ok.any()
                     else None
                 )
                 for level in LEVELS
             }
-            score[key] = float(at["crps"].to_numpy()[ok].mean()) if ok.any() else None
+            score[key] = float(at[f"{prefix}crps"].to_numpy()[ok].mean()) if ok.any() else None
         return {"coverage": coverage, "crps": score, "n": n}
 
     out = {"target": ds.attrs["target"], "cutoffs": list(ds.attrs["cutoff_dates"])}
     out.update(block("model"))
     out["baselines"] = {m: block(m) for m in METHODS if m != "model"}
+    if "typical_crps" in ds:
+        # The typical frontier run (the trend): the median of a year's frontier runs.
+        typical = block("model", "typical_")
+        typical["baselines"] = {m: block(m, "typical_") for m in METHODS if m != "model"}
+        out["typical"] = typical
     return out
 
 

@@ -202,6 +202,9 @@ class ProjectionInputs:
     #: log10 FLOP of the largest run already in the data: the record's trajectory never
     #: falls below it (the hit years, all after it is passed, do not need it).
     record_floor_log10: float = -math.inf
+    #: Per draw, a unit exponential: with a yearly hazard h of a new era the current one
+    #: ends ``era_wait / h`` years after the start (None when no new era is modelled).
+    era_wait: np.ndarray | None = None
 
     @property
     def n_draws(self) -> int:
@@ -637,7 +640,9 @@ _CONSTRAINT: dict[str, str] = {
     "share": "share",
 }
 #: Every key path :func:`set_input` accepts besides ``constraints.<name>.<key>``.
-INPUT_KEYS: tuple[str, ...] = (*_SERIES, *_SCALARS)
+#: Inputs of a new era (``[trend] forward = "hazard"``).
+_ERA_KEYS: tuple[str, ...] = ("trend.era_hazard_per_year", "trend.new_era_doubling_months")
+INPUT_KEYS: tuple[str, ...] = (*_SERIES, *_SCALARS, *_ERA_KEYS)
 #: Under the realised conversion the hardware doubling times name realised rates:
 #: energy efficiency is realised FLOP/s per watt; price-performance moves the two cost
 #: series (FLOP/s per dollar of cluster, FLOP per amortised dollar) together, each keeping
@@ -710,6 +715,8 @@ def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
         For values of the wrong shape.
     """
     v = _per_draw(inp, values)
+    if key in _ERA_KEYS:
+        return _set_era(inp, key, v)
     if inp.realised is not None and key in _REALISED_RATES:
         names = _REALISED_RATES[key]
         delta = slope_from_doubling_years(v) - getattr(inp.realised, names[0]).slope
@@ -734,6 +741,25 @@ def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
     raise KeyError(f"{key!r} is not an input of the projection")
 
 
+def _check_era(inp: ProjectionInputs, key: str) -> None:
+    if inp.compute.change_year is None or inp.era_wait is None:
+        raise KeyError(f'{key!r}: these inputs model no new era ([trend] forward = "era")')
+
+
+def _set_era(inp: ProjectionInputs, key: str, v: np.ndarray) -> ProjectionInputs:
+    """A new era's hazard or doubling time set on the trend (and on the typical run)."""
+    _check_era(inp, key)
+    if key == "trend.new_era_doubling_months":
+        bend = {"slope_after": slope_from_doubling_months(v)}
+    else:
+        with np.errstate(divide="ignore"):
+            bend = {"change_year": inp.start_year + inp.era_wait / v}
+    typical = None if inp.typical is None else dataclasses.replace(inp.typical, **bend)
+    return dataclasses.replace(
+        inp, compute=dataclasses.replace(inp.compute, **bend), typical=typical
+    )
+
+
 def set_inputs(inp: ProjectionInputs, values: Mapping[str, Any]) -> ProjectionInputs:
     """:func:`set_input` for several key paths at once."""
     for key, v in values.items():
@@ -756,6 +782,13 @@ def get_input(inp: ProjectionInputs, key: str) -> np.ndarray:
     USD for ``"hardware.flops_per_usd"`` (the level at the series' reference year).
     Under the realised conversion the hardware doubling times are the realised rates'.
     """
+    if key in _ERA_KEYS:
+        _check_era(inp, key)
+        c = inp.compute
+        if key == "trend.new_era_doubling_months":
+            return np.asarray(doubling_months(c.slope_after), dtype=float)
+        with np.errstate(divide="ignore"):
+            return np.asarray(inp.era_wait / (c.change_year - inp.start_year), dtype=float)
     if inp.realised is not None and key in _REALISED_RATES:
         return doubling_years(getattr(inp.realised, _REALISED_RATES[key][0]).slope)
     if key in _SERIES:

@@ -28,7 +28,7 @@ def sensitivity_blocks(
                 "One at a time, each uncertain input is set to its 10th and 90th percentile with "
                 "every other input at its median. The largest swing in the median year the first "
                 f"ceiling binds comes from {F.param_label(top['param'])} "
-                f"({abs(top['swing_years']):.1f} years)."
+                f"({abs(top['swing_years']):.1f} years). " + WHY_IT_MATTERS.get(top["param"], "")
             )
         )
         rows = tuple(
@@ -294,6 +294,31 @@ def _bias(ds, horizon: str) -> float:
     return float(np.nanmean(at["median"].to_numpy() - ds["outcome"].sel(horizon=int(horizon))))
 
 
+#: Why an input can top the tornado: the ranking read as a reader would ask "why that one?".
+WHY_IT_MATTERS: dict[str, str] = {
+    "trend.level_flop": (
+        "That is where the largest run stands now: the record sits a random distance above "
+        "the fitted trend (a year's largest run scatters widely around it), and every date "
+        "moves with it, while the slope itself, fitted to fifteen years of runs, is known to "
+        "a few percent; a change of era is the larger unknown for the slope, which these "
+        "intervals carry only under a hazard of a new era."
+    ),
+    "hardware.efficiency_doubling_years": (
+        "Power binds first, and the run's power is its compute divided by its duration and "
+        "by the FLOP/s it gets per watt: how fast that efficiency improves decides how long "
+        "the power a site can supply lasts."
+    ),
+    "trend.doubling_time_months": (
+        "The compute of the run grows at this rate: every ceiling is met sooner when it grows "
+        "faster."
+    ),
+    "hardware.training_days": (
+        "A longer run needs fewer chips and less power for the same compute: the duration "
+        "divides every demand but the amortised cost."
+    ),
+}
+
+
 def rolling_blocks(ds, figs: dict[str, Figure], heading: bool = True) -> list[Block]:
     """The rolling-origin backtest: how often past intervals held, by horizon."""
     from forecast.analysis.rolling import rolling_json
@@ -346,8 +371,17 @@ def rolling_blocks(ds, figs: dict[str, Figure], heading: bool = True) -> list[Bl
                 if beat
                 else "This model's CRPS is no worse than the straight line's at any horizon. "
             )
-            + "The record's outcomes after mid-2025 rest on few runs with published compute; "
-            "the intervals do not include a change of era."
+            + (
+                "The typical frontier run (the trend), scored against the median of each "
+                "year's frontier runs, held its 80% interval for "
+                + ", ".join(
+                    f"{share(summary['typical']['coverage'][h]['80'])} at {h}" for h in horizons
+                )
+                + " years ahead. "
+                if "typical" in summary
+                else ""
+            )
+            + "The record's outcomes after mid-2025 rest on few runs with published compute."
         )
     )
     rows = []

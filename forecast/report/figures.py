@@ -41,6 +41,7 @@ from forecast.report.style import (
     SKY_BLUE,
     constraint_colour,
     literal,
+    mark_year,
 )
 from forecast.report.style import axes as _axes
 from forecast.report.summary import rounded_interval
@@ -395,18 +396,7 @@ def plot_trend_log(
         )
         entries.append((h, h.get_label()))
 
-    ax.axvline(start, color=GREY, lw=0.8, ls="-", zorder=0)
-    ax.text(
-        start,
-        0.02,
-        " data cut-off ",
-        transform=ax.get_xaxis_transform(),
-        rotation=90,
-        ha="right",
-        va="bottom",
-        fontsize="x-small",
-        color="#555555",
-    )
+    mark_year(ax, start, "data cut-off")
     _log_axis(ax)
     ax.set_xlim(xmin, horizon + 0.5)
     _year_axis(ax)

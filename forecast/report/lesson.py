@@ -194,18 +194,7 @@ def plot_lesson_2018(lesson: xr.Dataset, ax: Axes | None = None) -> Figure:
             va="center",
             fontsize="small",
         )
-    ax.axvline(int(a["first_year_after"]), color=F.GREY, lw=0.8)
-    ax.text(
-        int(a["first_year_after"]),
-        0.02,
-        " end of the chart's data ",
-        transform=ax.get_xaxis_transform(),
-        rotation=90,
-        ha="right",
-        va="bottom",
-        fontsize="x-small",
-        color="#555555",
-    )
+    F.mark_year(ax, int(a["first_year_after"]), "end of the chart's data")
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
     ax.yaxis.set_minor_formatter(NullFormatter())

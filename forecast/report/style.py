@@ -58,6 +58,23 @@ def constraint_colour(i: int) -> str:
     return CONSTRAINT_COLOURS[i % len(CONSTRAINT_COLOURS)]
 
 
+def mark_year(ax, year: float, label: str) -> None:
+    """A thin vertical line at ``year`` with its label written up it, at the foot of the
+    axes (a data cut-off, the end of a chart's data)."""
+    ax.axvline(year, color=GREY, lw=0.8, ls="-", zorder=0)
+    ax.text(
+        year,
+        0.02,
+        f" {label} ",
+        transform=ax.get_xaxis_transform(),
+        rotation=90,
+        ha="right",
+        va="bottom",
+        fontsize="x-small",
+        color="#555555",
+    )
+
+
 def axes(ax=None, size: tuple[float, float] = FIGSIZE):
     """The given axes and its figure, or a new figure (not registered with pyplot).
 

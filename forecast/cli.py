@@ -445,7 +445,7 @@ def _print_rolling(name: str, ds) -> None:
     summary = rolling_json(ds)
     table = Table(title=escape(f"{name}: rolling backtest of the record (80% held / CRPS)"))
     table.add_column("years ahead", justify="right")
-    for label in ("this model", "straight line", "2018 line"):
+    for label in ("this model", "straight line", "2018 line", "record line"):
         table.add_column(label, justify="right")
     for h in summary["coverage"]:
         cells = []

@@ -71,7 +71,7 @@ def test_rolling_json_pools_over_cutoffs_per_horizon():
     assert out["coverage"]["2"]["80"] == 0.0  # only the first cutoff has an outcome
     assert out["n"] == {"1": 2, "2": 1}
     assert out["crps"]["1"] == 0.5
-    assert set(out["baselines"]) == {"straight_line", "openai_2018"}
+    assert set(out["baselines"]) == {"straight_line", "openai_2018", "record_setters"}
     assert set(out["baselines"]["straight_line"]) == {"coverage", "crps", "n"}
     assert out["typical"]["coverage"]["2"]["80"] == 1.0 and out["typical"]["n"]["2"] == 2
     assert set(out["typical"]["baselines"]) == {"straight_line", "openai_2018"}

@@ -11,7 +11,11 @@ way:
 - ``straight_line``: a least-squares line through the same frontier runs, extrapolated,
   with a bootstrap over runs for its interval (what most published trend analyses do);
 - ``openai_2018``: the 2018 analysis's line (a least-squares fit to its chart points,
-  doubling about every 3.4 months), a single line with no interval.
+  doubling about every 3.4 months), a single line with no interval;
+
+and the other way to model the record: ``record_setters``, a least-squares line through the
+year-end records since 2010 (bootstrap over those years, plus a resampled residual, never
+below the record at the cutoff).
 
 Only the unconstrained record is scored: no ceiling bound in the past, and the compute
 forecast does not depend on how compute is priced.
@@ -37,7 +41,9 @@ from forecast.scenario import Scenario
 #: Cutoffs of the rolling backtest: the first of January, 2014 to 2024.
 ROLLING_CUTOFFS: tuple[dt.date, ...] = tuple(dt.date(y, 1, 1) for y in range(2014, 2025))
 HORIZONS: tuple[int, ...] = (1, 2, 3, 4, 5)
-METHODS: tuple[str, ...] = ("model", "straight_line", "openai_2018")
+METHODS: tuple[str, ...] = ("model", "straight_line", "openai_2018", "record_setters")
+#: The year the record-setter line starts from (as the scenario's window).
+RECORD_SINCE = 2010
 #: Projection draws per cutoff and bootstrap resamples of the straight line.
 DRAWS = 2000
 BOOTSTRAP = 1000
@@ -78,6 +84,21 @@ def openai_2018_line(scenario: Scenario) -> tuple[float, float, float]:
     pts = load_points("openai_2018", scenario.data.openai_2018)  # the trend's 15 points
     line = ols_line(pts["t"].to_numpy(dtype=float), np.log10(pts["compute_flop"].to_numpy()))
     return line.slope, line.log10_mean, line.t_mean
+
+
+def _record_setters(
+    counted: pd.DataFrame, t0: float, times: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Draws of a least-squares line through the year-end records before ``t0``: a
+    bootstrap over the years plus a resampled residual, never below the record at ``t0``.
+    Shape (BOOTSTRAP, len(times))."""
+    ends = np.arange(RECORD_SINCE + 1, int(np.floor(t0)) + 1, dtype=float)
+    records = np.array([record_at(counted, e) for e in ends])
+    frame = pd.DataFrame({"t": ends, "compute_flop": 10.0**records})
+    draws = straight_line(frame, times, rng)
+    residual = records - np.polyval(np.polyfit(ends, records, 1), ends)
+    draws = draws + rng.choice(residual, size=draws.shape)
+    return np.maximum(draws, record_at(counted, t0))
 
 
 def _score(draws: np.ndarray, y: float) -> dict[str, float]:
@@ -145,6 +166,7 @@ def rolling(
         )
         line = straight_line(runs, times, rng)
         old = line18[1] + line18[0] * (times - line18[2])
+        setters = _record_setters(counted, t0, times, rng)
         # The typical run: the trend at the middle of the year before each date, and the
         # median of that year's n frontier runs scatters about it by about
         # sigma * sqrt(pi / 2) / sqrt(n) (the standard error of a median).
@@ -160,7 +182,8 @@ def rolling(
                 continue  # the outcome is not known yet
             y = record_at(counted, t)
             outcome[j, k] = y
-            for i, draws in enumerate((model[:, k], line[:, k], np.array([old[k]]))):
+            forecasts = (model[:, k], line[:, k], np.array([old[k]]), setters[:, k])
+            for i, draws in enumerate(forecasts):
                 for name, value in _score(draws, y).items():
                     arrays[name][i, j, k] = value
             ft = frontier["t"].to_numpy(dtype=float)
@@ -229,7 +252,7 @@ def rolling_json(ds: xr.Dataset) -> dict:
     if "typical_crps" in ds:
         # The typical frontier run (the trend): the median of a year's frontier runs.
         typical = block("model", "typical_")
-        typical["baselines"] = {m: block(m, "typical_") for m in METHODS if m != "model"}
+        typical["baselines"] = {m: block(m, "typical_") for m in ("straight_line", "openai_2018")}
         out["typical"] = typical
     return out
 

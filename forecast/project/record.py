@@ -11,6 +11,11 @@ slope a year); each draw takes that distance from one simulated path after it ha
 settled. The record is then the trend shifted up by that distance, never below the
 largest run already in the data, so the ceilings stay log-linear in time and are met by
 the record.
+
+Chosen over a trend fitted to the record setters themselves by held-out skill: in the
+rolling backtest (:mod:`forecast.analysis.rolling`, cutoffs 2014-2024) a least-squares line
+through the year-end records held its 80% interval 38-55% of the time at 1 to 5 years
+ahead, with a CRPS of 0.45-1.0 OOM; this model held it 73-88% of the time, CRPS 0.31-0.35.
 """
 
 from __future__ import annotations

@@ -311,6 +311,7 @@ ROLLING_STYLE = {
     "model": ("this model (the record)", fmt.BLUE),
     "straight_line": ("straight line, bootstrap", fmt.ORANGE),
     "openai_2018": ("the 2018 analysis's line", fmt.GREY),
+    "record_setters": ("a line through the year-end records", fmt.PURPLE),
 }
 
 
@@ -324,7 +325,7 @@ def plot_rolling(ds) -> Figure:
     summary = rolling_json(ds)
     blocks = {"model": summary, **summary["baselines"]}
     fig, (ax, ax_pit) = plt.subplots(
-        1, 2, figsize=(fmt.FIGSIZE[0], fmt.FIGSIZE[1] * 0.8), gridspec_kw={"width_ratios": [2, 1]}
+        1, 2, figsize=(fmt.FIGSIZE[0], fmt.FIGSIZE[1]), gridspec_kw={"width_ratios": [2, 1]}
     )
     horizons = [int(h) for h in summary["coverage"]]
     for level, ls in (("80", "-"), ("50", "--")):
@@ -339,20 +340,23 @@ def plot_rolling(ds) -> Figure:
                 ls=ls,
                 marker="o",
                 lw=1.6,
-                label=f"{label}: {level}% interval" if level == "80" or method == "model" else None,
+                label=label if level == "80" else None,
             )
     ax.set_xticks(horizons)
     ax.set_xlabel("years ahead")
     ax.set_ylabel("share of outcomes inside the interval")
     ax.set_ylim(-0.03, 1.03)
-    ax.set_title("How often past intervals held (dotted: the nominal 50% and 80%)")
-    ax.legend(fontsize="small", loc="lower right")
+    ax.set_title(
+        "How often past intervals held\n(solid: 80% intervals, dashed: 50%; dotted: nominal)"
+    )
+    # Below the axes: inside, it would cover the points near zero.
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     pit = ds["pit"].sel({"method": "model"}).to_numpy().ravel()
     pit = pit[np.isfinite(pit)]
     ax_pit.hist(pit, bins=np.linspace(0, 1, 6), color=fmt.BLUE, alpha=0.7, edgecolor="white")
     ax_pit.axhline(pit.size / 5, color=fmt.BLACK, lw=0.8, ls=":")
     ax_pit.set_xlabel("PIT of the outcome")
     ax_pit.set_ylabel("forecasts")
-    ax_pit.set_title("This model's PIT (flat = calibrated)")
+    ax_pit.set_title("This model's PIT\n(flat when calibrated)")
     fig.tight_layout()
     return fig

@@ -60,7 +60,8 @@ CAPTIONS = {
     "published figures; dashed lines mark a factor of 3.",
     "rolling": "Rolling-origin backtest of the record: the share of outcomes inside the 80% "
     "(solid) and 50% (dashed) intervals made 1 to 5 years earlier, for this model, a "
-    "bootstrapped straight line and the 2018 analysis's line; and this model's PIT histogram.",
+    "bootstrapped straight line, the 2018 analysis's line and a line through the year-end "
+    "records; and this model's PIT histogram.",
     "backtest": "Backtests: predictions made at each cutoff (fans) against the frontier runs "
     "published afterwards (points).",
 }

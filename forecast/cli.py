@@ -237,7 +237,6 @@ def _report(
 
     Every option, the scenario and the report folder are checked before any fitting.
     """
-    from forecast.analysis.backtest import check_cutoffs
     from forecast.report.folder import check_target
     from forecast.report.write import write_report
     from forecast.scenario import check_scenario
@@ -246,7 +245,12 @@ def _report(
     scenario = check_scenario(args.scenario)
     out, inside = _report_folder(args, scenario.name)
     check_target(out, inside)
-    problems = check_cutoffs(scenario, cutoffs) if cutoffs else []
+    problems = []
+    if cutoffs:
+        # Imported only when asked for: the analysis package loads SALib and scipy.stats.
+        from forecast.analysis.backtest import check_cutoffs
+
+        problems += check_cutoffs(scenario, cutoffs)
     if hindcast is not None:
         from forecast.analysis.hindcast import check_cutoff
 

@@ -4,21 +4,38 @@ Nothing here re-samples a posterior except :func:`backtest`, which fits each cut
 data (through the posterior cache).
 """
 
-from forecast.analysis.backtest import BacktestResult, backtest, backtest_table, crps
-from forecast.analysis.sensitivity import (
-    FIRST_BINDING,
-    UncertainInput,
-    base_from,
-    elasticity,
-    hit_years,
-    parse_values,
-    sensitivity_json,
-    sweep,
-    sweep_to_json,
-    tornado,
-    uncertain_inputs,
-)
-from forecast.analysis.sobol import scenario_sobol, sobol_indices
+import importlib
+from typing import Any
+
+#: Where each public name lives. Loaded on first use (PEP 562): the sensitivity module pulls
+#: in SALib and scipy.stats (about 0.4 s), which a plain run (which needs only the hindcast's
+#: known runs and the growth accounting) should not pay for.
+_WHERE = {
+    "BacktestResult": "backtest",
+    "backtest": "backtest",
+    "backtest_table": "backtest",
+    "crps": "backtest",
+    "FIRST_BINDING": "sensitivity",
+    "UncertainInput": "sensitivity",
+    "base_from": "sensitivity",
+    "elasticity": "sensitivity",
+    "hit_years": "sensitivity",
+    "parse_values": "sensitivity",
+    "sensitivity_json": "sensitivity",
+    "sweep": "sensitivity",
+    "sweep_to_json": "sensitivity",
+    "tornado": "sensitivity",
+    "uncertain_inputs": "sensitivity",
+    "scenario_sobol": "sobol",
+    "sobol_indices": "sobol",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"forecast.analysis.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'forecast.analysis' has no attribute {name!r}")
+
 
 __all__ = [
     "FIRST_BINDING",

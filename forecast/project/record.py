@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 #: Years of recent data whose frontier runs give the arrival rate.
 RATE_WINDOW_YEARS = 5.0
@@ -99,8 +98,10 @@ def record_offsets(
     s = slope.shape[0]
     if rate <= 0:
         return np.zeros(s)
-    # Enough slots for the busiest year in a million.
-    slots = int(stats.poisson.ppf(1 - 1e-6, rate)) + 1
+    # Enough slots for the busiest year: a Poisson count exceeds its mean by 10 standard
+    # deviations plus 10 with a probability below 1e-9 (scipy.stats is not imported for
+    # this: it would add a third of a second to every run).
+    slots = int(rate + 10.0 * np.sqrt(rate) + 10.0)
     counts = rng.poisson(rate, size=(s, years))
     when = rng.random((s, years, slots))  # position in the year, 0 = start
     dev = rng.standard_t(np.asarray(nu, dtype=float)[:, None, None], size=(s, years, slots))

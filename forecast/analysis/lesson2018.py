@@ -69,9 +69,9 @@ def ols_line(t: np.ndarray, log10_flop: np.ndarray) -> Line:
     y = np.asarray(log10_flop, dtype=float)
     if t.size < 2 or np.ptp(t) == 0:
         raise ValueError("a line needs points at two or more dates")
-    tm, ym = float(t.mean()), float(y.mean())
-    slope = float(np.sum((t - tm) * (y - ym)) / np.sum((t - tm) ** 2))
-    return Line(slope=slope, t_mean=tm, log10_mean=ym)
+    from forecast.analysis.growth import ols_slopes
+
+    return Line(slope=float(ols_slopes(t, y)), t_mean=float(t.mean()), log10_mean=float(y.mean()))
 
 
 def records_at_year_ends(runs: pd.DataFrame, years: list[int]) -> pd.DataFrame:

@@ -32,6 +32,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast.analysis.backtest import LEVELS, crps
+from forecast.analysis.growth import ols_slopes
 from forecast.data.loaders import load_points
 from forecast.data.selection import select
 from forecast.data.units import LN10, decimal_year
@@ -68,8 +69,7 @@ def straight_line(
     pick = rng.integers(0, x.size, size=(n_boot, x.size))
     xb, yb = x[pick], y[pick]
     xm, ym = xb.mean(axis=1, keepdims=True), yb.mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope = ((xb - xm) * (yb - ym)).sum(axis=1) / ((xb - xm) ** 2).sum(axis=1)
+    slope = ols_slopes(xb, yb)
     # A resample of one repeated run has no slope: drawn again is simpler, but rare enough
     # (n >= 3 distinct runs) that dropping it to the median slope changes nothing.
     slope = np.where(np.isfinite(slope), slope, np.nanmedian(slope))

@@ -72,6 +72,7 @@ def test_rolling_json_pools_over_cutoffs_per_horizon():
     assert out["n"] == {"1": 2, "2": 1}
     assert out["crps"]["1"] == 0.5
     assert set(out["baselines"]) == {"straight_line", "openai_2018", "record_setters"}
+    assert set(out["variants"]) == {"hazard", "damped"}
     assert set(out["baselines"]["straight_line"]) == {"coverage", "crps", "n"}
     assert out["typical"]["coverage"]["2"]["80"] == 1.0 and out["typical"]["n"]["2"] == 2
     assert set(out["typical"]["baselines"]) == {"straight_line", "openai_2018"}
@@ -86,3 +87,37 @@ def test_backtest_needs_a_cutoff_or_rolling(capsys, tmp_path):
     assert code == 2
     err = capsys.readouterr().err
     assert "--rolling" in err and "Traceback" not in err
+
+
+def test_rolling_json_reports_the_variants_and_the_paired_difference():
+    ds = _fake([[1.0, 0.0], [0.0, 1.0]])
+    ds["crps"].loc[{"method": "model"}] = [[0.4, 0.3], [0.2, np.nan]]
+    ds["crps"].loc[{"method": "straight_line"}] = [[0.3, 0.5], [0.1, np.nan]]
+    out = rolling_json(ds)
+    assert set(out["variants"]) == {"hazard", "damped"}
+    pair = out["versus_straight_line"]
+    assert pair["1"]["mean"] == pytest.approx(0.1) and pair["1"]["n"] == 2
+    assert pair["1"]["se"] == pytest.approx(0.0, abs=1e-12)  # both differences are 0.1
+    assert pair["2"] == {"mean": pytest.approx(-0.2), "se": None, "n": 1}
+
+
+def test_the_variants_share_the_model_fit_and_floor():
+    """The damped trend rises by slope * (1 - d**h) / -ln d; a hazard of zero never bends."""
+    from types import SimpleNamespace
+
+    from forecast.analysis.rolling import DAMPING, _variants
+    from forecast.project.engine import LogLinear
+
+    rec = LogLinear(np.array([25.0, 25.0]), np.array([0.5, 0.5]), 2024.0)
+    inputs = SimpleNamespace(compute=rec, start_year=2024.0, n_draws=2, record_floor_log10=25.2)
+    drawn = {
+        "trend.era_hazard_per_year": np.zeros(2),
+        "trend.new_era_doubling_months": np.full(2, 12.0),
+    }
+    times = np.array([2025.0, 2028.0])
+    hazard, damped = _variants(inputs, drawn, times, np.random.default_rng(0))
+    np.testing.assert_allclose(
+        hazard, np.maximum(25.0 + 0.5 * (times - 2024), 25.2)[None, :].repeat(2, 0)
+    )
+    rise = 0.5 * (1 - DAMPING ** (times - 2024)) / -np.log(DAMPING)
+    np.testing.assert_allclose(damped, np.maximum(25.0 + rise, 25.2)[None, :].repeat(2, 0))

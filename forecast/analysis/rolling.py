@@ -17,6 +17,14 @@ and the other way to model the record: ``record_setters``, a least-squares line 
 year-end records since 2010 (bootstrap over those years, plus a resampled residual, never
 below the record at the cutoff).
 
+Two variants of the model's forward rule are scored on the same fits, as what was tried
+against the straight line at long horizons (``rolling.variants`` in backtest.json):
+
+- ``hazard``: a new era may begin, as ``[trend] forward = "hazard"`` projects it (the
+  scenario's yearly hazard and new-era doubling time);
+- ``damped``: a damped trend (Gardner and McKenzie 1985), the slope shrinking by a factor
+  :data:`DAMPING` a year, the usual remedy when straight extrapolation overshoots.
+
 Only the unconstrained record is scored: no ceiling bound in the past, and the compute
 forecast does not depend on how compute is priced.
 """
@@ -42,7 +50,19 @@ from forecast.scenario import Scenario
 #: Cutoffs of the rolling backtest: the first of January, 2014 to 2024.
 ROLLING_CUTOFFS: tuple[dt.date, ...] = tuple(dt.date(y, 1, 1) for y in range(2014, 2025))
 HORIZONS: tuple[int, ...] = (1, 2, 3, 4, 5)
-METHODS: tuple[str, ...] = ("model", "straight_line", "openai_2018", "record_setters")
+METHODS: tuple[str, ...] = (
+    "model",
+    "straight_line",
+    "openai_2018",
+    "record_setters",
+    "hazard",
+    "damped",
+)
+#: The forecasts a reader would otherwise trust, and the model's own variants.
+BASELINES: tuple[str, ...] = ("straight_line", "openai_2018", "record_setters")
+VARIANTS: tuple[str, ...] = ("hazard", "damped")
+#: The damped trend's yearly damping factor (0.8-0.98 is the usual range; 0.9 is central).
+DAMPING = 0.9
 #: The year the record-setter line starts from (as the scenario's window).
 RECORD_SINCE = 2010
 #: Projection draws per cutoff and bootstrap resamples of the straight line.
@@ -99,6 +119,36 @@ def _record_setters(
     residual = records - np.polyval(np.polyfit(ends, records, 1), ends)
     draws = draws + rng.choice(residual, size=draws.shape)
     return np.maximum(draws, record_at(counted, t0))
+
+
+def _variants(
+    inputs, drawn: dict[str, np.ndarray], times: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The record at ``times`` under the hazard and damped-trend forward rules (log10 FLOP,
+    shape (S, len(times))), from the same fit and draws as the model."""
+    from dataclasses import replace
+
+    from forecast.data.units import slope_from_doubling_months
+
+    rec = inputs.compute
+    t0 = inputs.start_year
+    # A new era begins after an exponential wait at the scenario's hazard (inf: never).
+    with np.errstate(divide="ignore"):
+        wait = rng.exponential(1.0, size=inputs.n_draws) / drawn["trend.era_hazard_per_year"]
+    bent = replace(
+        rec,
+        change_year=t0 + wait,
+        slope_after=slope_from_doubling_months(drawn["trend.new_era_doubling_months"]),
+    )
+    grid = np.broadcast_to(times, (inputs.n_draws, times.size))
+    hazard = bent.ln(grid) / LN10
+    # Damped trend in continuous time: the slope at t0 + s is slope * DAMPING**s, so the
+    # record rises by slope * (1 - DAMPING**h) / -ln(DAMPING) over h years.
+    h = np.asarray(times, dtype=float) - t0
+    at_t0 = rec.ln(np.full(inputs.n_draws, t0)) / LN10
+    damped = at_t0[:, None] + rec.slope[:, None] * ((1 - DAMPING**h) / -np.log(DAMPING))[None, :]
+    floor = inputs.record_floor_log10
+    return np.maximum(hazard, floor), np.maximum(damped, floor)
 
 
 def _score(draws: np.ndarray, y: float) -> dict[str, float]:
@@ -158,7 +208,7 @@ def rolling(
         rng = np.random.default_rng([seed, j])
         sampler_seed = int(rng.integers(0, 2**31 - 1))
         runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
-        inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, n_draws)
+        inputs, drawn = build_inputs(scen, runs, trend_fit, hw_fit, rng, n_draws)
         times = t0 + np.asarray(HORIZONS, dtype=float)
         model = np.maximum(
             inputs.compute.ln(np.broadcast_to(times, (inputs.n_draws, times.size))) / LN10,
@@ -176,13 +226,22 @@ def rolling(
         sigma = trend_fit.noise()[0][inputs.inputs_meta["posterior_index"]]
         z = rng.standard_normal(trend.shape)
         line_mid = straight_line(runs, mid, rng)
+        # The variants draw last, so the other methods' numbers do not depend on them.
+        hazard, damped = _variants(inputs, drawn, times, rng)
         old_mid = line18[1] + line18[0] * (mid - line18[2])
         for k, t in enumerate(times):
             if t > data_end:
                 continue  # the outcome is not known yet
             y = record_at(counted, t)
             outcome[j, k] = y
-            forecasts = (model[:, k], line[:, k], np.array([old[k]]), setters[:, k])
+            forecasts = (
+                model[:, k],
+                line[:, k],
+                np.array([old[k]]),
+                setters[:, k],
+                hazard[:, k],
+                damped[:, k],
+            )
             for i, draws in enumerate(forecasts):
                 for name, value in _score(draws, y).items():
                     arrays[name][i, j, k] = value
@@ -248,12 +307,37 @@ def rolling_json(ds: xr.Dataset) -> dict:
 
     out = {"target": ds.attrs["target"], "cutoffs": list(ds.attrs["cutoff_dates"])}
     out.update(block("model"))
-    out["baselines"] = {m: block(m) for m in METHODS if m != "model"}
+    out["baselines"] = {m: block(m) for m in BASELINES if m in ds["method"]}
+    out["variants"] = {m: block(m) for m in VARIANTS if m in ds["method"]}
+    out["versus_straight_line"] = paired_difference(ds, "straight_line")
     if "typical_crps" in ds:
         # The typical frontier run (the trend): the median of a year's frontier runs.
         typical = block("model", "typical_")
         typical["baselines"] = {m: block(m, "typical_") for m in ("straight_line", "openai_2018")}
         out["typical"] = typical
+    return out
+
+
+def paired_difference(ds: xr.Dataset, other: str) -> dict[str, dict[str, float | int | None]]:
+    """The model's CRPS minus ``other``'s, paired by cutoff, per horizon.
+
+    Returns, per horizon, ``mean`` (OOM; negative: the model scored better), ``se`` (its
+    standard error over the paired forecasts, None with fewer than two) and ``n``. The
+    forecasts overlap in time, so the standard error understates the uncertainty: it is a
+    floor, not a test.
+    """
+    out: dict[str, dict[str, float | int | None]] = {}
+    for h in ds["horizon"].to_numpy():
+        diff = (
+            ds["crps"].sel({"method": "model", "horizon": h})
+            - ds["crps"].sel({"method": other, "horizon": h})
+        ).to_numpy()
+        diff = diff[np.isfinite(diff)]
+        out[str(int(h))] = {
+            "mean": float(diff.mean()) if diff.size else None,
+            "se": float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else None,
+            "n": int(diff.size),
+        }
     return out
 
 

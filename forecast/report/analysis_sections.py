@@ -294,6 +294,75 @@ def _bias(ds, horizon: str) -> float:
     return float(np.nanmean(at["median"].to_numpy() - ds["outcome"].sel(horizon=int(horizon))))
 
 
+def _versus_line(ds, summary: dict, beat: list[str]) -> str:
+    """The paired CRPS difference against the straight line where the model lost."""
+    import numpy as np
+
+    pairs = summary.get("versus_straight_line", {})
+    parts = [
+        f"{pairs[h]['mean']:+.2f} OOM (standard error {pairs[h]['se']:.2f}, "
+        f"{pairs[h]['n']} paired forecasts) at {h} years"
+        for h in beat
+        if h in pairs and pairs[h]["mean"] is not None and pairs[h]["se"] is not None
+    ]
+    if not parts:
+        return ""
+    gap = [
+        float(
+            np.nanmean(
+                (
+                    ds["median"].sel({"method": "model", "horizon": int(h)})
+                    - ds["median"].sel({"method": "straight_line", "horizon": int(h)})
+                ).where(np.isfinite(ds["outcome"].sel(horizon=int(h))))
+            )
+        )
+        for h in beat
+    ]
+    return (
+        "Paired by cutoff, the model's CRPS minus the line's is "
+        + " and ".join(parts)
+        + "; the forecasts overlap in time, so the true uncertainty is larger than these "
+        "standard errors. The line projects the typical run, not the record: its median "
+        "sat on average "
+        + " and ".join(f"{g:.2f}" for g in gap)
+        + " OOM below the model's there, which made up for the model's overshoot. "
+    )
+
+
+def _variants_tried(summary: dict, beat: list[str]) -> str:
+    """What was tried to close the gap at long horizons, with its scores."""
+    variants = summary.get("variants", {})
+    if not beat or not variants:
+        return ""
+    labels = {
+        "hazard": "letting a new era begin (a hazard of a change of slope)",
+        "damped": "a damped trend (the slope shrinking by a tenth a year)",
+    }
+    parts = [
+        f"{labels.get(name, name)} scored a CRPS of "
+        + " and ".join(f"{b['crps'][h]:.2f}" for h in beat if b["crps"][h] is not None)
+        for name, b in variants.items()
+    ]
+    better = [
+        name
+        for name, b in variants.items()
+        if all(b["crps"][h] is not None and b["crps"][h] < summary["crps"][h] for h in beat)
+    ]
+    verdict = (
+        "neither scores better than the model there, so the projection keeps the current "
+        "era's slope. "
+        if not better
+        else " and ".join(labels.get(n, n) for n in better)
+        + " scored better there, but not at every horizon (the table below). "
+    )
+    return (
+        "Tried on the same fits to close that gap: "
+        + "; ".join(parts)
+        + f" at {' and '.join(beat)} years ahead; "
+        + verdict
+    )
+
+
 #: Why an input can top the tornado: the ranking read as a reader would ask "why that one?".
 WHY_IT_MATTERS: dict[str, str] = {
     "trend.level_flop": (
@@ -377,6 +446,8 @@ def rolling_blocks(ds, figs: dict[str, Figure], heading: bool = True) -> list[Bl
                 if beat
                 else "This model's CRPS is no worse than the straight line's at any horizon. "
             )
+            + _versus_line(ds, summary, beat)
+            + _variants_tried(summary, beat)
             + (
                 "The typical frontier run (the trend), scored against the median of each "
                 "year's frontier runs, held its 80% interval for "
@@ -396,8 +467,12 @@ def rolling_blocks(ds, figs: dict[str, Figure], heading: bool = True) -> list[Bl
         ("straight_line", "straight line (bootstrap)"),
         ("openai_2018", "2018 line"),
         ("record_setters", "line through the records"),
+        ("hazard", "variant: a new era may begin"),
+        ("damped", "variant: damped trend"),
     ):
-        b = lines[method]
+        b = lines.get(method) or summary.get("variants", {}).get(method)
+        if b is None:
+            continue
         for h in horizons:
             c = b["coverage"][h]
             rows.append(

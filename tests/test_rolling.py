@@ -121,3 +121,18 @@ def test_the_variants_share_the_model_fit_and_floor():
     )
     rise = 0.5 * (1 - DAMPING ** (times - 2024)) / -np.log(DAMPING)
     np.testing.assert_allclose(damped, np.maximum(25.0 + rise, 25.2)[None, :].repeat(2, 0))
+
+
+def test_the_briefing_reports_the_paired_difference_and_the_variants_where_the_model_lost():
+    from forecast.report.analysis_sections import rolling_blocks
+
+    ds = _fake([[1.0, 1.0], [1.0, 1.0]])
+    ds["outcome"] = (("cutoff", "horizon"), np.array([[25.0, 25.5], [26.0, np.nan]]))
+    ds["median"].loc[{"method": "model"}] = [[25.3, 25.9], [26.2, np.nan]]
+    ds["crps"].loc[{"method": "model"}] = [[0.4, 0.5], [0.3, np.nan]]
+    ds["crps"].loc[{"method": "straight_line"}] = [[0.2, 0.6], [0.1, np.nan]]
+    ds.attrs["openai_2018_doubling_months"] = 3.4
+    text = " ".join(str(b) for b in rolling_blocks(ds, {}))
+    assert "+0.20 OOM (standard error 0.00, 2 paired forecasts) at 1 years" in text
+    assert "It scored better in 2 of 2 at 1 years, the model above the record in 2 of them" in text
+    assert "Tried on the same fits" in text and "variant: damped trend" in text

@@ -307,17 +307,22 @@ def _versus_line(ds, summary: dict, beat: list[str]) -> str:
     ]
     if not parts:
         return ""
-    gap = [
-        float(
-            np.nanmean(
-                (
-                    ds["median"].sel({"method": "model", "horizon": int(h)})
-                    - ds["median"].sel({"method": "straight_line", "horizon": int(h)})
-                ).where(np.isfinite(ds["outcome"].sel(horizon=int(h))))
-            )
+    gap, wins = [], []
+    for h in beat:
+        at = ds.sel({"horizon": int(h)})
+        ok = np.isfinite(at["outcome"].to_numpy())
+        model = at["median"].sel({"method": "model"}).to_numpy()[ok]
+        line = at["median"].sel({"method": "straight_line"}).to_numpy()[ok]
+        gap.append(float(np.mean(model - line)))
+        won = (
+            at["crps"].sel({"method": "straight_line"}).to_numpy()[ok]
+            < at["crps"].sel({"method": "model"}).to_numpy()[ok]
         )
-        for h in beat
-    ]
+        over = model > at["outcome"].to_numpy()[ok]
+        wins.append(
+            f"{int(won.sum())} of {int(ok.sum())} at {h} years, the model above the "
+            f"record in {int((won & over).sum())} of them"
+        )
     return (
         "Paired by cutoff, the model's CRPS minus the line's is "
         + " and ".join(parts)
@@ -325,7 +330,10 @@ def _versus_line(ds, summary: dict, beat: list[str]) -> str:
         "standard errors. The line projects the typical run, not the record: its median "
         "sat on average "
         + " and ".join(f"{g:.2f}" for g in gap)
-        + " OOM below the model's there, which made up for the model's overshoot. "
+        + " OOM below the model's there. It scored better in "
+        + "; ".join(wins)
+        + ": where the record grew more slowly than the trend fitted at the cutoff, a "
+        "forecast pitched low did better. "
     )
 
 

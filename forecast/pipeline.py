@@ -36,7 +36,7 @@ from forecast.project.engine import (
     set_input,
 )
 from forecast.project.record import record_model
-from forecast.scenario import Scenario
+from forecast.scenario import Constraint, Scenario
 
 
 @dataclass
@@ -274,16 +274,23 @@ def build_inputs(
     constraints = []
     for c in scenario.constraints:
         prefix = f"constraints.{c.name}."
-        limit = drawn[prefix + ("limit_usd" if c.kind == "spend" else "limit_watts")]
+        # The kind's own factors: drawn where the file gives them, else their neutral
+        # default (a fixed number draws nothing from the generator).
+        extra = {
+            key: drawn.get(prefix + key, np.full(n, c.factor(key).median()))
+            for key, kind in Constraint.EXTRAS.items()
+            if kind == c.kind
+        }
         constraints.append(
             ConstraintDraws(
                 name=c.name,
                 kind=c.kind,
                 basis=c.basis if c.kind == "spend" else None,
-                limit=limit,
+                limit=drawn[prefix + Constraint.LIMITS[c.kind]],
                 reference_year=float(c.reference_year),
                 growth=drawn[prefix + "growth_per_year"],
                 share=drawn[prefix + "share"],
+                extra=extra,
             )
         )
     realised = None

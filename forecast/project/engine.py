@@ -116,24 +116,88 @@ class LogLinear:
         return doubling_years(self.slope)
 
 
+#: What a run is compared with under each kind of ceiling (spend: its ``basis``).
+#: "flops" is the run's sustained FLOP/s, C / D; "compute" its FLOP, C.
+DEMAND_OF_KIND: dict[str, str] = {
+    "power": "power",
+    "chips": "flops",
+    "data": "compute",
+    "compute": "compute",
+}
+#: The unit of each demand (and of ``limit`` in the projection).
+DEMAND_UNITS: dict[str, str] = {
+    "capex": "USD",
+    "amortized": "USD",
+    "power": "W",
+    "flops": "FLOP/s",
+    "compute": "FLOP",
+}
+
+
 @dataclass(frozen=True)
 class ConstraintDraws:
-    """One ceiling with per-draw parameters: limit(t) = share * limit * (1+g)^(t - ref)."""
+    """One ceiling with per-draw parameters, in the engine's units (:attr:`demand`).
+
+    ``limit(t) = share * limit * (1 + g)^(t - ref)`` times the kind's factors
+    (:class:`forecast.scenario.Constraint` gives each kind's formula):
+
+    - spend: USD; power: W, times ``sites * split_efficiency``;
+    - chips: the run's sustained FLOP/s, ``share * limit * flops_per_h100e`` (H100-
+      equivalents times the realised FLOP/s each delivers);
+    - data: FLOP, ``6 T^2 / tokens_per_parameter`` with ``T = share * limit * epochs *
+      modality_multiplier * synthetic_multiplier`` tokens growing by ``g``, so the
+      ceiling grows by ``(1 + g)^2`` a year;
+    - compute: FLOP.
+
+    ``extra`` holds the kind's factors by scenario key, per draw.
+    """
 
     name: str
-    kind: str  # "spend" | "power"
+    kind: str  # "spend" | "power" | "chips" | "data" | "compute"
     basis: str | None  # "capex" | "amortized" for spend
-    limit: np.ndarray  # USD or W, (S,)
+    limit: np.ndarray  # in the kind's own unit (USD, W, H100e, tokens, FLOP), (S,)
     reference_year: float
     growth: np.ndarray  # per year, (S,)
     share: np.ndarray  # (S,)
+    extra: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def demand(self) -> str:
+        """What the run is compared with: "capex", "amortized", "power", "flops" or
+        "compute"."""
+        if self.kind == "spend":
+            return self.basis or "capex"
+        return DEMAND_OF_KIND[self.kind]
+
+    def _factor(self, key: str, default: float = 1.0) -> np.ndarray:
+        return np.asarray(self.extra.get(key, default), dtype=float)
+
+    def ln_limit_ref(self) -> np.ndarray:
+        """ln of the limit at the reference year, in the engine's units, (S,)."""
+        base = np.log(self.share * self.limit)
+        if self.kind == "power":
+            return base + np.log(self._factor("sites") * self._factor("split_efficiency"))
+        if self.kind == "chips":
+            return base + np.log(self._factor("flops_per_h100e"))
+        if self.kind == "data":
+            tokens = base + np.log(
+                self._factor("epochs")
+                * self._factor("modality_multiplier")
+                * self._factor("synthetic_multiplier")
+            )
+            return np.log(6.0) + 2.0 * tokens - np.log(self._factor("tokens_per_parameter", 20.0))
+        return base
+
+    def ln_growth(self) -> np.ndarray:
+        """ln of the limit's yearly growth factor, (S,): the data ceiling grows with the
+        square of its token stock."""
+        ln_g = np.log1p(self.growth)
+        return 2.0 * ln_g if self.kind == "data" else ln_g
 
     def ln_limit(self, t: np.ndarray) -> np.ndarray:
         """Natural log of the limit at ``t``."""
         t = np.asarray(t, dtype=float)
-        return _col(np.log(self.share * self.limit), t) + _col(np.log1p(self.growth), t) * (
-            t - self.reference_year
-        )
+        return _col(self.ln_limit_ref(), t) + _col(self.ln_growth(), t) * (t - self.reference_year)
 
 
 @dataclass(frozen=True)
@@ -262,14 +326,19 @@ def ln_efficiency(inp: ProjectionInputs, t: np.ndarray) -> np.ndarray:
 def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln_c=None):
     """Natural log of what the run demands of a constraint at ``t``: USD or W.
 
-    ``c`` is a constraint or one of "capex", "amortized", "power". ``ln_c`` overrides the
-    log compute (default: the unconstrained trend).
+    ``c`` is a constraint or one of "capex", "amortized", "power", "flops" (the run's
+    sustained FLOP/s, C / D) and "compute" (its FLOP). ``ln_c`` overrides the log compute
+    (default: the unconstrained trend).
     """
-    what = c if isinstance(c, str) else (c.basis if c.kind == "spend" else "power")
+    what = c if isinstance(c, str) else c.demand
     ln_c = inp.compute.ln(t) if ln_c is None else ln_c
+    if what == "compute":
+        return ln_c
     if inp.realised is not None:
         return _ln_realised_demand(inp, what, t, ln_c)
     seconds = _col(inp.training_days * SECONDS_PER_DAY, t)
+    if what == "flops":
+        return ln_c - np.log(seconds)
     ln_udt = np.log(_col(inp.utilization, t) * seconds)
     if what == "capex":
         return ln_c + np.log(_col(inp.overhead, t)) - ln_udt - inp.price_performance.ln(t)
@@ -287,6 +356,8 @@ def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln
 def _ln_realised_demand(inp: ProjectionInputs, what: str, t: np.ndarray, ln_c) -> np.ndarray:
     """ln demand under the realised conversion (see :class:`Realised`)."""
     r = inp.realised
+    if what == "flops":
+        return ln_c - r.ln_seconds(t, ln_c)
     if what == "capex":
         return ln_c - r.ln_seconds(t, ln_c) - r.flops_per_usd.ln(t)
     if what == "power":
@@ -302,17 +373,16 @@ def is_log_linear(inp: ProjectionInputs, c: ConstraintDraws) -> bool:
     """Whether the constraint's gap is linear in t (closed form applies)."""
     if inp.compute.bends_before(inp.horizon):
         return False
-    if inp.realised is not None:
-        # The duration cap bends capex and power; the amortised cost never depends on it.
-        if c.kind == "spend" and c.basis == "amortized":
-            return True
-        capped = not np.all(np.isinf(inp.realised.max_days))
-        if c.kind == "spend":
-            return not capped
+    what = c.demand
+    if what in ("compute", "amortized") and (what == "compute" or inp.realised is not None):
+        return True  # proportional to the compute itself (the amortised realised cost too)
+    capped = inp.realised is not None and not np.all(np.isinf(inp.realised.max_days))
+    if what in ("capex", "flops"):
+        # The realised duration's cap bends them; the datasheet duration is fixed.
+        return not capped
+    if what == "power":
         return not capped and bool(np.all(np.isinf(inp.efficiency_limit)))
-    if c.kind == "spend":
-        return c.basis == "capex"
-    return bool(np.all(np.isinf(inp.efficiency_limit)))
+    return False  # the datasheet amortised cost: hardware plus energy, a sum of two trends
 
 
 def closed_form_hit(inp: ProjectionInputs, c: ConstraintDraws) -> np.ndarray:
@@ -447,8 +517,7 @@ def ln_affordable(inp: ProjectionInputs, c: ConstraintDraws, t: np.ndarray) -> n
     C = limit * u * D * H / overhead. See :func:`ln_afford_from`.
     """
     ln_c = inp.compute.ln(t)
-    what = c.basis if c.kind == "spend" else "power"
-    return ln_afford_from(inp, what, t, ln_c, ln_demand(inp, c, t, ln_c), c.ln_limit(t))
+    return ln_afford_from(inp, c.demand, t, ln_c, ln_demand(inp, c, t, ln_c), c.ln_limit(t))
 
 
 def ln_afford_from(inp, what: str, t, ln_c, ln_dem, ln_lim) -> np.ndarray:
@@ -463,7 +532,7 @@ def ln_afford_from(inp, what: str, t, ln_c, ln_dem, ln_lim) -> np.ndarray:
     """
     gap = ln_lim - ln_dem
     r = inp.realised
-    if r is None or what == "amortized":
+    if r is None or what in ("amortized", "compute"):
         return ln_c + gap
     size = _col(np.asarray(r.duration_size, dtype=float), t)
     if np.all(size == 0):
@@ -511,9 +580,9 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
 
     # The run's three demands on the grid, computed once: what a constraint allows
     # follows from them (:func:`ln_afford_from`).
-    demand = {what: ln_demand(inp, what, tt, ln_c) for what in ("capex", "amortized", "power")}
+    demand = {what: ln_demand(inp, what, tt, ln_c) for what in DEMAND_UNITS}
     ln_limit = np.stack([c.ln_limit(tt) for c in inp.constraints])  # (K, S, G)
-    basis = [c.basis if c.kind == "spend" else "power" for c in inp.constraints]
+    basis = [c.demand for c in inp.constraints]
     ln_afford = np.stack(
         [ln_afford_from(inp, b, tt, ln_c, demand[b], ln_limit[i]) for i, b in enumerate(basis)]
     )
@@ -533,7 +602,9 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             with np.errstate(divide="ignore", invalid="ignore"):
                 post[sel] = np.where(rate > 0, doubling_months_from_ln_rate(rate), np.inf)
 
-    held = {what: ln_demand(inp, what, tt, ln_constrained) for what in demand}
+    held = {
+        what: ln_demand(inp, what, tt, ln_constrained) for what in ("capex", "amortized", "power")
+    }
     typical = {}
     if inp.typical is not None:
         # The typical frontier run (the top-n trend) beside the record, unconstrained.
@@ -570,6 +641,8 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
                 )
             },
             "limit": (("constraint", "draw", "year"), np.exp(ln_limit)),
+            # The largest compute each ceiling allows, in one unit for every kind.
+            "log10_flop_allowed": (("constraint", "draw", "year"), ln_afford / LN10),
             "hit_year": (("constraint", "draw"), hits),
             "first_hit_year": (("draw",), first_hit),
             "binding": (("draw",), binding),
@@ -591,6 +664,7 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
     )
     ds["constraint_kind"] = ("constraint", [c.kind for c in inp.constraints])
     ds["constraint_basis"] = ("constraint", [c.basis or "" for c in inp.constraints])
+    ds["constraint_demand"] = ("constraint", basis)
     return ds
 
 
@@ -633,9 +707,25 @@ _SCALARS: dict[str, str] = {
     "hardware.electricity_usd_per_kwh": "electricity_usd_per_kwh",
 }
 #: Constraint inputs: scenario key -> ConstraintDraws field.
+_LIMIT_OF_KIND: dict[str, str] = {
+    "spend": "limit_usd",
+    "power": "limit_watts",
+    "chips": "limit_h100e",
+    "data": "limit_tokens",
+    "compute": "limit_flop",
+}
+#: A kind's own factors (in ``ConstraintDraws.extra``): scenario key -> kind.
+_EXTRA_OF_KIND: dict[str, str] = {
+    "sites": "power",
+    "split_efficiency": "power",
+    "flops_per_h100e": "chips",
+    "tokens_per_parameter": "data",
+    "epochs": "data",
+    "modality_multiplier": "data",
+    "synthetic_multiplier": "data",
+}
 _CONSTRAINT: dict[str, str] = {
-    "limit_usd": "limit",
-    "limit_watts": "limit",
+    **{limit: "limit" for limit in _LIMIT_OF_KIND.values()},
     "growth_per_year": "growth",
     "share": "share",
 }
@@ -671,9 +761,12 @@ def _constraint_key(inp: ProjectionInputs, key: str) -> tuple[int, str]:
             raise KeyError(f"{key!r}: no constraint {name!r}; the inputs have {names}")
         i = names.index(name)
     c = inp.constraints[i]
-    expected_limit = "limit_usd" if c.kind == "spend" else "limit_watts"
+    expected_limit = _LIMIT_OF_KIND[c.kind]
+    extras = [k for k, kind in _EXTRA_OF_KIND.items() if kind == c.kind]
+    if what in extras:
+        return i, what
     if what not in _CONSTRAINT or (what.startswith("limit_") and what != expected_limit):
-        keys = [expected_limit, "growth_per_year", "share"]
+        keys = [expected_limit, "growth_per_year", "share", *extras]
         raise KeyError(f"{key!r}: a {c.kind} constraint has {keys}")
     return i, _CONSTRAINT[what]
 
@@ -736,7 +829,11 @@ def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
     if key.startswith("constraints"):
         i, attr = _constraint_key(inp, key)
         constraints = list(inp.constraints)
-        constraints[i] = dataclasses.replace(constraints[i], **{attr: v})
+        c = constraints[i]
+        if attr in _EXTRA_OF_KIND:
+            constraints[i] = dataclasses.replace(c, extra={**c.extra, attr: v})
+        else:
+            constraints[i] = dataclasses.replace(c, **{attr: v})
         return dataclasses.replace(inp, constraints=tuple(constraints))
     raise KeyError(f"{key!r} is not an input of the projection")
 
@@ -798,5 +895,11 @@ def get_input(inp: ProjectionInputs, key: str) -> np.ndarray:
         return np.asarray(getattr(inp, _SCALARS[key]), dtype=float)
     if key.startswith("constraints"):
         i, attr = _constraint_key(inp, key)
-        return np.asarray(getattr(inp.constraints[i], attr), dtype=float)
+        c = inp.constraints[i]
+        if attr in _EXTRA_OF_KIND:
+            default = 20.0 if attr == "tokens_per_parameter" else 1.0
+            return np.broadcast_to(
+                np.asarray(c.extra.get(attr, default), dtype=float), (inp.n_draws,)
+            ).copy()
+        return np.asarray(getattr(c, attr), dtype=float)
     raise KeyError(f"{key!r} is not an input of the projection")

@@ -107,7 +107,7 @@ if TYPE_CHECKING:
 
 Frontier = Literal["top_n", "record", "threshold", "all"]
 Points = Literal["runs", "openai_2018"]
-Kind = Literal["spend", "power"]
+Kind = Literal["spend", "power", "chips", "data", "compute"]
 Basis = Literal["capex", "amortized"]
 Backend = Literal["pymc", "nutpie"]
 Forward = Literal["era", "hazard"]
@@ -117,7 +117,7 @@ FORWARDS: tuple[str, ...] = ("era", "hazard")
 
 #: ``data.points`` names the key of the file the fitted points come from.
 POINTS: tuple[str, ...] = ("runs", "openai_2018")
-KINDS: tuple[str, ...] = ("spend", "power")
+KINDS: tuple[str, ...] = ("spend", "power", "chips", "data", "compute")
 BASES: tuple[str, ...] = ("capex", "amortized")
 BACKENDS: tuple[str, ...] = ("pymc", "nutpie")
 MAX_HORIZON = 2200
@@ -655,17 +655,55 @@ class HardwareSpec(_LevelsWithYears):
 class Constraint:
     """One named ceiling on the largest run.
 
-    ``spend``: the run's cost on ``basis`` (``capex`` unless given) against
-    ``share * limit_usd * (1 + growth_per_year) ** (t - reference_year)``;
-    ``power``: the run's power draw against
-    ``share * limit_watts * (1 + growth_per_year) ** (t - reference_year)``.
+    Every kind has a limit L, a ``reference_year`` t_l, ``growth_per_year`` g and a
+    ``share`` s that one run may take, and compares the run with
+
+        limit(t) = s * L * (1 + g) ** (t - t_l) * (kind-specific factors)
+
+    - ``spend``: the run's cost on ``basis`` (``capex`` unless given) against
+      ``limit_usd``;
+    - ``power``: the run's power draw against ``limit_watts`` times ``sites`` (sites one
+      run may span, or 1 with a distributed limit) times ``split_efficiency`` (the share
+      of its compute per watt a run keeps when split across sites);
+    - ``chips``: the accelerators the run needs, C / (D * r) H100-equivalents for a run of
+      C FLOP lasting D seconds at the realised ``flops_per_h100e`` r, against
+      ``limit_h100e`` (a stock or a year's production, in H100-equivalents);
+    - ``data``: the run's compute against the largest compute-optimal run the data
+      allow, 6 N T = 6 T^2 / k with T = s * ``limit_tokens`` * ``epochs`` *
+      ``modality_multiplier`` * ``synthetic_multiplier`` tokens (the stock grows by g, so
+      this ceiling grows by (1 + g)^2 a year) and k = ``tokens_per_parameter``
+      (Chinchilla: C = 6 N T, T = k N);
+    - ``compute``: the run's compute against ``limit_flop`` directly (e.g. the latency
+      wall).
     """
 
-    #: The limit key each kind takes (the other is refused).
-    LIMITS: ClassVar[dict[str, str]] = {"spend": "limit_usd", "power": "limit_watts"}
+    #: The limit key each kind takes (the others are refused).
+    LIMITS: ClassVar[dict[str, str]] = {
+        "spend": "limit_usd",
+        "power": "limit_watts",
+        "chips": "limit_h100e",
+        "data": "limit_tokens",
+        "compute": "limit_flop",
+    }
+    #: Keys only one kind takes (besides its limit), with the kind.
+    EXTRAS: ClassVar[dict[str, str]] = {
+        "sites": "power",
+        "split_efficiency": "power",
+        "flops_per_h100e": "chips",
+        "tokens_per_parameter": "data",
+        "epochs": "data",
+        "modality_multiplier": "data",
+        "synthetic_multiplier": "data",
+    }
+    #: Keys a kind must have besides its limit.
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"chips": ("flops_per_h100e",)}
 
     name: Annotated[str, checked(_constraint_name), Required("a constraint needs a name")]
-    kind: Annotated[Kind, choice(KINDS), Required('a constraint needs a kind ("spend" or "power")')]
+    kind: Annotated[
+        Kind,
+        choice(KINDS),
+        Required('a constraint needs a kind ("spend", "power", "chips", "data" or "compute")'),
+    ]
     basis: Annotated[Basis | None, choice(BASES)] = None
     limit_usd: Annotated[
         Param | None,
@@ -685,6 +723,34 @@ class Constraint:
             why="all the sunlight that reaches Earth is about 1.7e17 W",
         ),
     ] = None
+    limit_h100e: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1.0, 1e13),
+            unit="H100-equivalents",
+            why="1e13 H100s would draw about 1e16 W, a hundred times all the world's power",
+        ),
+    ] = None
+    limit_tokens: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1e6, 1e22),
+            unit="tokens",
+            why="the indexed web holds about 5e14 tokens; 1e22 is ten million times that",
+        ),
+    ] = None
+    limit_flop: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1e15, 1e45),
+            unit="FLOP",
+            why="the largest run so far is about 5e26 FLOP; 1e45 is far past any physical limit "
+            "discussed",
+        ),
+    ] = None
     reference_year: Annotated[
         Year, Required("a constraint needs reference_year (the year limit_* applies to)")
     ]
@@ -699,6 +765,52 @@ class Constraint:
         ),
     ] = Fixed(0.0)
     share: Annotated[Param, UNIT] = Fixed(1.0)
+    sites: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1.0, 1e4),
+            unit="sites",
+            why="one run spread over more than ten thousand sites is no longer one run",
+        ),
+    ] = None
+    split_efficiency: Annotated[Param | None, UNIT] = None
+    flops_per_h100e: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1e12, 1e17),
+            unit="FLOP/s",
+            why="an H100 peaks at about 1e15 FLOP/s (BF16); 1e17 is a hundred times its peak",
+        ),
+    ] = None
+    tokens_per_parameter: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(0.1, 1e5),
+            unit="tokens per parameter",
+            why="compute-optimal training uses about 20 (Chinchilla); 1e5 is far beyond any "
+            "overtrained model",
+        ),
+    ] = None
+    epochs: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(0.01, 1e3),
+            unit="epochs",
+            why="beyond a few tens of epochs repeated data stops helping; 1000 is far past it",
+        ),
+    ] = None
+    modality_multiplier: Annotated[
+        Param | None,
+        Bound(0.0, range=(0.01, 1e4), why="a factor on the token stock, not a stock itself"),
+    ] = None
+    synthetic_multiplier: Annotated[
+        Param | None,
+        Bound(0.0, range=(0.01, 1e4), why="a factor on the token stock, not a stock itself"),
+    ] = None
 
     @model_validator(mode="wrap")
     @classmethod
@@ -717,6 +829,9 @@ class Constraint:
             data.pop(key, None)  # without a valid kind, not looked at
         if limit is not None and limit not in data:
             found.append(((limit,), missing(f"a {kind} constraint needs {limit}")))
+        for key in cls.NEEDS.get(kind, ()) if limit is not None else ():
+            if key not in data:
+                found.append(((key,), missing(f"a {kind} constraint needs {key}")))
         if kind == "spend":
             data.setdefault("basis", "capex")
         return validate_with(found, handler, data)
@@ -733,18 +848,30 @@ class Constraint:
         Returns
         -------
         tuple of str
-            The other kind's limit (and, for power, ``basis``); all the keys that
-            depend on the kind when ``kind`` is not a valid one.
+            The other kinds' limits and keys (and, but for spend, ``basis``); all the
+            keys that depend on the kind when ``kind`` is not a valid one.
         """
-        keys = (*cls.LIMITS.values(), "basis")
+        keys = (*cls.LIMITS.values(), *cls.EXTRAS, "basis")
         limit = cls.LIMITS.get(kind) if isinstance(kind, str) else None
         if limit is None:
             return keys
-        return tuple(k for k in keys if k != limit and not (k == "basis" and kind == "spend"))
+        return tuple(
+            k
+            for k in keys
+            if k != limit and not (k == "basis" and kind == "spend") and cls.EXTRAS.get(k) != kind
+        )
+
+    def factor(self, key: str) -> Param:
+        """A kind-specific input, or its neutral default (1; Chinchilla's 20 tokens per
+        parameter) where the file leaves it out."""
+        value = getattr(self, key)
+        if value is not None:
+            return value
+        return Fixed(20.0) if key == "tokens_per_parameter" else Fixed(1.0)
 
     @property
     def limit(self) -> Param:
-        """``limit_usd`` for a spend constraint, ``limit_watts`` for a power constraint."""
+        """The kind's limit: ``limit_usd``, ``limit_watts``, ``limit_h100e``, ... ."""
         value = getattr(self, self.LIMITS[self.kind])
         assert value is not None  # guaranteed by validation
         return value
@@ -1173,7 +1300,7 @@ def with_param(
             issue = f"a level needs its year: set {section}.{year} in the scenario"
     else:
         c = scenario.constraints[index]
-        if key in Constraint.LIMITS.values() and key != Constraint.LIMITS[c.kind]:
+        if key in Constraint.refused_keys(c.kind):
             issue = f"a {c.kind} constraint takes no {key}"
     if issue:
         raise ScenarioError(f"{key_path}: {issue}", [Problem(file, issue, None, key_path)])

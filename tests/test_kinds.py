@@ -1,0 +1,310 @@
+"""The constraint kinds chips, data and compute, and power across sites: each against its
+closed form written out by hand (to 1e-6 years), the never-binds case, the solver, and
+the scenario file's checks of their keys."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+from forecast.project.engine import (
+    ConstraintDraws,
+    LogLinear,
+    Realised,
+    closed_form_hit,
+    get_input,
+    hit_years,
+    is_log_linear,
+    ln_affordable,
+    ln_demand,
+    project,
+    set_input,
+    solve_hit,
+)
+from helpers import make_inputs
+
+LN2 = math.log(2)
+S = 3
+ONES = np.ones(S)
+#: The hand-made trend of make_inputs: 5e26 FLOP at 2025.5, doubling every 6 months.
+A = LN2 / 0.5
+LN_C0 = math.log(5e26) - A * 2025.5  # ln C(t) = LN_C0 + A t
+SECONDS = 100 * 86_400  # make_inputs' 100 training days
+
+
+def _with(c: ConstraintDraws, **kw):
+    return make_inputs(S, constraints=[c], **kw)
+
+
+def _check(inp, expected: float) -> None:
+    """The engine's closed form, its solver and the projection all give ``expected``."""
+    c = inp.constraints[0]
+    assert 2026 < expected < 2060, expected  # inside the window: nothing is clipped
+    assert is_log_linear(inp, c)
+    np.testing.assert_allclose(closed_form_hit(inp, c), expected, atol=1e-6)
+    np.testing.assert_allclose(solve_hit(inp, c, 2026.0, 2060.0), expected, atol=1e-6)
+    ds = project(inp)
+    np.testing.assert_allclose(ds["hit_year"].to_numpy()[0], expected, atol=1e-6)
+    # What the ceiling allows is the run's own compute at the hit year.
+    allowed = ln_affordable(inp, c, np.full(S, expected))
+    np.testing.assert_allclose(allowed, LN_C0 + A * expected, atol=1e-8)
+
+
+def test_compute_ceiling_meets_its_closed_form():
+    """limit(t) = s L (1+g)^(t - t_l): ln C0 + A t = ln(s L) + ln(1+g)(t - t_l)."""
+    L, s, g, tl = 2e31, 0.5, 0.1, 2030.0
+    c = ConstraintDraws("latency", "compute", None, ONES * L, tl, ONES * g, ONES * s)
+    lg = math.log1p(g)
+    expected = (math.log(s * L) - lg * tl - LN_C0) / (A - lg)
+    _check(_with(c), expected)
+    assert ln_demand(_with(c), c, np.array([2030.0]))[0] == pytest.approx(LN_C0 + A * 2030)
+
+
+def test_data_ceiling_is_six_tokens_squared_over_tokens_per_parameter():
+    """C_max(t) = 6 T(t)^2 / k, T(t) = s L e m y (1+g)^(t - t_l): the ceiling grows with
+    the square of the stock."""
+    L, s, g, tl, k = 5e14, 0.8, 0.07, 2024.0, 20.0
+    e, m, y = 5.0, 2.0, 1.5  # epochs, modalities, synthetic data
+    extra = {
+        "tokens_per_parameter": ONES * k,
+        "epochs": ONES * e,
+        "modality_multiplier": ONES * m,
+        "synthetic_multiplier": ONES * y,
+    }
+    c = ConstraintDraws("data", "data", None, ONES * L, tl, ONES * g, ONES * s, extra)
+    lg = math.log1p(g)
+    ln_cmax0 = math.log(6.0) + 2 * math.log(s * L * e * m * y) - math.log(k)
+    expected = (ln_cmax0 - 2 * lg * tl - LN_C0) / (A - 2 * lg)
+    _check(_with(c), expected)
+    # At the reference year the ceiling is 6 T^2 / k FLOP, written out.
+    tokens = s * L * e * m * y
+    assert math.exp(c.ln_limit(np.array([tl]))[0]) == pytest.approx(6 * tokens**2 / k)
+
+
+def test_data_ceiling_defaults_to_chinchilla_and_one_epoch():
+    c = ConstraintDraws("data", "data", None, ONES * 1e14, 2024.0, ONES * 0.0, ONES)
+    assert math.exp(c.ln_limit(np.array([2024.0]))[0]) == pytest.approx(6 * 1e28 / 20)
+
+
+def test_chips_ceiling_with_the_datasheet_duration():
+    """H100e needed = C / (D r) <= s L (1+g)^(t - t_l), D the fixed training duration."""
+    L, s, g, tl, r = 1e8, 0.26, 0.7, 2030.0, 4e14
+    c = ConstraintDraws(
+        "chips", "chips", None, ONES * L, tl, ONES * g, ONES * s, {"flops_per_h100e": ONES * r}
+    )
+    lg = math.log1p(g)
+    expected = (math.log(s * L * r * SECONDS) - lg * tl - LN_C0) / (A - lg)
+    _check(_with(c), expected)
+
+
+def _realised(inp, size: float = 0.0):
+    """The realised conversion's duration: 90 days at 2024 growing 1.3x a year, times
+    (C / 1e24)^size (the other realised series do not enter the chip count)."""
+    flat = LogLinear(ONES * 10.0, ONES * 0.0, 2024.0)
+    realised = Realised(
+        flops_per_usd=flat,
+        flops_per_watt=flat,
+        flop_per_usd_amortized=flat,
+        duration_days=LogLinear(ONES * math.log10(90.0), ONES * math.log10(1.3), 2024.0),
+        max_days=ONES * math.inf,
+        duration_size=ONES * size,
+    )
+    return dataclasses.replace(inp, realised=realised)
+
+
+@pytest.mark.parametrize("size", [0.0, 0.3])
+def test_chips_ceiling_with_the_realised_duration(size):
+    """ln C - ln D(t, C) - ln r = ln(s L) + ln(1+g)(t - t_l), with
+    ln D = ln D0 + d t + size (ln C - ln 1e24): linear in t."""
+    L, s, g, tl, r = 1e8, 0.26, 0.7, 2030.0, 4e14
+    c = ConstraintDraws(
+        "chips", "chips", None, ONES * L, tl, ONES * g, ONES * s, {"flops_per_h100e": ONES * r}
+    )
+    inp = _realised(_with(c), size)
+    lg, d = math.log1p(g), math.log(1.3)
+    ln_d0 = math.log(90.0 * 86400) - d * 2024.0 - size * math.log(1e24)
+    # (1 - size)(LN_C0 + A t) - (ln_d0 + d t) - ln r = ln(s L) - lg tl + lg t
+    expected = (math.log(s * L * r) - lg * tl - (1 - size) * LN_C0 + ln_d0) / (
+        (1 - size) * A - d - lg
+    )
+    _check(inp, expected)
+
+
+def test_power_across_sites_loses_the_split_efficiency():
+    """Power demand C pue / (u D E(t)) against s L n f: n sites, f kept when split."""
+    L, n, f = 5e9, 4.0, 0.8
+    extra = {"sites": ONES * n, "split_efficiency": ONES * f}
+    c = ConstraintDraws("sites", "power", None, ONES * L, 2030.0, ONES * 0.0, ONES, extra)
+    te = LN2 / 2.5  # make_inputs: 1.4e12 FLOP/s per W at 2025 doubling every 2.5 years
+    a = math.log(5e26 * 1.2 / (0.35 * SECONDS)) - A * 2025.5 - (math.log(1.4e12) - te * 2025.0)
+    expected = (math.log(L * n * f) - a) / (A - te)
+    inp = _with(c)
+    assert is_log_linear(inp, c)
+    np.testing.assert_allclose(hit_years(inp)[0], expected, atol=1e-6)
+    # One site, nothing lost: the existing power ceiling exactly.
+    one = ConstraintDraws("site", "power", None, ONES * L, 2030.0, ONES * 0.0, ONES)
+    np.testing.assert_allclose(hit_years(_with(one))[0], (math.log(L) - a) / (A - te), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "c",
+    [
+        ConstraintDraws("latency", "compute", None, ONES * 2e31, 2030.0, ONES * 5.0, ONES),
+        ConstraintDraws("data", "data", None, ONES * 5e14, 2024.0, ONES * 2.0, ONES),
+        ConstraintDraws(
+            "chips",
+            "chips",
+            None,
+            ONES * 1e8,
+            2030.0,
+            ONES * 9.0,
+            ONES,
+            {"flops_per_h100e": ONES * 4e14},
+        ),
+    ],
+    ids=["compute", "data", "chips"],
+)
+def test_a_ceiling_that_outgrows_the_run_never_binds(c):
+    """A limit growing faster than the run's demand: never met (inf), no binding."""
+    inp = _with(c)
+    assert np.all(np.isinf(closed_form_hit(inp, c)))
+    ds = project(inp)
+    assert np.all(np.isinf(ds["hit_year"])) and np.all(ds["binding"] == -1)
+
+
+def test_the_kinds_factors_are_inputs_by_key_path():
+    c = ConstraintDraws(
+        "chips", "chips", None, ONES * 1e8, 2030.0, ONES * 0.5, ONES, {"flops_per_h100e": ONES}
+    )
+    inp = set_input(_with(c), "constraints.chips.flops_per_h100e", 3e14)
+    assert get_input(inp, "constraints.chips.flops_per_h100e") == pytest.approx([3e14] * S)
+    inp = set_input(inp, "constraints.chips.limit_h100e", 2e8)
+    assert get_input(inp, "constraints.chips.limit_h100e") == pytest.approx([2e8] * S)
+    with pytest.raises(KeyError, match="limit_h100e"):
+        set_input(inp, "constraints.chips.limit_usd", 1.0)
+    with pytest.raises(KeyError):
+        set_input(inp, "constraints.chips.epochs", 2.0)
+
+
+def test_the_projection_reports_what_each_ceiling_allows_in_flop():
+    L = 2e31
+    c = ConstraintDraws("latency", "compute", None, ONES * L, 2030.0, ONES * 0.0, ONES)
+    ds = project(_with(c))
+    np.testing.assert_allclose(ds["log10_flop_allowed"].to_numpy(), math.log10(L))
+    assert list(ds["constraint_demand"].to_numpy()) == ["compute"]
+
+
+# -- the scenario file -------------------------------------------------------------------
+
+HEAD = """
+name = "kinds"
+seed = 1
+horizon = 2045
+[data]
+runs = "{runs}"
+[trend]
+doubling_time_months = 6.0
+level_flop = 5e26
+level_year = 2025.5
+"""
+
+
+def _scenario(tmp_path, table: str):
+    from forecast.scenario import load_scenario
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    text = HEAD.format(runs=root / "data" / "training_runs.csv") + textwrap.dedent(table)
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return load_scenario(path), path
+
+
+def test_every_kind_loads_with_its_keys(tmp_path):
+    sc, _ = _scenario(
+        tmp_path,
+        """
+        [[constraints]]
+        name = "chips"
+        kind = "chips"
+        limit_h100e = { dist = "lognormal", median = 1e8, p90 = 4e8 }
+        flops_per_h100e = 3e14
+        reference_year = 2030
+        growth_per_year = 0.7
+        share = 0.26
+        [[constraints]]
+        name = "data"
+        kind = "data"
+        limit_tokens = 5e14
+        epochs = 5
+        reference_year = 2024
+        [[constraints]]
+        name = "latency"
+        kind = "compute"
+        limit_flop = 2e31
+        reference_year = 2030
+        [[constraints]]
+        name = "grid"
+        kind = "power"
+        limit_watts = 8e9
+        sites = 4
+        split_efficiency = 0.9
+        reference_year = 2030
+        """,
+    )
+    assert [c.kind for c in sc.constraints] == ["chips", "data", "compute", "power"]
+    keys = sc.parameters()
+    assert "constraints.chips.flops_per_h100e" in keys and "constraints.data.epochs" in keys
+    assert sc.constraints[1].factor("tokens_per_parameter").median() == 20.0
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "says"),
+    [
+        (
+            'kind = "data"\nlimit_tokens = -5e14\nreference_year = 2024',
+            "limit_tokens",
+            "",
+        ),
+        (
+            'kind = "chips"\nlimit_h100e = 1e8\nflops_per_h100e = 3e14\nshare = 1.5\n'
+            "reference_year = 2030",
+            "share",
+            "",
+        ),
+        ('kind = "chips"\nlimit_h100e = 1e8\nflops_per_h100e = 3e14', "reference_year", "year"),
+        ('kind = "chips"\nlimit_h100e = 1e8\nreference_year = 2030', "flops_per_h100e", "needs"),
+        ('kind = "latency"\nlimit_flop = 2e31\nreference_year = 2030', "kind", "compute"),
+        (
+            'kind = "compute"\nlimit_flop = 2e31\nepochs = 3\nreference_year = 2030',
+            "epochs",
+            "takes",
+        ),
+    ],
+    ids=[
+        "negative-token-stock",
+        "share-above-1",
+        "chips-without-year",
+        "chips-no-rate",
+        "unknown-kind",
+        "other-kinds-key",
+    ],
+)
+def test_bad_input_for_each_new_key_names_file_line_and_key(tmp_path, capsys, table, key, says):
+    from forecast.cli import main
+
+    path = tmp_path / "s.toml"
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    body = HEAD.format(runs=root / "data" / "training_runs.csv")
+    path.write_text(body + '[[constraints]]\nname = "bad"\n' + table + "\n")
+    lines = path.read_text().splitlines()
+    # The line of the key at fault; a missing key is reported at its table's line.
+    at = [i for i, ln in enumerate(lines, 1) if ln.startswith(f"{key} ")]
+    line = at[0] if at else lines.index("[[constraints]]") + 1
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{path}:{line}" in err and key in err and says in err, err

@@ -348,15 +348,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     results = [_compute(s, args, sweep=False) for s in scenarios]
     rows = write_comparison(results, out, inside=inside)
     from forecast.report import style as F
+    from forecast.report.compare import first_limit_text
 
     table = Table(title="Scenario comparison")
-    for col in ("scenario", "doubling (months)", "first ceiling", "first hit year", "P(hit)"):
+    for col in (
+        "scenario",
+        "doubling (months)",
+        "binds first (share of draws)",
+        "first hit year",
+        "P(hit)",
+    ):
         table.add_column(col)
     for r in rows:
         table.add_row(
             escape(r["scenario"]),
             f"{r['doubling_time_months']['median']:.1f}",
-            escape(r["first_ceiling"] or "none"),
+            escape(first_limit_text(r)),
             F.year_interval(r["first_hit_year"], r["horizon"]),
             F.percent(r["prob_hit_by_horizon"]),
         )

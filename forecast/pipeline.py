@@ -325,6 +325,10 @@ def build_inputs(
         compute = LogLinear(compute.log10_ref + rec.offset_log10, compute.slope, compute.ref_year)
         floor = rec.floor_log10
         meta = {"runs_per_year": rec.runs_per_year, "record_holder": rec.floor_name}
+    elif scenario.data.points == "runs" and len(runs):
+        # A level the scenario gives still cannot put the largest run below one already
+        # published in its selection.
+        floor = float(np.log10(runs["compute_flop"].to_numpy(dtype=float).max()))
     if tr.forward == "hazard":
         # A new era may begin: at a time drawn from the yearly hazard, the trend (and the
         # record above it) bends to a slope drawn for the new era.

@@ -510,6 +510,10 @@ class Results:
     lesson_2018 : xarray.Dataset or None
         The 2018 line of "AI and Compute" beside the record at each later year end (see
         :func:`forecast.analysis.lesson2018.lesson`); None for the 2018 chart's points.
+    feasible_2030 : xarray.Dataset or None
+        The largest run the physical limits allow in 2030, by limit, for this scenario
+        and for the ``epoch-2030`` scenario, beside Sevilla et al. (2024) (see
+        :func:`forecast.analysis.feasible.feasible`); None without physical limits.
     posterior : dict of str to xarray.Dataset
         The posterior groups written to ``posterior.nc`` (empty when re-rendering, where
         the file is kept as it is).
@@ -529,6 +533,9 @@ class Results:
     known_runs: xr.Dataset | None = None
     growth: xr.Dataset | None = None
     lesson_2018: xr.Dataset | None = None
+    feasible_2030: xr.Dataset | None = None
+    #: Notable runs a year at or above 1e25-1e27 FLOP (:mod:`forecast.analysis.counts`).
+    threshold_counts: xr.Dataset | None = None
     #: The rolling-origin backtest of the record (:mod:`forecast.analysis.rolling`).
     rolling: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
@@ -610,6 +617,14 @@ class Results:
             lesson = self.lesson_2018.copy()
             lesson.attrs = _json_attrs(lesson.attrs)
             lesson.to_netcdf(path, group="lesson_2018", mode="a")
+        if self.feasible_2030 is not None:
+            feasible = self.feasible_2030.copy()
+            feasible.attrs = _json_attrs(feasible.attrs)
+            feasible.to_netcdf(path, group="feasible_2030", mode="a")
+        if self.threshold_counts is not None:
+            counts = self.threshold_counts.copy()
+            counts.attrs = _json_attrs(counts.attrs)
+            counts.to_netcdf(path, group="threshold_counts", mode="a")
 
     def save_posterior(self, path: Path) -> None:
         """Write ``posterior.nc``: posterior groups, drawn inputs, runs and fit summary."""
@@ -663,6 +678,16 @@ class Results:
             lesson.attrs = _unjson_attrs(lesson.attrs)
         except OSError:
             lesson = None
+        try:
+            feasible = _open(folder / "projection.nc", "feasible_2030")
+            feasible.attrs = _unjson_attrs(feasible.attrs)
+        except OSError:
+            feasible = None
+        try:
+            counts = _open(folder / "projection.nc", "threshold_counts")
+            counts.attrs = _unjson_attrs(counts.attrs)
+        except OSError:
+            counts = None
         posterior = folder / "posterior.nc"
         inputs = _open(posterior, "projection_inputs")
         inputs = inputs.rename({k: unquote(k) for k in inputs.data_vars})
@@ -692,5 +717,7 @@ class Results:
             known_runs=known,
             growth=growth,
             lesson_2018=lesson,
+            feasible_2030=feasible,
+            threshold_counts=counts,
             rolling=rolling,
         )

@@ -250,6 +250,36 @@ def scenario_text(scenario: Scenario) -> str:
     return raw.decode("utf-8")
 
 
+#: Calendar years the counts of runs above each threshold are projected for.
+COUNT_YEARS = 10
+
+
+def threshold_counts(result) -> xr.Dataset:
+    """Notable runs a year at or above 1e25-1e27 FLOP, for the first :data:`COUNT_YEARS`
+    calendar years from the start (:func:`forecast.analysis.counts.project_counts`).
+
+    Its own generator from the run's seed (stream 2), so the other draws do not move.
+    """
+    import math
+
+    from forecast.analysis.counts import counted_runs, project_counts
+
+    inputs = result.inputs
+    typical = inputs.typical if inputs.typical is not None else inputs.compute
+    counted = counted_runs(result.scenario.data)
+    first = math.floor(result.start_year)
+    last = min(first + COUNT_YEARS - 1, int(result.scenario.horizon))
+    data_end = min(float(counted["t"].max()), result.start_year)
+    return project_counts(
+        counted,
+        typical,
+        result.start_year,
+        np.arange(first, last + 1),
+        np.random.default_rng([result.seed, 2]),
+        data_end=data_end,
+    )
+
+
 def run(
     scenario: Scenario,
     options: RunOptions = RunOptions(),
@@ -317,6 +347,14 @@ def run(
         posterior=posterior_groups(result),
         lesson_2018=lesson_2018,
     )
+    from forecast.analysis.feasible import feasible, reference_projection
+
+    if any(c.kind != "spend" for c in result.scenario.constraints):
+        # The physical limits against Sevilla et al. (2024), with their inputs run too.
+        reference, name = reference_projection(result.scenario, result.seed, options.draws)
+        results.feasible_2030 = feasible(result.projection, reference, name)
+    if result.scenario.data.points == "runs":
+        results.threshold_counts = threshold_counts(result)
     from forecast.analysis.hindcast import known_runs
 
     results.known_runs = known_runs(result.scenario, result.inputs)
@@ -342,11 +380,18 @@ def run(
             result.scenario, cutoffs, options.seed, options.use_cache, log
         )
     if rolling:
+        from forecast.analysis.counts import check_counts, counts_backtest
         from forecast.analysis.rolling import rolling as run_rolling
 
         results.rolling = run_rolling(
             result.scenario, seed=options.seed, use_cache=options.use_cache, log=log
         )
+        if not check_counts(result.scenario):
+            # The counts of runs above each threshold, backtested from 2022 on the rolling
+            # backtest's fit of that cutoff (cached by now).
+            results.rolling.attrs["counts_backtest"] = counts_backtest(
+                result.scenario, seed=options.seed, use_cache=options.use_cache, log=log
+            )
     if hindcast is not None:
         from forecast.analysis.hindcast import hindcast as run_hindcast
 

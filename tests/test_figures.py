@@ -80,7 +80,8 @@ def check_axes(ax, log_y: bool | None = None) -> None:
     assert ax.get_xlabel()
     assert ax.get_ylabel()
     assert ax.get_title()
-    assert ax.get_legend() is not None
+    # A legend of its own, or one for the whole figure (below several panels).
+    assert ax.get_legend() is not None or ax.figure.legends
     if log_y is not None:
         assert (ax.get_yscale() == "log") is log_y
 
@@ -225,7 +226,14 @@ def make_result(projection, inputs, runs_used, trend_fit=None, sweep=None):
 def test_figure_set_without_trend_fit(projection, inputs, runs_used, tmp_path):
     result = make_result(projection, inputs, runs_used)
     figs = F.figure_set(result)
-    assert list(figs) == ["trend_log", "trend_linear", "cost", "power", "hit_years"]
+    assert list(figs) == [
+        "trend_log",
+        "trend_linear",
+        "cost",
+        "power",
+        "hit_years",
+        "binding_first",
+    ]
     assert all(isinstance(f, Figure) for f in figs.values())
     sweep = xr.Dataset(
         {
@@ -242,7 +250,8 @@ def test_figure_set_without_trend_fit(projection, inputs, runs_used, tmp_path):
 
     result.lesson_2018 = lesson(result.scenario)
     figs = F.figure_set(result)
-    assert list(figs) == list(F.STEMS)
+    # The threshold counts have their own tests (tests/test_counts.py).
+    assert list(figs) == [s for s in F.STEMS if s != "threshold_counts"]
     for stem, fig in figs.items():
         check_axes(fig.axes[0])
         assert F.save_figure(fig, tmp_path, stem)[0].stat().st_size > 0
@@ -252,7 +261,7 @@ def test_figure_set_skips_power_without_power_constraint(inputs, runs_used, tren
     spend_only = ProjectionInputs(**{**inputs.__dict__, "constraints": inputs.constraints[:2]})
     result = make_result(project(spend_only), spend_only, runs_used, trend_fit)
     figs = F.figure_set(result)
-    assert list(figs) == ["trend_log", "trend_linear", "cost", "hit_years"]
+    assert list(figs) == ["trend_log", "trend_linear", "cost", "hit_years", "binding_first"]
 
 
 # -- the figures say what the briefing says ------------------------------------------------

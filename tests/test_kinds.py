@@ -308,3 +308,41 @@ def test_bad_input_for_each_new_key_names_file_line_and_key(tmp_path, capsys, ta
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert f"{path}:{line}" in err and key in err and says in err, err
+
+
+def test_the_baseline_chip_throughput_is_what_recent_runs_achieved():
+    """The baseline's realised FLOP/s per H100-equivalent is measured: the median and
+    90th percentile of the runs since 2023 in data/run_hardware.csv (to 5%)."""
+    from pathlib import Path
+
+    from forecast.data.loaders import load_hardware, load_run_hardware, load_runs
+    from forecast.data.throughput import realised_flops_per_h100e, summarise
+    from forecast.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    runs, hardware = load_runs(), load_hardware()
+    table = realised_flops_per_h100e(
+        runs, load_run_hardware(runs=runs, hardware=hardware), hardware
+    )
+    assert len(table) >= 8 and table["t"].min() >= 2023.0
+    measured = summarise(table["flops_per_h100e"])
+    sc = load_scenario(root / "scenarios" / "baseline.toml")
+    param = next(c for c in sc.constraints if c.kind == "chips").flops_per_h100e
+    assert param.median() == pytest.approx(measured["median"], rel=0.05)
+    assert param.as_dict()["p90"] == pytest.approx(measured["p90"], rel=0.05)
+
+
+def test_realised_throughput_by_hand():
+    import pandas as pd
+
+    from forecast.data.throughput import H100_PEAK_FLOPS, realised_flops_per_h100e
+
+    runs = pd.DataFrame({"name": ["a"], "t": [2024.5], "compute_flop": [1e25]})
+    rh = pd.DataFrame(
+        {"name": ["a"], "accelerator": ["X"], "chip_count": [1000.0], "training_hours": [100.0]}
+    )
+    hw = pd.DataFrame({"name": ["X"], "fp16_flops": [2e15]})
+    got = realised_flops_per_h100e(runs, rh, hw)
+    util = 1e25 / (100 * 3600 * 1000 * 2e15)
+    assert got["utilisation"].iloc[0] == pytest.approx(util)
+    assert got["flops_per_h100e"].iloc[0] == pytest.approx(util * H100_PEAK_FLOPS)

@@ -239,19 +239,35 @@ def test_baseline_contents():
     assert s.trend.eras == "auto" and s.trend.needs_fit
     assert s.hardware.conversion == "realised"
     assert s.hardware.max_training_days == Fixed(456.0)
-    # Every scenario but the 2018 analysis's own uses the realised conversion.
+    # Every scenario but the two that re-run a published analysis with its own
+    # datasheet figures uses the realised conversion.
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
-        expected = "datasheet" if path.stem == "openai-2018" else "realised"
+        expected = "datasheet" if path.stem in ("openai-2018", "epoch-2030") else "realised"
         assert load_scenario(path).hardware.conversion == expected, path.name
     assert [c.name for c in s.constraints] == [
         "World hardware budget",
         "1% of world GDP",
-        "Single-site power",
+        "Largest firm's capital spending",
+        "Power across sites",
+        "Chip supply",
+        "Training data",
+        "Latency wall",
+    ]
+    assert [c.kind for c in s.constraints] == [
+        "spend",
+        "spend",
+        "spend",
+        "power",
+        "chips",
+        "data",
+        "compute",
     ]
     budget = s.constraint("World hardware budget")
     assert (budget.kind, budget.basis, budget.reference_year) == ("spend", "capex", 2018)
     assert budget.limit.median() == 1e12
-    assert s.constraint("Single-site power").basis is None
+    assert s.constraint("Power across sites").basis is None
+    # Every number the baseline sets has a source.
+    assert s.unsourced() == []
 
 
 def test_openai_2018_uses_the_chart_points():
@@ -307,7 +323,7 @@ def test_parameters_and_with_param():
     params = parameters(s)
     assert params["hardware.max_training_days"] == Fixed(456.0)
     assert params["constraints.1% of world GDP.share"] == Fixed(0.01)
-    assert "constraints.Single-site power.limit_usd" not in params
+    assert "constraints.Power across sites.limit_usd" not in params
     assert "trend.doubling_time_months" not in params  # left to the fit
 
     t = with_param(s, "trend.doubling_time_months", 12)
@@ -318,8 +334,8 @@ def test_parameters_and_with_param():
     )
     assert u.constraint("World hardware budget").share == Uniform(0.1, 0.5)
     assert "constraints.World hardware budget.share" not in u.sources
-    v = with_param(s, "constraints[2].limit_watts", Fixed(1e9))
-    assert v.constraint("Single-site power").limit_watts == Fixed(1e9)
+    v = with_param(s, "constraints[3].limit_watts", Fixed(1e9))
+    assert v.constraint("Power across sites").limit_watts == Fixed(1e9)
 
 
 @pytest.mark.parametrize(
@@ -329,10 +345,16 @@ def test_parameters_and_with_param():
         ("hardware.utilisation", 0.3, KeyError, r"did you mean 'utilization'"),
         ("constraints.Nope.share", 0.5, KeyError, r"no constraint named 'Nope'"),
         (
-            "constraints.Single-site power.limit_usd",
+            "constraints.Power across sites.limit_usd",
             1e9,
             ScenarioError,
             r"power constraint takes no",
+        ),
+        (
+            "constraints.Chip supply.epochs",
+            2,
+            ScenarioError,
+            r"chips constraint takes no epochs",
         ),
         (
             "trend.doubling_time_months",

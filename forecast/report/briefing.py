@@ -14,6 +14,7 @@ from forecast.report.growth_accounting import PUBLISHED_GROWTH, growth_blocks
 from forecast.report.growth_accounting import caption as growth_caption
 from forecast.report.lesson import caption as lesson_caption
 from forecast.report.lesson import lesson_blocks
+from forecast.report.summary import ALLOWED_VAR
 from forecast.results import Results
 
 MOORE_MONTHS = (18.0, 24.0)
@@ -61,30 +62,94 @@ def _record_sentence(summary: dict, results: Results) -> str:
     )
 
 
-def answer(summary: dict, results: Results, with_sweep: bool = True) -> list[Block]:
-    """The headline paragraph and table (``with_sweep``: the doubling-time sweep is shown)."""
+#: How many runners-up the opening sentence names after the most likely first limit: with
+#: many kinds of limit the rest are in the figure, and the sentence stays short.
+RUNNERS_UP = 2
+
+
+def first_limit_odds(summary: dict) -> list[tuple[str | None, float]]:
+    """(limit, probability it binds first), most likely first; None is "no limit by the
+    horizon". Only outcomes with a non-zero probability; ties keep the summary's order.
+
+    Read from ``summary.json`` (``prob_binds_first`` of each constraint and
+    ``limit.prob_binds_first_none``), so the briefing, the figure and ``forecast compare``
+    give the same numbers.
+    """
+    odds: list[tuple[str | None, float]] = [
+        (c["name"], c.get("prob_binds_first") or 0.0) for c in summary["constraints"]
+    ]
+    odds.append((None, summary["limit"].get("prob_binds_first_none") or 0.0))
+    return sorted((o for o in odds if o[1] > 0), key=lambda o: -o[1])
+
+
+def _first_limit_sentence(summary: dict, horizon: int, name: str) -> str:
+    """The briefing's opening: the limit most likely to bind first, its probability and
+    when, then the next most likely (ending with a space)."""
+    limit = summary["limit"]
+    odds = first_limit_odds(summary)
+    if all(n is None for n, _ in odds):
+        return (
+            f"Under the {name} assumptions the largest training run meets none of the limits "
+            f"by {horizon} in any draw. "
+        )
+
+    def label(limit_name: str | None) -> str:
+        return limit_name if limit_name is not None else f"none by {horizon}"
+
+    if odds[0][0] is None:
+        # Most draws meet nothing; the reader still needs the limit that comes first when
+        # one does, so name it, with its (smaller) probability.
+        limit_name, p = next(o for o in odds if o[0] is not None)
+        return (
+            f"Under the {name} assumptions the largest training run most likely meets none "
+            f"of the limits by {horizon} (in {F.percent(odds[0][1])} of draws); when it "
+            f"does, the first is most likely {limit_name} (in {F.percent(p)} of draws). "
+        )
+    rest = "; ".join(f"{label(n)} ({F.percent(p)})" for n, p in odds[1 : 1 + RUNNERS_UP])
+    return (
+        f"Under the {name} assumptions the first limit the largest training run meets is "
+        f"most likely {odds[0][0]} (in {F.percent(odds[0][1])} of draws), in "
+        f"{F.year_interval(limit['hit_year'], horizon)}"
+        + (f"; next most likely: {rest}. " if rest else ". ")
+    )
+
+
+def answer(
+    summary: dict,
+    results: Results,
+    with_sweep: bool = True,
+    figs: dict[str, Figure] | None = None,
+) -> list[Block]:
+    """The headline paragraph and table, then the figure of which limit binds first.
+
+    Parameters
+    ----------
+    summary : dict
+        :func:`forecast.report.summary.build_summary` of ``results``.
+    results : Results
+    with_sweep : bool
+        The doubling-time sweep is shown (the caveat points to it).
+    figs : dict of str to Figure, optional
+        The main section's figures; ``binding_first``, when present, follows the table.
+
+    Returns
+    -------
+    list of Block
+    """
     sc = results.scenario
     horizon = sc.horizon
     trend = summary["trend"]
     limit = summary["limit"]
     cons = summary["constraints"]
     first = limit["binding_constraint"]
+    # The answer opens with which limit binds first: the question a reader brings.
     parts = [
-        f"Under the {sc.name} assumptions the largest training run grows "
-        f"{trend['growth_per_year']['median']:.1f}x a year: its compute doubles every "
-        f"{F.interval_text(trend['doubling_time_months'])} months. "
+        _first_limit_sentence(summary, horizon, sc.name),
+        ("Until then it" if first is not None else "It")
+        + f" grows {trend['growth_per_year']['median']:.1f}x a year: its compute doubles "
+        f"every {F.interval_text(trend['doubling_time_months'])} months. ",
     ]
     parts.append(_record_sentence(summary, results))
-    if first is None:
-        parts.append(
-            f"In most draws it reaches none of the ceilings by {horizon} (probability of "
-            f"reaching any: {F.percent(limit['prob_hit_by_horizon'])}). "
-        )
-    else:
-        parts.append(
-            f"It meets the {first} ceiling first (in {F.percent(limit['binding_share'])} of "
-            f"draws), in {F.year_interval(limit['hit_year'], horizon)}. "
-        )
     parts.append("Ceiling by ceiling: " + "; ".join(_hit_clause(c, horizon) for c in cons) + ". ")
     post = limit["post_limit_doubling_time_months"]
     if first is not None and post["median"] is not None:
@@ -133,7 +198,41 @@ def answer(summary: dict, results: Results, with_sweep: bool = True) -> list[Blo
             else ""
         ),
     )
-    return [Para.of(Strong("The answer."), " ", *parts), table, caveat]
+    blocks: list[Block] = [Para.of(Strong("The answer."), " ", *parts), table]
+    figure = (figs or {}).get("binding_first")
+    if figure is not None:
+        allowed = ALLOWED_VAR in results.projection
+        caption = binding_first_caption(summary, allowed)
+        blocks.append(dataclasses.replace(figure, caption=caption))
+    return [*blocks, caveat]
+
+
+def binding_first_caption(summary: dict, allowed: bool = False) -> str:
+    """Caption and alt text of the ``binding_first`` figure, with its headline number.
+
+    Given here rather than in the fixed captions of :mod:`forecast.report.write` so that
+    it can say what the figure shows for this scenario (from ``summary.json``);
+    ``allowed``: the projection gives the compute each limit allows, and the figure draws it.
+    """
+    horizon = summary["horizon"]
+    odds = first_limit_odds(summary)
+    top = next(((n, p) for n, p in odds if n is not None), None)
+    lead = (
+        f"{top[0]} binds first in {F.percent(top[1])} of draws. "
+        if top is not None
+        else f"No limit binds by {horizon} in any draw. "
+    )
+    none = (summary["limit"].get("prob_binds_first_none") or 0) > 0
+    return (
+        "Which limit binds first. Left: the share of draws in which each limit is the first "
+        "the largest run meets"
+        + (f" (and in which none is met by {horizon})" if none else "")
+        + f"; {lead}Right: the "
+        "largest run's compute on the trend, unconstrained, and held to the limits (median and "
+        "80% band)"
+        + (", with the compute each limit allows (median)" if allowed else "")
+        + "; log scale."
+    )
 
 
 def trend_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
@@ -427,13 +526,37 @@ def assumptions_section(results: Results) -> list[Block]:
             )
         elif c.kind == "spend":
             what = "the amortised cost: chips depreciated over the run's duration plus energy"
-        else:
+        elif c.kind == "power":
             what = (
                 "the power the run draws all-in (chips, servers, networking and cooling, at "
                 "what frontier runs drew per FLOP/s)"
                 if realised
                 else "the power the run draws (chips at their efficiency, times PUE)"
             )
+            if c.sites is not None or c.split_efficiency is not None:
+                what += (
+                    f", against the limit times the sites one run may span "
+                    f"({c.factor('sites').describe()}) and the share of its compute per watt "
+                    f"it keeps when split ({c.factor('split_efficiency').describe()})"
+                )
+        elif c.kind == "chips":
+            what = (
+                "the accelerators the run needs, its compute divided by its duration and by "
+                "the FLOP/s one H100-equivalent delivers in training "
+                f"({c.factor('flops_per_h100e').describe()}), in H100-equivalents"
+            )
+        elif c.kind == "data":
+            what = (
+                "the largest compute-optimal run the data allow, 6 T² / k FLOP (C = 6 N T "
+                "with T = k N: Chinchilla's rule), where T is the token stock times the "
+                f"epochs ({c.factor('epochs').describe()}), the multiplier for other "
+                f"modalities ({c.factor('modality_multiplier').describe()}) and for synthetic "
+                f"data ({c.factor('synthetic_multiplier').describe()}), and k the tokens per "
+                f"parameter ({c.factor('tokens_per_parameter').describe()}); the ceiling "
+                "grows with the square of the stock"
+            )
+        else:
+            what = "the run's compute itself (a ceiling in FLOP, such as the latency wall)"
         cost_bases.append(
             (
                 Strong(c.name),
@@ -650,6 +773,44 @@ POLICY_THRESHOLDS: dict[str, str] = {
 }
 
 
+def counts_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
+    """How many runs cross each threshold a year, with the backtest from 2022 when run."""
+    ds = getattr(results, "threshold_counts", None)
+    if ds is None or "threshold_counts" not in summary:
+        return []
+    from forecast.analysis.counts import counts_json
+    from forecast.report.counts import caption, counts_blocks
+
+    figure = figs.get("threshold_counts")
+    if figure is not None:
+        figure = dataclasses.replace(figure, caption=caption(ds))
+    backtest = None
+    if results.rolling is not None:
+        backtest = results.rolling.attrs.get("counts_backtest")
+    return counts_blocks(
+        summary["threshold_counts"],
+        backtest,
+        summary.get("thresholds"),
+        cumulative=counts_json(ds, "cumulative"),
+        figure=figure,
+    )
+
+
+def feasible_section(results: Results) -> list[Block]:
+    """The largest feasible run in 2030 against Sevilla et al. (2024), when computed."""
+    ds = getattr(results, "feasible_2030", None)
+    if ds is None:
+        return []
+    from forecast.analysis.feasible import REFERENCE
+    from forecast.report.feasible import feasible_blocks
+    from forecast.scenario import load_scenario
+
+    reference = None
+    if ds.attrs.get("reference") and REFERENCE.is_file():
+        reference = load_scenario(REFERENCE)
+    return feasible_blocks(results, reference)
+
+
 def thresholds_section(summary: dict, results: Results) -> list[Block]:
     """When the largest run first reaches each compute threshold, with the rules that use them."""
     rows = []
@@ -694,7 +855,7 @@ def build_briefing(
     sc = results.scenario
     title = f"When does the largest AI training run hit its limits? Scenario: {sc.name}"
     blocks: list[Block] = []
-    blocks += answer(summary, results, with_sweep=results.sweep is not None)
+    blocks += answer(summary, results, with_sweep=results.sweep is not None, figs=figs)
     if sc.description:
         blocks.append(Para.of(Strong("Scenario."), " ", " ".join(sc.description.split())))
     blocks += trend_section(summary, results, figs)
@@ -704,7 +865,9 @@ def build_briefing(
             figure = dataclasses.replace(figure, caption=lesson_caption(results.lesson_2018))
         blocks += lesson_blocks(results.lesson_2018, figure, backtests=bool(results.backtests))
     blocks += thresholds_section(summary, results)
+    blocks += counts_section(summary, results, figs)
     blocks += cost_section(summary, results, figs)
+    blocks += feasible_section(results)
     blocks += sensitivity_section(results, figs)
     blocks += extra or []
     blocks += assumptions_section(results)

@@ -16,8 +16,31 @@ from forecast.report.summary import build_summary, dumps
 from forecast.results import Results
 
 
+def first_limit_text(row: dict) -> str:
+    """The limit most likely to bind first in one scenario with its probability.
+
+    "Single-site power (98%)"; when meeting none by the horizon is likelier, that first,
+    "none by 2045 (70%), else Single-site power (20%)"; "none by 2045 (100%)" when no
+    draw meets a limit.
+    """
+    name, share = row["first_ceiling"], row["first_ceiling_share"] or 0.0
+    none = row["prob_binds_first_none"] or 0.0
+    nothing = f"none by {row['horizon']} ({F.percent(none)})"
+    if name is None:
+        return nothing
+    if none > share:
+        return f"{nothing}, else {name} ({F.percent(share)})"
+    return f"{name} ({F.percent(share)})"
+
+
 def comparison_rows(summaries: list[dict]) -> list[dict]:
-    """One row of headline numbers per scenario (JSON-ready)."""
+    """One row of headline numbers per scenario (JSON-ready).
+
+    ``first_ceiling`` is the limit that binds first in the most draws and
+    ``first_ceiling_share`` the share of draws in which it does; ``prob_binds_first``
+    gives that share for every limit and ``prob_binds_first_none`` the share meeting none
+    by the horizon (as in each scenario's summary.json).
+    """
     rows = []
     for s in summaries:
         rows.append(
@@ -25,6 +48,9 @@ def comparison_rows(summaries: list[dict]) -> list[dict]:
                 "scenario": s["scenario"],
                 "doubling_time_months": s["trend"]["doubling_time_months"],
                 "first_ceiling": s["limit"]["binding_constraint"],
+                "first_ceiling_share": s["limit"]["binding_share"],
+                "prob_binds_first": {c["name"]: c["prob_binds_first"] for c in s["constraints"]},
+                "prob_binds_first_none": s["limit"]["prob_binds_first_none"],
                 "first_hit_year": s["limit"]["hit_year"],
                 "prob_hit_by_horizon": s["limit"]["prob_hit_by_horizon"],
                 "post_limit_doubling_time_months": s["limit"]["post_limit_doubling_time_months"],
@@ -35,11 +61,27 @@ def comparison_rows(summaries: list[dict]) -> list[dict]:
     return rows
 
 
-def plot_comparison(results: list[Results]) -> MplFigure:
-    """Left: constrained projections (median, 80% band); right: first-hit-year distributions."""
+def plot_comparison(results: list[Results], rows: list[dict] | None = None) -> MplFigure:
+    """Left: constrained projections (median, 80% band); right: first-hit-year distributions.
+
+    Parameters
+    ----------
+    results : list of Results
+        One per scenario.
+    rows : list of dict, optional
+        :func:`comparison_rows` of the same scenarios, in the same order: each legend
+        of the right panel then names the limit most likely to bind first, with its
+        probability (:func:`first_limit_text`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig = MplFigure(figsize=(11, 5.2), layout="constrained")  # two panels: wider than one
     ax_traj, ax_hit = fig.subplots(1, 2, width_ratios=(1.4, 1))
     for i, r in enumerate(results):
+        # On its own line: limit names are long, and the panel is the narrower one.
+        first = f"\nbinds first: {first_limit_text(rows[i])}" if rows is not None else ""
         colour = F.colour(i)
         ds = r.projection
         years = ds["year"].to_numpy()
@@ -59,7 +101,8 @@ def plot_comparison(results: list[Results]) -> MplFigure:
                 histtype="step",
                 lw=2,
                 color=colour,
-                label=f"{r.scenario.name} (hits by {r.scenario.horizon}: {F.percent(share)})",
+                label=f"{r.scenario.name} (hits by {r.scenario.horizon}: "
+                f"{F.percent(share)}){first}",
             )
         else:
             ax_hit.plot(
@@ -77,7 +120,8 @@ def plot_comparison(results: list[Results]) -> MplFigure:
     ax_hit.set_ylabel("share of draws per half year")
     ax_hit.set_title("When the first ceiling binds")
     ax_hit.grid(alpha=0.3)
-    ax_hit.legend(fontsize=8)
+    # Limit names are user text: a "$" in one must not start mathtext.
+    F.literal(ax_hit.legend(fontsize=8).get_texts())
     return fig
 
 
@@ -93,7 +137,7 @@ def write_comparison(results: list[Results], out: Path, inside: Path | None = No
     rows = comparison_rows(summaries)
     manifest = {"kind": "comparison", "scenarios": [r.scenario.name for r in results]}
     with atomic_folder(Path(out), manifest, inside) as tmp:
-        paths = save_figure(plot_comparison(results), tmp / "figures", "compare", svg=True)
+        paths = save_figure(plot_comparison(results, rows), tmp / "figures", "compare", svg=True)
         png = next(p for p in paths if p.suffix == ".png")
         table_rows = []
         for row in rows:
@@ -104,23 +148,25 @@ def write_comparison(results: list[Results], out: Path, inside: Path | None = No
                 (
                     row["scenario"],
                     f"{d['median']:.1f} ({d['p10']:.1f}–{d['p90']:.1f})",
-                    row["first_ceiling"] or "none",
+                    first_limit_text(row),
                     F.year_interval(h, row["horizon"]),
                     F.percent(row["prob_hit_by_horizon"]),
                     "n/a" if post["median"] is None else f"{post['median']:.1f}",
                 )
             )
         names = ", ".join(r["scenario"] for r in rows)
+        firsts = "; ".join(f"{r['scenario']}: {first_limit_text(r)}" for r in rows)
         blocks = [
             Para.of(
                 f"Headline numbers of {len(rows)} scenarios ({names}), each run with its own "
-                "seed and assumptions; intervals are 80% intervals over draws."
+                "seed and assumptions; intervals are 80% intervals over draws. The limit most "
+                f"likely to bind first (share of draws in which it does): {firsts}."
             ),
             Table(
                 (
                     "scenario",
                     "doubling (months)",
-                    "first ceiling",
+                    "binds first (share of draws)",
                     "first hit year",
                     "P(hit by horizon)",
                     "doubling after (months)",
@@ -129,20 +175,23 @@ def write_comparison(results: list[Results], out: Path, inside: Path | None = No
             ),
             Figure(
                 png.relative_to(tmp),
-                "Projections and first-hit years of each scenario.",
+                "Projections and first-hit years of each scenario, with the limit most likely "
+                "to bind first in each and the share of draws in which it does.",
                 png.read_bytes(),
             ),
             Heading(1, "Hit year of every ceiling"),
         ]
         for row in rows:
+            first = row["prob_binds_first"]
+            cells = [
+                (n, F.year_interval(iv, row["horizon"]), F.percent(first[n]))
+                for n, iv in row["constraints"].items()
+            ]
+            if row["prob_binds_first_none"]:  # the rest of the draws: shares add up to 100%
+                none = F.percent(row["prob_binds_first_none"])
+                cells.append((f"none by {row['horizon']}", "", none))
             blocks.append(
-                Table(
-                    (f"{row['scenario']}: ceiling", "hit year"),
-                    tuple(
-                        (n, F.year_interval(iv, row["horizon"]))
-                        for n, iv in row["constraints"].items()
-                    ),
-                )
+                Table((f"{row['scenario']}: ceiling", "hit year", "P(binds first)"), tuple(cells))
             )
         title = "Scenario comparison"
         (tmp / "compare.md").write_text(to_markdown(title, blocks), encoding="utf-8")

@@ -99,6 +99,9 @@ def write_section_files(results: Results, name: str, folder: Path) -> None:
         payload: dict[str, Any] = {"backtests": [b.as_dict() for b in results.backtests]}
         if results.rolling is not None:
             payload["rolling"] = rolling_json(results.rolling)
+            if results.rolling.attrs.get("counts_backtest"):
+                # How many runs crossed each threshold after 2022, against the forecast.
+                payload["counts"] = results.rolling.attrs["counts_backtest"]
         text = json.dumps(payload, indent=2, allow_nan=False) + "\n"
         (folder / "backtest.json").write_text(text, encoding="utf-8")
         save_backtests(results.backtests, folder / "backtest.nc", results.rolling)

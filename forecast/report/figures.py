@@ -35,6 +35,7 @@ from forecast.report.style import (
     BLACK,
     BLUE,
     DPI,
+    FIGSIZE,
     GREY,
     ORANGE,
     PURPLE,
@@ -44,7 +45,7 @@ from forecast.report.style import (
     mark_year,
 )
 from forecast.report.style import axes as _axes
-from forecast.report.summary import rounded_interval
+from forecast.report.summary import ALLOWED_VAR, binding_shares, rounded_interval
 from forecast.stats import prob_finite
 
 #: The projected compute of the largest run (the fitted trend is BLUE).
@@ -59,6 +60,8 @@ STEMS = (
     "power",
     "growth_accounting",
     "hit_years",
+    "binding_first",
+    "threshold_counts",
     "sensitivity",
 )
 
@@ -649,6 +652,139 @@ def _bin_text(bin_years: float) -> str:
     return {0.5: "half year", 1.0: "year"}.get(float(bin_years), f"{bin_years:g}-year bin")
 
 
+# --------------------------------------------------------------------------- binding first
+
+
+def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = None) -> Figure:
+    """Which limit binds first, and the path the largest run takes after it.
+
+    Left: horizontal bars of the share of draws in which each constraint is the first to
+    bind (:func:`forecast.report.summary.binding_shares`, as summary.json has it), and of
+    the draws that meet none by the horizon, if any. Right: the largest run's compute,
+    unconstrained (median, 80% band) and held to the ceilings (median, 80% band), with the
+    compute each constraint allows (median; only when the projection has
+    :data:`~forecast.report.summary.ALLOWED_VAR`) and the median year the first binds.
+
+    Parameters
+    ----------
+    projection : xarray.Dataset
+        From :func:`forecast.project.engine.project`.
+    axes : (Axes, Axes), optional
+        The two panels to draw on; a new two-panel figure when not given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if axes is None:
+        # Two panels: wider than one figure, the bars narrower than the path; taller by
+        # the rows of the legend below them (three columns, a line per limit).
+        entries = 2 + (projection.sizes["constraint"] if ALLOWED_VAR in projection else 0)
+        height = FIGSIZE[1] + 0.25 * math.ceil(entries / 3)
+        fig = Figure(figsize=(FIGSIZE[0] * 1.45, height), layout="constrained")
+        ax_bars, ax_path = fig.subplots(1, 2, width_ratios=(1, 1.6))
+    else:
+        ax_bars, ax_path = axes
+        fig = ax_bars.figure
+    horizon = _horizon(projection)
+    names = [str(n) for n in projection["constraint"].values]
+    shares, none = binding_shares(projection)
+
+    # -- left: the probability that each limit binds first, most likely at the top (the
+    # order the briefing names them in; ties keep the scenario's order). Each keeps its
+    # colour from the other figures.
+    order = np.argsort(-shares, kind="stable")
+    labels = [names[i] for i in order]
+    values = [float(shares[i]) for i in order]
+    colours = [constraint_colour(int(i)) for i in order]
+    if none > 0:  # "none" is an outcome too; shown only when it happens
+        labels.append(f"none by {horizon:.0f}")
+        values.append(none)
+        colours.append(GREY)
+    rows = np.arange(len(labels))
+    ax_bars.barh(rows, values, color=colours, height=0.6)
+    for y, v in zip(rows, values, strict=True):
+        ax_bars.text(
+            v, y, f" {fmt.percent(v)}", va="center", ha="left", fontsize="small", color=BLACK
+        )
+    ax_bars.set_yticks(rows, labels)
+    literal(ax_bars.get_yticklabels())  # constraint names are user text
+    ax_bars.invert_yaxis()  # the first bar at the top
+    # Room on the right for the labels of a bar near 100%.
+    ax_bars.set_xlim(0, 1.18)
+    ax_bars.set_xticks(np.linspace(0, 1, 5))
+    ax_bars.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax_bars.set_xlabel("share of draws in which it binds first")
+    ax_bars.set_ylabel("limit")
+    n = projection.sizes["draw"]
+    ax_bars.set_title(f"Which limit the largest run meets first\n({n} draws)")
+    ax_bars.grid(True, axis="x", alpha=0.3)
+
+    # -- right: the path before and after the first limit
+    years = _years(projection)
+    # Neither path takes a constraint's colour (BLACK is one of them): the trend nobody can
+    # pay for past the first limit in grey, the path the run takes in blue.
+    q = 10 ** _quantiles(projection["log10_flop"].to_numpy(), [0.1, 0.5, 0.9])
+    _band(ax_path, years, q[0], q[2], GREY, 0.2)
+    ax_path.plot(years, q[1], color=GREY, lw=2, ls="--")
+    handles: list = [
+        (_patch(GREY, 0.2), Line2D([], [], color=GREY, lw=2, ls="--")),
+    ]
+    texts = [f"on the trend, unconstrained ({_growth_text(projection)} a year):\nmedian, 80% band"]
+    held = 10 ** _quantiles(projection["log10_flop_constrained"].to_numpy(), [0.1, 0.5, 0.9])
+    _band(ax_path, years, held[0], held[2], BLUE, 0.2, zorder=2)
+    ax_path.plot(years, held[1], color=BLUE, lw=2.4, zorder=4)
+    handles.append((_patch(BLUE, 0.2), Line2D([], [], color=BLUE, lw=2.4)))
+    first = projection["first_hit_year"].to_numpy()
+    post = projection["post_limit_doubling_months"].to_numpy()[np.isfinite(first)]
+    after = ""
+    if post.size:  # as summary.json gives it: the draws that meet a limit
+        doubling = fmt.months(rounded_interval(post)["median"])
+        after = f"\n(after the first limit, doubling every {doubling})"
+    texts.append(f"held to the limits: median, 80% band{after}")
+    if ALLOWED_VAR in projection:
+        allowed = projection[ALLOWED_VAR].to_numpy()
+        for i, name in enumerate(names):
+            ax_path.plot(
+                years,
+                10 ** np.nanmedian(allowed[i], axis=0),
+                color=constraint_colour(i),
+                lw=1.6,
+                ls=(0, (6, 2)),
+                zorder=3,
+            )
+            handles.append(Line2D([], [], color=constraint_colour(i), lw=1.6, ls=(0, (6, 2))))
+            texts.append(f"allowed by {name} (median)")
+    median_first = rounded_interval(first)["median"]
+    if median_first is not None:
+        # Short: the label runs up the axes and should not cross the paths far.
+        mark_year(ax_path, median_first, f"first limit: {fmt.year(median_first)} (median)")
+    # The unconstrained trend runs many decades past anything the limits allow: the view
+    # keeps the held path readable and shows the trend only as far as it stays within
+    # three decades of the held run's upper band.
+    lo = float(np.nanmin(held[0]))
+    hi = min(float(np.nanmax(q[2])), float(np.nanmax(held[2])) * 1e3)
+    ax_path.set_ylim(lo / 3, hi * 3)
+    ax_path.set_xlim(years[0], years[-1])
+    _log_axis(ax_path)
+    _year_axis(ax_path)
+    ax_path.set_ylabel("training compute of the largest run (FLOP)")
+    ax_path.set_title("The largest run before and after the first limit")
+    ax_path.grid(True, which="major", alpha=0.3)
+    # Below both panels: with a line per limit the legend would cover the paths, and under
+    # the right panel alone it would squeeze it.
+    legend = fig.legend(
+        handles,
+        texts,
+        loc="outside lower center",
+        ncol=min(3, len(texts)),
+        fontsize="small",
+        framealpha=0.9,
+    )
+    literal(legend.get_texts())
+    return fig
+
+
 # --------------------------------------------------------------------------- sensitivity
 
 
@@ -872,6 +1008,21 @@ def figure_set(results) -> dict[str, Figure]:
 
         figs["growth_accounting"] = plot_growth_accounting(results.growth)
     figs["hit_years"] = plot_hit_years(proj)
+    figs["binding_first"] = plot_binding_first(proj)
+    if getattr(results, "threshold_counts", None) is not None:
+        from forecast.analysis.counts import observed_counts
+        from forecast.report.counts import plot_threshold_counts
+
+        counts = results.threshold_counts
+        observed = None
+        if results.runs is not None and "compute_flop" in results.runs:
+            import pandas as pd
+
+            everything = pd.DataFrame(
+                {k: results.runs[k].to_numpy() for k in ("t", "compute_flop")}
+            )
+            observed = observed_counts(everything, counts["year"].to_numpy())
+        figs["threshold_counts"] = plot_threshold_counts(counts, observed)
     if results.sweep is not None:
         fitted = float(np.median(proj["doubling_time_months"]))
         figs["sensitivity"] = plot_sweep(results.sweep, _horizon(proj), fitted)

@@ -37,11 +37,14 @@ BLUE = "#0072B2"
 VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"
 GREY = "#8C8C8C"
+#: Two more colours for ceilings, from Paul Tol's muted scheme (also colour-blind safe).
+WINE = "#882255"
+TEAL = "#44AA99"
 
 #: Series in order (scenarios in a comparison, cutoffs of the backtests...).
 PALETTE = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW)
 #: One colour per constraint, by position in the projection's ``constraint`` dim.
-CONSTRAINT_COLOURS = (VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK)
+CONSTRAINT_COLOURS = (VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK, WINE, TEAL)
 
 #: Size (inches) and resolution of a report figure.
 FIGSIZE = (9.0, 5.5)

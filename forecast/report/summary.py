@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 
 import numpy as np
 
@@ -41,17 +40,51 @@ def _era_starts(results: Results) -> list[float]:
     return [first, *map(float, breaks)]
 
 
-def binding_constraint(results: Results) -> tuple[str | None, float]:
-    """The constraint that binds first in most draws (None if most draws never hit)."""
-    ds = results.projection
-    binding = ds["binding"].to_numpy()
-    names = list(ds["constraint"].to_numpy())
-    hits = binding[binding >= 0]
-    if hits.size == 0:
-        return None, 0.0
-    index, count = Counter(hits.tolist()).most_common(1)[0]
-    return str(names[index]), count / binding.size
+def binding_shares(projection) -> tuple[np.ndarray, float]:
+    """How often each constraint is the first to bind, over all draws.
 
+    Parameters
+    ----------
+    projection : xarray.Dataset
+        A projection with ``binding`` (per draw, the index of the first binding
+        constraint, -1 if none by the horizon) and the ``constraint`` dim.
+
+    Returns
+    -------
+    shares : numpy.ndarray
+        Per constraint (in the order of the ``constraint`` dim), the share of draws in
+        which it binds first.
+    none : float
+        The share of draws that meet no constraint by the horizon. Draws that meet none
+        stay in the denominator, so ``shares.sum() + none == 1``: a limit that binds first
+        in 60% of the draws is not inflated by the draws in which nothing binds.
+    """
+    binding = np.asarray(projection["binding"].to_numpy(), dtype=int)
+    k = projection.sizes["constraint"]
+    n = max(binding.size, 1)
+    counts = np.bincount(binding[binding >= 0], minlength=k)[:k]
+    return counts / n, float(np.sum(binding < 0)) / n
+
+
+def binding_constraint(results: Results) -> tuple[str | None, float]:
+    """The constraint that binds first in the most draws and its share of all draws.
+
+    None (share 0) only if no draw meets any constraint by the horizon; the share may be
+    below that of the draws meeting none (see ``limit.prob_binds_first_none``). Ties go to
+    the constraint listed first, so the choice never depends on the order of the draws.
+    """
+    ds = results.projection
+    shares, _ = binding_shares(ds)
+    if shares.size == 0 or shares.max() <= 0:
+        return None, 0.0
+    index = int(np.argmax(shares))
+    return str(ds["constraint"].to_numpy()[index]), float(shares[index])
+
+
+#: The projection variable of the compute each constraint allows (``constraint`` x ``draw``
+#: x ``year``, log10 FLOP); projections written before it existed lack it, and the report
+#: then leaves it out.
+ALLOWED_VAR = "log10_flop_allowed"
 
 #: The window of ``growth`` in summary.json: the first five projected years.
 GROWTH_YEARS = 5
@@ -151,7 +184,8 @@ def build_summary(results: Results) -> dict:
         diagnostics = {"r_hat_max": None, "ess_bulk_min": None, "divergences": None}
 
     constraints = []
-    for name in ds["constraint"].to_numpy():
+    first_shares, none_share = binding_shares(ds)
+    for i, name in enumerate(ds["constraint"].to_numpy()):
         hit = ds["hit_year"].sel(constraint=name).to_numpy()
         constraints.append(
             {
@@ -160,6 +194,7 @@ def build_summary(results: Results) -> dict:
                 "basis": str(ds["constraint_basis"].sel(constraint=name).item()) or None,
                 "hit_year": rounded_interval(hit),
                 "prob_hit_by_horizon": _round(prob_finite(hit)),
+                "prob_binds_first": _round(float(first_shares[i])),
             }
         )
     binding_name, binding_share = binding_constraint(results)
@@ -225,6 +260,7 @@ def build_summary(results: Results) -> dict:
             "binding_constraint": binding_name,
             "binding_share": _round(binding_share),
             "prob_hit_by_horizon": _round(prob_finite(ds["first_hit_year"].to_numpy())),
+            "prob_binds_first_none": _round(none_share),
             "post_limit_doubling_time_months": rounded_interval(
                 ds["post_limit_doubling_months"].to_numpy()[
                     np.isfinite(ds["first_hit_year"].to_numpy())
@@ -236,7 +272,45 @@ def build_summary(results: Results) -> dict:
         "largest_run": largest,
         "typical_run": typical,
         "thresholds": thresholds(results),
+        **(
+            {"threshold_counts": _counts(results.threshold_counts)}
+            if results.threshold_counts is not None
+            else {}
+        ),
+        **(
+            {"feasible_2030": feasible_summary(results.feasible_2030)}
+            if results.feasible_2030 is not None
+            else {}
+        ),
     }
+
+
+def _counts(ds) -> dict:
+    """``threshold_counts["1e26"]["YYYY"]``: notable runs published in that year at or
+    above the threshold (median and 80% interval in whole runs)."""
+    from forecast.analysis.counts import counts_json
+
+    return counts_json(ds)
+
+
+def feasible_summary(ds) -> dict:
+    """``feasible_2030``: the largest run the physical limits allow in that year (FLOP),
+    overall and by kind of limit, for this scenario and for the scenario with the
+    published inputs (``reference``, when it was run)."""
+
+    def block(source: str) -> dict:
+        at = ds.sel(source=source)
+        out = {"flop": rounded_interval(10 ** at["feasible"].to_numpy()), "by_limit": {}}
+        for kind in ds["kind"].to_numpy():
+            values = at[str(kind)].to_numpy() if str(kind) in at else None
+            if kind != "feasible" and values is not None and np.isfinite(values).any():
+                out["by_limit"][str(kind)] = rounded_interval(10**values)
+        return out
+
+    out = {"year": int(ds.attrs["year"]), **block("scenario")}
+    if ds.attrs.get("reference"):
+        out["reference"] = {"scenario": ds.attrs["reference"], **block("reference")}
+    return out
 
 
 def thresholds(results: Results) -> dict:

@@ -1,0 +1,408 @@
+"""The briefing's section "How many runs cross each threshold", and its figure.
+
+Renders :mod:`forecast.analysis.counts` (the projected number of notable runs a year at or
+above 1e25, 1e26 and 1e27 FLOP, and its backtest); computes nothing beyond formatting.
+Epoch AI's published projection of the same counts (:data:`EPOCH_COUNTS`) lives here, as
+the growth accounting keeps its published rates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+from forecast.analysis.counts import GAP_YEARS, RATE_YEARS, count_interval, threshold_key
+from forecast.report import style as F
+from forecast.report.document import Block, Bullets, Heading, Link, Para, Strong, Table
+from forecast.report.document import Figure as FigureBlock
+
+TITLE = "How many runs cross each threshold"
+#: Years of projection the briefing's table shows (the first ones).
+TABLE_YEARS = 5
+
+
+@dataclass(frozen=True)
+class PublishedCount:
+    """A published projection of how many models exceed a threshold, cumulatively.
+
+    Attributes
+    ----------
+    threshold : str
+        The threshold's key (``"1e26"``).
+    by_start_of : int
+        The count is of the models released before 1 January of this year.
+    count : float
+        The number published.
+    qualifier : str
+        How the source states it ("about", "over").
+    """
+
+    threshold: str
+    by_start_of: int
+    count: float
+    qualifier: str
+
+
+#: Epoch AI's projection (Cottier and Owen, 30 May 2025): "Extrapolating current trends,
+#: there would be around 30 such models [above 1e26 FLOP] by the start of 2027, and over
+#: 200 models by the start of 2030". They count the notable models of Epoch's database
+#: with a compute estimate, from a model of investment and of how compute is spread over
+#: models; the summary's "10 above 1e26 by 2026" is left out (it does not say which date).
+EPOCH_COUNTS: tuple[PublishedCount, ...] = (
+    PublishedCount("1e26", 2027, 30, "about"),
+    PublishedCount("1e26", 2030, 200, "over"),
+)
+EPOCH_WHO = "Cottier and Owen 2025"
+EPOCH_TITLE = "How many AI models will exceed compute thresholds?"
+EPOCH_URL = "https://epoch.ai/blog/model-counts-compute-thresholds"
+
+
+def _threshold_label(key: str) -> str:
+    """ "1e26" -> "10²⁶ FLOP" (as the other threshold tables show it)."""
+    return F.flop(float(key))
+
+
+def _iv(iv: dict) -> str:
+    """A count interval as "12 (7–18)"."""
+    return f"{iv['median']} ({iv['p10']}–{iv['p90']})"
+
+
+def _first_reached(th: dict | None) -> str:
+    """When the largest run first reaches a threshold, from summary.json's ``thresholds``."""
+    if not th:
+        return "n/a"
+    if th.get("observed"):
+        return f"in the data: {th.get('run', '')} ({th.get('date', '')})"
+    if th.get("median") is None:
+        return "not in most draws"
+    hi = "later" if th.get("p90") is None else F.year(th["p90"])
+    return f"{F.year(th['median'])} ({F.year(th['p10'])}–{hi})"
+
+
+def _years(counts: dict) -> list[str]:
+    """The years of ``counts`` in order (those of its first threshold)."""
+    first = next(iter(counts.values()), {})
+    return sorted(first, key=int)
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def projection_table(counts: dict, thresholds_summary: dict | None) -> Table:
+    """Threshold x the first :data:`TABLE_YEARS` years: median (80% interval) per cell,
+    with the year the largest run first reaches the threshold when it is given."""
+    years = _years(counts)[:TABLE_YEARS]
+    with_first = bool(thresholds_summary)
+    header = ("threshold",)
+    if with_first:
+        header += ("largest run first reaches it",)
+    header += tuple(years)
+    rows = []
+    for key, per_year in counts.items():
+        row: tuple = (_threshold_label(key),)
+        if with_first:
+            row += (_first_reached(thresholds_summary.get(key)),)
+        row += tuple(_iv(per_year[y]) for y in years)
+        rows.append(row)
+    align = ("r",) + (("l",) if with_first else ()) + ("r",) * len(years)
+    return Table(header, tuple(rows), align)
+
+
+def _epoch_text(cumulative: dict) -> str:
+    """The tool's cumulative counts next to Epoch AI's ("" when none can be compared)."""
+    parts = []
+    for pub in EPOCH_COUNTS:
+        # By the start of a year = by the end of the year before.
+        iv = cumulative.get(pub.threshold, {}).get(str(pub.by_start_of - 1))
+        if iv is None:
+            continue
+        parts.append(
+            f"By the start of {pub.by_start_of} this model expects {_iv(iv)} runs at or above "
+            f"{_threshold_label(pub.threshold)} in all (those already in the data included); "
+            f"Epoch AI projects {pub.qualifier} {pub.count:,.0f}."
+        )
+    if not parts:
+        return ""
+    return (
+        " ".join(parts) + " Epoch AI counts the notable models of its own database, from a "
+        "model of investment and of how compute is spread over models; this model "
+        "extrapolates the runs in this tool's data, which hold only runs with a published "
+        "compute estimate."
+    )
+
+
+def backtest_table(backtest: dict) -> Table:
+    """Per threshold (and all notable runs) and scored year: the data's count, then the
+    model's median and 80% interval from the cutoff."""
+    years = [str(y) for y in backtest["years"]]
+
+    def cell(c: dict) -> str:
+        miss = "" if c["inside80"] else " ✗"
+        return f"{c['observed']} vs {_iv(c)}{miss}"
+
+    rows = [
+        (_threshold_label(key), *(cell(per_year[y]) for y in years))
+        for key, per_year in backtest["counts"].items()
+    ]
+    if backtest.get("runs_per_year"):
+        rows.append(("all notable runs", *(cell(backtest["runs_per_year"][y]) for y in years)))
+    return Table(("threshold", *years), tuple(rows), ("r",) + ("r",) * len(years))
+
+
+def _example(backtest: dict) -> str:
+    """ "From 2022 the model said 7 (3–15) runs at or above 10²⁵ FLOP in 2024; the data
+    hold 11." for each threshold's latest year where the data or the median is not zero."""
+    start = backtest["cutoff"][:4]
+    out = []
+    for key, per_year in backtest["counts"].items():
+        live = [y for y, c in per_year.items() if c["observed"] > 0 or c["median"] > 0]
+        if not live:
+            continue
+        y = max(live, key=int)
+        c = per_year[y]
+        out.append(
+            f"From {start} the model said {_iv(c)} runs at or above {_threshold_label(key)} "
+            f"in {y}; the data hold {c['observed']}."
+        )
+    return " ".join(out)
+
+
+def backtest_blocks(backtest: dict) -> list[Block]:
+    """The backtest of the counts from its cutoff: a reading, its numbers and a table."""
+    n, held = backtest["n"], backtest["coverage80"]
+    n_nz, held_nz = backtest["n_nonzero"], backtest["coverage80_nonzero"]
+    years = backtest["years"]
+
+    def share(x: float | None, k: int) -> str:
+        return "none" if x is None else f"{round(x * k)} of {k} ({F.percent(x)})"
+
+    misses = []
+    if backtest["above_p90"]:
+        misses.append(f"{backtest['above_p90']} with more runs than the interval")
+    if backtest["below_p10"]:
+        misses.append(f"{backtest['below_p10']} with fewer")
+    text = (
+        f"Fitted only on the runs published up to {backtest['cutoff']}, the model projected "
+        f"the counts of {years[0]}–{years[-1]} (the complete years since; the data end "
+        f"{backtest['data_end']}). Its 80% intervals held for {share(held, n)} threshold-years, "
+        f"and {share(held_nz, n_nz)} of those where the forecast or the data are not zero"
+        + (f"; misses: {', '.join(misses)}." if misses else ".")
+    )
+    blocks: list[Block] = [Para.of(Strong("Backtest."), " ", text)]
+    example = _example(backtest)
+    if example:
+        blocks.append(Para.of(example))
+    blocks.append(backtest_table(backtest))
+    rate = backtest.get("rate")
+    if rate:
+        blocks.append(
+            Para.of(
+                "Each cell: the runs in the data vs the model's median (80% interval); ✗ "
+                "marks an interval that missed. At the cutoff the number of notable runs a "
+                f"year was fitted to {rate['years'][0]}–{rate['years'][-1]} ("
+                + ", ".join(str(c) for c in rate["counts"])
+                + f" runs), growing {rate['growth_per_year']:.2f}x a year."
+            )
+        )
+    return blocks
+
+
+def limitations() -> Bullets:
+    """What the count model leaves out."""
+    return Bullets(
+        (
+            (
+                Strong("Runs without a published compute estimate."),
+                " The counts are of the runs this tool's data would hold: notable runs with "
+                "a compute estimate (Epoch AI's database). Runs nobody estimates are not "
+                "counted, and several frontier runs of 2025-26 have no estimate yet, so the "
+                "data's latest years hold fewer large runs than were trained.",
+            ),
+            (
+                Strong("A change in how many runs there are."),
+                f" The number of notable runs a year grows as it did over the last "
+                f"{RATE_YEARS} complete years of the data (log-linear): no boom, no "
+                "consolidation into fewer, larger runs.",
+            ),
+            (
+                Strong("A change in how runs spread below the frontier."),
+                " Each run sits as far below the typical frontier run as the runs of the "
+                f"last {GAP_YEARS:g} years did. If most runs fall further behind the frontier, "
+                "the counts at the highest thresholds are lower than shown.",
+            ),
+            (
+                Strong("The ceilings."),
+                " The runs follow the unconstrained trend: a spending or power ceiling caps "
+                "the largest run, not these counts.",
+            ),
+        )
+    )
+
+
+def counts_blocks(
+    counts: dict,
+    backtest: dict | None,
+    thresholds_summary: dict | None,
+    *,
+    cumulative: dict | None = None,
+    figure: FigureBlock | None = None,
+) -> list[Block]:
+    """The briefing section "How many runs cross each threshold".
+
+    Parameters
+    ----------
+    counts : dict
+        summary.json's ``threshold_counts``
+        (:func:`forecast.analysis.counts.counts_json`).
+    backtest : dict or None
+        :func:`forecast.analysis.counts.counts_backtest`; None leaves the backtest out.
+    thresholds_summary : dict or None
+        summary.json's ``thresholds`` (when the largest run first reaches each); None
+        leaves that column out.
+    cumulative : dict, optional
+        ``counts_json(ds, "cumulative")``: with it, the comparison with Epoch AI's
+        published projection (:data:`EPOCH_COUNTS`).
+    figure : forecast.report.document.Figure, optional
+        The saved :func:`plot_threshold_counts`, placed after the table.
+
+    Returns
+    -------
+    list of Block
+        Empty when ``counts`` is empty.
+    """
+    if not counts or not _years(counts):
+        return []
+    blocks: list[Block] = [Heading(2, TITLE)]
+    blocks.append(
+        Para.of(
+            "Rules that use a compute threshold apply to every run above it, not only the "
+            "largest. The table gives the number of notable training runs published each "
+            "year at or above each threshold: median and 80% interval over draws. The number "
+            "of notable runs a year follows its log-linear trend over the last "
+            f"{RATE_YEARS} complete years of the data; each run sits below the typical "
+            "frontier run (the fitted trend) as far as one of the runs of the last "
+            f"{GAP_YEARS:g} years did, so the counts rise with the trend and carry its "
+            "uncertainty, the uncertainty of the number of runs, and the chance of each count."
+        )
+    )
+    blocks.append(projection_table(counts, thresholds_summary))
+    if figure is not None:
+        blocks.append(figure)
+    if cumulative:
+        text = _epoch_text(cumulative)
+        if text:
+            link = Link(f"{EPOCH_WHO}, “{EPOCH_TITLE}”", EPOCH_URL)
+            blocks.append(Para.of(Strong("A published projection"), " (", link, "). ", text))
+    if backtest is not None:
+        blocks += backtest_blocks(backtest)
+    blocks.append(Para.of(Strong("What the counts leave out.")))
+    blocks.append(limitations())
+    return blocks
+
+
+def caption(ds: xr.Dataset) -> str:
+    """The figure's caption."""
+    years = ds["year"].to_numpy()
+    return (
+        "Notable training runs published each year at or above each compute threshold: "
+        f"median (line) and 80% interval (band) of the projection for {int(years.min())}–"
+        f"{int(years.max())}, and the runs in the data (diamonds); log scale above 1."
+    )
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def plot_threshold_counts(
+    ds: xr.Dataset, observed: dict | None = None, ax: Axes | None = None
+) -> Figure:
+    """Projected runs a year at or above each threshold, with the data's counts.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        :func:`forecast.analysis.counts.project_counts` (``count``: threshold, year, draw).
+    observed : dict, optional
+        :func:`forecast.analysis.counts.observed_counts` (the data's count per threshold
+        and year), drawn as points in the threshold's colour.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Median and 80% band per threshold on a log axis that shows zero (symmetric log:
+        linear below one run).
+    """
+    fig, ax = F.axes(ax)
+    years = ds["year"].to_numpy().astype(int)
+    top = 1.0
+    handles = []
+    n_thr = ds.sizes["threshold"]
+    all_years = set(years.tolist())
+    for i, x in enumerate(ds["threshold"].to_numpy()):
+        colour = F.colour(i)
+        key = threshold_key(x)
+        ivs = [count_interval(ds["count"].sel(threshold=x, year=y).to_numpy()) for y in years]
+        med = np.array([iv["median"] for iv in ivs], dtype=float)
+        lo = np.array([iv["p10"] for iv in ivs], dtype=float)
+        hi = np.array([iv["p90"] for iv in ivs], dtype=float)
+        ax.fill_between(years, lo, hi, color=colour, alpha=0.18, lw=0)
+        ax.plot(years, med, color=colour, lw=2, marker="o", ms=4)
+        top = max(top, float(hi.max()))
+        handles.append(Line2D([], [], color=colour, lw=2, label=f"≥ {_threshold_label(key)}"))
+        if observed and key in observed:
+            obs_years = np.array([int(y) for y in observed[key]])
+            obs = np.array([observed[key][str(y)] for y in obs_years], dtype=float)
+            # Side by side within the year, so that equal counts (zeros, mostly) do not
+            # hide one another.
+            dodge = (i - (n_thr - 1) / 2) * 0.12
+            ax.plot(
+                obs_years + dodge,
+                obs,
+                ls="none",
+                marker="D",
+                ms=6,
+                markerfacecolor=colour,
+                markeredgecolor=F.BLACK,
+            )
+            if obs.size:
+                top = max(top, float(obs.max()))
+                all_years.update(obs_years.tolist())
+    ax.set_yscale("symlog", linthresh=1.0, linscale=0.5)
+    ax.set_ylim(0, top * 1.6)
+    ticks = [0.0] + [10.0**k for k in range(int(math.log10(top * 1.6)) + 1)]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    # Every calendar year a tick (a count belongs to a whole year), thinned past a dozen.
+    span = sorted(all_years)
+    step = max(1, math.ceil(len(span) / 12))
+    ax.set_xticks(span[::step], [str(y) for y in span[::step]])
+    ax.set_xlabel("year published")
+    ax.set_ylabel("runs that year at or above the threshold (log scale above 1)")
+    ax.set_title("How many runs cross each compute threshold")
+    ax.grid(True, axis="y", alpha=0.3)
+    handles.append(Patch(color=F.GREY, alpha=0.3, label="80% interval"))
+    if observed:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="D",
+                markerfacecolor=F.GREY,
+                markeredgecolor=F.BLACK,
+                label="in the data",
+            )
+        )
+    legend = ax.legend(handles=handles, loc="upper left", fontsize="small", framealpha=0.9)
+    F.literal(legend.get_texts())
+    return fig

@@ -320,7 +320,10 @@ def build_inputs(
     typical, floor, meta, era_wait = None, -np.inf, {}, None
     if trend_fit is not None and tr.level_flop is None and scenario.data.points == "runs":
         sigma, nu = (np.asarray(x[index], dtype=float) for x in trend_fit.noise())
-        rec = record_model(runs, compute.slope, sigma, nu, rng)
+        # The record's simulation has a stream of its own, spawned from the run's
+        # generator: how many random numbers the scenario's other inputs take (one more
+        # ceiling, a fixed value made uncertain) does not move the record's draws.
+        rec = record_model(runs, compute.slope, sigma, nu, rng.spawn(1)[0])
         typical = compute
         compute = LogLinear(compute.log10_ref + rec.offset_log10, compute.slope, compute.ref_year)
         floor = rec.floor_log10

@@ -20,6 +20,17 @@ from forecast.results import Results
 MOORE_MONTHS = (18.0, 24.0)
 
 
+#: What the run is compared with under each kind of limit (and spending basis), in words.
+COMPARED_WITH: dict[tuple[str, str | None], str] = {
+    ("spend", "capex"): "capital cost of the cluster",
+    ("spend", "amortized"): "amortised cost",
+    ("power", None): "power drawn",
+    ("chips", None): "accelerators needed",
+    ("data", None): "compute against the data",
+    ("compute", None): "compute",
+}
+
+
 def _hit_clause(c: dict, horizon: int) -> str:
     iv = c["hit_year"]
     p = F.percent(c["prob_hit_by_horizon"])
@@ -150,7 +161,12 @@ def answer(
         f"every {F.interval_text(trend['doubling_time_months'])} months. ",
     ]
     parts.append(_record_sentence(summary, results))
-    parts.append("Ceiling by ceiling: " + "; ".join(_hit_clause(c, horizon) for c in cons) + ". ")
+    if len(cons) <= 3:
+        parts.append(
+            "Ceiling by ceiling: " + "; ".join(_hit_clause(c, horizon) for c in cons) + ". "
+        )
+    else:  # the table right below gives each one; a sentence of seven would bury it
+        parts.append("The table gives the year the run meets each limit. ")
     post = limit["post_limit_doubling_time_months"]
     if first is not None and post["median"] is not None:
         parts.append(
@@ -164,7 +180,7 @@ def answer(
         rows.append(
             (
                 c["name"],
-                c["kind"] + (f" ({c['basis']})" if c.get("basis") else ""),
+                COMPARED_WITH.get((c["kind"], c.get("basis")), c["kind"]),
                 F.year(iv["median"], horizon),
                 f"{F.year(iv['p10'], horizon)}–{F.year(iv['p90'], horizon)}",
                 F.percent(c["prob_hit_by_horizon"]),

@@ -624,7 +624,9 @@ def plot_hit_years(
         # "200% of draws" when every draw fell in one half-year bin.
         share = counts / max(n, 1)
         ax.stairs(share, edges, color=constraint_colour(i), lw=2, label=label)
-        ax.stairs(share, edges, color=constraint_colour(i), alpha=0.12, fill=True)
+        if len(names) <= 3:
+            # With more ceilings the fills pile up into one grey mass: lines only.
+            ax.stairs(share, edges, color=constraint_colour(i), alpha=0.12, fill=True)
     if "first_hit_year" in projection and len(names) > 1:
         h = projection["first_hit_year"].to_numpy()
         counts, _ = np.histogram(h[np.isfinite(h)], bins=edges)
@@ -1021,7 +1023,12 @@ def figure_set(results) -> dict[str, Figure]:
             everything = pd.DataFrame(
                 {k: results.runs[k].to_numpy() for k in ("t", "compute_flop")}
             )
-            observed = observed_counts(everything, counts["year"].to_numpy())
+            # Only the complete years of the data: the year the data end in is partial,
+            # and later years have no data at all (a count of zero there is no outcome).
+            first = counts.attrs.get("first_projected_year", counts["year"].min())
+            years = counts["year"].to_numpy()
+            years = years[years < float(first)]
+            observed = observed_counts(everything, years) if years.size else None
         figs["threshold_counts"] = plot_threshold_counts(counts, observed)
     if results.sweep is not None:
         fitted = float(np.median(proj["doubling_time_months"]))

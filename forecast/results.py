@@ -421,14 +421,21 @@ def save_backtests(
         later.to_netcdf(path, group=f"cutoff_{b.cutoff.isoformat()}", mode="a")
 
 
+def _group(path: Path, group: str, json_attrs: bool = True) -> xr.Dataset | None:
+    """A group of a NetCDF file (None when the run did not write it), its JSON-encoded
+    attributes decoded."""
+    try:
+        ds = _open(path, group)
+    except OSError:  # no such group
+        return None
+    if json_attrs:
+        ds.attrs = _unjson_attrs(ds.attrs)
+    return ds
+
+
 def load_rolling(path: Path) -> xr.Dataset | None:
     """The rolling backtest of ``backtest.nc`` (None when it was not run)."""
-    try:
-        ds = _open(path, "rolling")
-    except OSError:  # no such group: the backtest section has only cutoffs
-        return None
-    ds.attrs = _unjson_attrs(ds.attrs)
-    return ds
+    return _group(path, "rolling")  # None when the backtest section has only cutoffs
 
 
 def load_backtests(path: Path) -> list[Backtest]:
@@ -659,35 +666,12 @@ class Results:
         path = attrs.pop("scenario_path")
         projection.attrs = attrs
         scenario = scenario_from_text(text, Path(path))
-        try:
-            sweep = _open(folder / "projection.nc", "doubling_sweep")
-            sweep.attrs = _unjson_attrs(sweep.attrs)
-        except OSError:
-            sweep = None
-        try:
-            known = _open(folder / "projection.nc", "known_runs")
-        except OSError:
-            known = None
-        try:
-            growth = _open(folder / "projection.nc", "growth_accounting")
-            growth.attrs = _unjson_attrs(growth.attrs)
-        except OSError:
-            growth = None
-        try:
-            lesson = _open(folder / "projection.nc", "lesson_2018")
-            lesson.attrs = _unjson_attrs(lesson.attrs)
-        except OSError:
-            lesson = None
-        try:
-            feasible = _open(folder / "projection.nc", "feasible_2030")
-            feasible.attrs = _unjson_attrs(feasible.attrs)
-        except OSError:
-            feasible = None
-        try:
-            counts = _open(folder / "projection.nc", "threshold_counts")
-            counts.attrs = _unjson_attrs(counts.attrs)
-        except OSError:
-            counts = None
+        sweep = _group(folder / "projection.nc", "doubling_sweep")
+        known = _group(folder / "projection.nc", "known_runs", json_attrs=False)
+        growth = _group(folder / "projection.nc", "growth_accounting")
+        lesson = _group(folder / "projection.nc", "lesson_2018")
+        feasible = _group(folder / "projection.nc", "feasible_2030")
+        counts = _group(folder / "projection.nc", "threshold_counts")
         posterior = folder / "posterior.nc"
         inputs = _open(posterior, "projection_inputs")
         inputs = inputs.rename({k: unquote(k) for k in inputs.data_vars})

@@ -487,13 +487,9 @@ def observed_counts(
 
 def check_counts(scenario: Scenario) -> list[str]:
     """Problems with a counts backtest of ``scenario``, found before any fitting."""
-    if not scenario.trend.needs_fit:
-        return ["counts backtest: it needs a fitted trend; this scenario gives the trend fully"]
-    if scenario.data.points != "runs":
-        return [
-            "counts backtest: the counts are of the runs file; this scenario fits the 2018 chart"
-        ]
-    return []
+    from forecast.analysis.rolling import check_rolling
+
+    return check_rolling(scenario, "counts backtest", "the counts are")
 
 
 def counted_runs(data: DataSpec) -> pd.DataFrame:

@@ -341,12 +341,13 @@ def paired_difference(ds: xr.Dataset, other: str) -> dict[str, dict[str, float |
     return out
 
 
-def check_rolling(scenario: Scenario) -> list[str]:
-    """Problems with a rolling backtest of ``scenario``, found before any fitting."""
+def check_rolling(
+    scenario: Scenario, what: str = "--rolling", scored: str = "the record is"
+) -> list[str]:
+    """Problems with a rolling backtest of ``scenario``, found before any fitting (also the
+    counts backtest's, :func:`forecast.analysis.counts.check_counts`, named ``what``)."""
     if not scenario.trend.needs_fit:
-        return ["--rolling: a backtest needs a fitted trend; this scenario gives the trend fully"]
+        return [f"{what}: a backtest needs a fitted trend; this scenario gives the trend fully"]
     if scenario.data.points != "runs":
-        return [
-            "--rolling: the record is scored on the runs file; this scenario fits the 2018 chart"
-        ]
+        return [f"{what}: {scored} scored on the runs file; this scenario fits the 2018 chart"]
     return []

@@ -44,6 +44,7 @@ from forecast.data.units import (
     slope_from_doubling_months,
     slope_from_doubling_years,
 )
+from forecast.scenario.schema import Constraint
 
 __all__ = [
     "INPUT_KEYS",
@@ -185,7 +186,8 @@ class ConstraintDraws:
                 * self._factor("modality_multiplier")
                 * self._factor("synthetic_multiplier")
             )
-            return np.log(6.0) + 2.0 * tokens - np.log(self._factor("tokens_per_parameter", 20.0))
+            k = self._factor("tokens_per_parameter", Constraint.DEFAULTS["tokens_per_parameter"])
+            return np.log(6.0) + 2.0 * tokens - np.log(k)
         return base
 
     def ln_growth(self) -> np.ndarray:
@@ -707,23 +709,9 @@ _SCALARS: dict[str, str] = {
     "hardware.electricity_usd_per_kwh": "electricity_usd_per_kwh",
 }
 #: Constraint inputs: scenario key -> ConstraintDraws field.
-_LIMIT_OF_KIND: dict[str, str] = {
-    "spend": "limit_usd",
-    "power": "limit_watts",
-    "chips": "limit_h100e",
-    "data": "limit_tokens",
-    "compute": "limit_flop",
-}
-#: A kind's own factors (in ``ConstraintDraws.extra``): scenario key -> kind.
-_EXTRA_OF_KIND: dict[str, str] = {
-    "sites": "power",
-    "split_efficiency": "power",
-    "flops_per_h100e": "chips",
-    "tokens_per_parameter": "data",
-    "epochs": "data",
-    "modality_multiplier": "data",
-    "synthetic_multiplier": "data",
-}
+#: Each kind's limit key and its own factors (scenario key -> kind), as the schema has them.
+_LIMIT_OF_KIND: dict[str, str] = Constraint.LIMITS
+_EXTRA_OF_KIND: dict[str, str] = Constraint.EXTRAS
 _CONSTRAINT: dict[str, str] = {
     **{limit: "limit" for limit in _LIMIT_OF_KIND.values()},
     "growth_per_year": "growth",
@@ -897,7 +885,7 @@ def get_input(inp: ProjectionInputs, key: str) -> np.ndarray:
         i, attr = _constraint_key(inp, key)
         c = inp.constraints[i]
         if attr in _EXTRA_OF_KIND:
-            default = 20.0 if attr == "tokens_per_parameter" else 1.0
+            default = Constraint.DEFAULTS.get(attr, 1.0)
             return np.broadcast_to(
                 np.asarray(c.extra.get(attr, default), dtype=float), (inp.n_draws,)
             ).copy()

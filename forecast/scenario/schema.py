@@ -695,6 +695,8 @@ class Constraint:
         "modality_multiplier": "data",
         "synthetic_multiplier": "data",
     }
+    #: A kind's factor left out of the file: 1, but Chinchilla's 20 tokens per parameter.
+    DEFAULTS: ClassVar[dict[str, float]] = {"tokens_per_parameter": 20.0}
     #: Keys a kind must have besides its limit.
     NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"chips": ("flops_per_h100e",)}
 
@@ -865,9 +867,7 @@ class Constraint:
         """A kind-specific input, or its neutral default (1; Chinchilla's 20 tokens per
         parameter) where the file leaves it out."""
         value = getattr(self, key)
-        if value is not None:
-            return value
-        return Fixed(20.0) if key == "tokens_per_parameter" else Fixed(1.0)
+        return value if value is not None else Fixed(self.DEFAULTS.get(key, 1.0))
 
     @property
     def limit(self) -> Param:

@@ -250,8 +250,10 @@ def scenario_text(scenario: Scenario) -> str:
     return raw.decode("utf-8")
 
 
-#: Calendar years the counts of runs above each threshold are projected for.
+#: Calendar years the counts of runs above each threshold are projected for, and the
+#: complete years of data before them that the figure shows.
 COUNT_YEARS = 10
+PAST_YEARS = 8
 
 
 def threshold_counts(result) -> xr.Dataset:
@@ -262,7 +264,12 @@ def threshold_counts(result) -> xr.Dataset:
     """
     import math
 
-    from forecast.analysis.counts import counted_runs, project_counts
+    from forecast.analysis.counts import (
+        counted_runs,
+        observed_counts,
+        project_counts,
+        threshold_key,
+    )
 
     inputs = result.inputs
     typical = inputs.typical if inputs.typical is not None else inputs.compute
@@ -270,7 +277,7 @@ def threshold_counts(result) -> xr.Dataset:
     first = math.floor(result.start_year)
     last = min(first + COUNT_YEARS - 1, int(result.scenario.horizon))
     data_end = min(float(counted["t"].max()), result.start_year)
-    return project_counts(
+    ds = project_counts(
         counted,
         typical,
         result.start_year,
@@ -278,6 +285,15 @@ def threshold_counts(result) -> xr.Dataset:
         np.random.default_rng([result.seed, 2]),
         data_end=data_end,
     )
+    # The counts in the data's complete years before the projection, for the figure.
+    start = int(ds.attrs["first_projected_year"])
+    past = np.arange(start - PAST_YEARS, start)
+    observed = observed_counts(counted, past)
+    ds["observed"] = (
+        ("threshold", "past_year"),
+        [[observed[threshold_key(k)][str(y)] for y in past] for k in ds["threshold"].to_numpy()],
+    )
+    return ds.assign_coords(past_year=past)
 
 
 def run(

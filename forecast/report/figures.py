@@ -1012,23 +1012,24 @@ def figure_set(results) -> dict[str, Figure]:
     figs["hit_years"] = plot_hit_years(proj)
     figs["binding_first"] = plot_binding_first(proj)
     if getattr(results, "threshold_counts", None) is not None:
-        from forecast.analysis.counts import observed_counts
+        from forecast.analysis.counts import threshold_key
         from forecast.report.counts import plot_threshold_counts
 
         counts = results.threshold_counts
         observed = None
-        if results.runs is not None and "compute_flop" in results.runs:
-            import pandas as pd
-
-            everything = pd.DataFrame(
-                {k: results.runs[k].to_numpy() for k in ("t", "compute_flop")}
-            )
-            # Only the complete years of the data: the year the data end in is partial,
-            # and later years have no data at all (a count of zero there is no outcome).
-            first = counts.attrs.get("first_projected_year", counts["year"].min())
-            years = counts["year"].to_numpy()
-            years = years[years < float(first)]
-            observed = observed_counts(everything, years) if years.size else None
+        if "observed" in counts:
+            # The counts of the data's complete years before the projection (saved with it).
+            observed = {
+                threshold_key(k): {
+                    str(int(y)): int(v)
+                    for y, v in zip(
+                        counts["past_year"].to_numpy(),
+                        counts["observed"].sel(threshold=k).to_numpy(),
+                        strict=True,
+                    )
+                }
+                for k in counts["threshold"].to_numpy()
+            }
         figs["threshold_counts"] = plot_threshold_counts(counts, observed)
     if results.sweep is not None:
         fitted = float(np.median(proj["doubling_time_months"]))

@@ -240,6 +240,7 @@ def plot_backtests(results: Sequence, ax: Axes | None = None) -> Figure:
     )
     ax.scatter([], [], facecolor="white", edgecolor="grey", label="later run outside it")
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(fmt.power_formatter())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
     ax.set_ylabel("training compute (FLOP)")

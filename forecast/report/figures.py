@@ -113,12 +113,12 @@ def watts_formatter() -> QuantityFormatter:
 
 
 def _log_axis(ax: Axes, formatter: Formatter | None = None) -> None:
-    """Log y axis with ticks at powers of ten and (optionally) named tick labels."""
+    """Log y axis with ticks at powers of ten, labelled by ``formatter`` (default: powers of
+    ten in plain text)."""
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
     ax.yaxis.set_minor_formatter(NullFormatter())
-    if formatter is not None:
-        ax.yaxis.set_major_formatter(formatter)
+    ax.yaxis.set_major_formatter(formatter if formatter is not None else fmt.power_formatter())
 
 
 def _quantity_label(ax: Axes, label: str, powers_note: str) -> None:
@@ -409,6 +409,7 @@ def plot_trend_log(
         "right",
         functions=(lambda f: f / FLOP_PER_PFS_DAY, lambda p: p * FLOP_PER_PFS_DAY),
     )
+    sec.yaxis.set_major_formatter(fmt.power_formatter())
     sec.set_ylabel(f"petaflop/s-days (1 pfs-day = {fmt.power_of_ten(FLOP_PER_PFS_DAY)} FLOP)")
     med_d = (
         float(np.nanmedian(projection["doubling_time_months"]))
@@ -481,7 +482,7 @@ def plot_trend_linear(
         )
     ax.set_xlim(xmin, horizon + 0.5)
     ax.set_ylim(0, 2.0 * q[1][end])
-    ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useMathText=True)
+    ax.yaxis.set_major_formatter(fmt.power_formatter())
     _year_axis(ax)
     ax.set_ylabel("training compute of the run (FLOP, linear scale)")
     ax.set_title(
@@ -898,14 +899,20 @@ def plot_doubling_sensitivity(
 # --------------------------------------------------------------------------- output
 
 
-def save_figure(fig: Figure, folder: str | Path, stem: str, svg: bool = False) -> list[Path]:
+def save_figure(
+    fig: Figure | Callable[[], Figure], folder: str | Path, stem: str, svg: bool = False
+) -> list[Path]:
     """Write ``stem.png`` (150 dpi) and optionally ``stem.svg``; close the figure.
+
+    ``fig`` may be a figure still to be drawn (a callable that returns it).
 
     Returns
     -------
     list of pathlib.Path
         The files written.
     """
+    if not isinstance(fig, Figure):
+        fig = fig()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{stem}.png"]
@@ -923,13 +930,31 @@ def save_figure(fig: Figure, folder: str | Path, stem: str, svg: bool = False) -
     return paths
 
 
-def save_figures(figs: Mapping[str, Figure], folder: str | Path, svg: bool = False) -> None:
+def save_figures(
+    figs: Mapping[str, Figure | Callable[[], Figure]],
+    folder: str | Path,
+    svg: bool = False,
+    first: Callable[[], None] | None = None,
+    head_start: int = 0,
+) -> None:
     """Save every figure of ``figs`` (see :func:`save_figure`), on two cores where possible.
 
     Drawing is most of a report's time and each figure draws on its own, so a forked child
-    saves every other figure while this process saves the rest. Where ``os.fork`` is
+    saves a share of the figures while this process saves the rest. Where ``os.fork`` is
     missing (Windows) or fails, everything is saved here. The files are the same bytes
     either way.
+
+    Parameters
+    ----------
+    figs : mapping of str to Figure
+    folder : str or Path
+    svg : bool
+        Also write SVG.
+    first : callable, optional
+        Other work this process does first, while the child saves (writing the report's
+        data files).
+    head_start : int
+        That work's size in figures: the child takes that many more.
 
     Raises
     ------
@@ -940,7 +965,10 @@ def save_figures(figs: Mapping[str, Figure], folder: str | Path, svg: bool = Fal
     import os
 
     stems = list(figs)
-    mine, theirs = stems[0::2], stems[1::2]
+    # Alternate, after giving the child ``head_start`` figures more than this process.
+    mine, theirs = [], []
+    for stem in stems:
+        (mine if len(mine) + head_start < len(theirs) else theirs).append(stem)
     pid = None
     if theirs and hasattr(os, "fork"):
         try:
@@ -952,12 +980,16 @@ def save_figures(figs: Mapping[str, Figure], folder: str | Path, svg: bool = Fal
             try:
                 for stem in theirs:
                     save_figure(figs[stem], folder, stem, svg)
-            except BaseException:  # noqa: BLE001  (any failure is reported by the exit code)
+            except BaseException as exc:  # noqa: BLE001  (reported by the exit code)
+                # The parent raises without the cause: say it here, where it is known.
+                os.write(2, f"error: figure {stem!r}: {type(exc).__name__}: {exc}\n".encode())
                 code = 1
             os._exit(code)
     if pid is None:
         mine, theirs = stems, []
     try:
+        if first is not None:
+            first()
         for stem in mine:
             save_figure(figs[stem], folder, stem, svg)
     finally:
@@ -968,7 +1000,8 @@ def save_figures(figs: Mapping[str, Figure], folder: str | Path, svg: bool = Fal
         if os.waitstatus_to_exitcode(status) != 0:
             raise OSError(f"could not save the figures {', '.join(theirs)} in {folder}")
         for stem in theirs:
-            close_figure(figs[stem])
+            if isinstance(figs[stem], Figure):  # one still to draw was never drawn here
+                close_figure(figs[stem])
 
 
 def close_figure(fig: Figure) -> None:
@@ -989,28 +1022,37 @@ def figure_set(results) -> dict[str, Figure]:
         Keys among :data:`STEMS`, in that order: ``lesson_2018`` only when the results
         hold the 2018 lesson, ``power`` only with a power constraint,
         ``growth_accounting`` only when the results hold the growth accounting,
-        ``sensitivity`` only when the results hold the doubling-time sweep.
+        ``threshold_counts`` only when they hold the counts, ``sensitivity`` only when
+        the results hold the doubling-time sweep.
     """
+    return {stem: make() for stem, make in figure_makers(results).items()}
+
+
+def figure_makers(results) -> dict[str, Callable[[], Figure]]:
+    """The figures of :func:`figure_set`, each still to be drawn: :func:`save_figures`
+    draws each in the process that saves it, so both cores draw."""
+    from functools import partial
+
     proj = results.projection
     trend = results.fit if results.trend_fitted else None
     used = results.runs_used
-    figs: dict[str, Figure] = {
-        "trend_log": plot_trend_log(results.runs_context, used, proj, trend),
-        "trend_linear": plot_trend_linear(proj, used),
+    figs: dict[str, Callable[[], Figure]] = {
+        "trend_log": partial(plot_trend_log, results.runs_context, used, proj, trend),
+        "trend_linear": partial(plot_trend_linear, proj, used),
     }
     if getattr(results, "lesson_2018", None) is not None:
         from forecast.report.lesson import plot_lesson_2018
 
-        figs["lesson_2018"] = plot_lesson_2018(results.lesson_2018)
-    figs["cost"] = plot_cost_vs_ceilings(proj)
+        figs["lesson_2018"] = partial(plot_lesson_2018, results.lesson_2018)
+    figs["cost"] = partial(plot_cost_vs_ceilings, proj)
     if _constraints(proj, "power"):
-        figs["power"] = plot_power_vs_ceiling(proj)
+        figs["power"] = partial(plot_power_vs_ceiling, proj)
     if getattr(results, "growth", None) is not None:
         from forecast.report.growth_accounting import plot_growth_accounting
 
-        figs["growth_accounting"] = plot_growth_accounting(results.growth)
-    figs["hit_years"] = plot_hit_years(proj)
-    figs["binding_first"] = plot_binding_first(proj)
+        figs["growth_accounting"] = partial(plot_growth_accounting, results.growth)
+    figs["hit_years"] = partial(plot_hit_years, proj)
+    figs["binding_first"] = partial(plot_binding_first, proj)
     if getattr(results, "threshold_counts", None) is not None:
         from forecast.analysis.counts import threshold_key
         from forecast.report.counts import plot_threshold_counts
@@ -1030,8 +1072,8 @@ def figure_set(results) -> dict[str, Figure]:
                 }
                 for k in counts["threshold"].to_numpy()
             }
-        figs["threshold_counts"] = plot_threshold_counts(counts, observed)
+        figs["threshold_counts"] = partial(plot_threshold_counts, counts, observed)
     if results.sweep is not None:
         fitted = float(np.median(proj["doubling_time_months"]))
-        figs["sensitivity"] = plot_sweep(results.sweep, _horizon(proj), fitted)
+        figs["sensitivity"] = partial(plot_sweep, results.sweep, _horizon(proj), fitted)
     return figs

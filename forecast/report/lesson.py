@@ -198,6 +198,7 @@ def plot_lesson_2018(lesson: xr.Dataset, ax: Axes | None = None) -> Figure:
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
     ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_major_formatter(F.power_formatter())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}"))
     ax.set_xlim(math.floor(t_pts.min()), years[-1] + 1.5)

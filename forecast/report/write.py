@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from forecast.errors import ForecastError
@@ -126,14 +127,31 @@ def _carry_sections(
     return carried
 
 
-def _render(results: Results, summary: dict, tmp: Path, svg: bool, manifest: dict) -> None:
-    """Draw the figures and write the briefing of every section present into ``tmp``."""
-    from forecast.report.figures import figure_set, save_figures
+#: About how many figures' worth of time writing a report's data files takes: while this
+#: process writes them, the forked child saves that many more figures.
+DATA_FILES_IN_FIGURES = 2
 
-    main = figure_set(results)
+
+def _render(
+    results: Results,
+    summary: dict,
+    tmp: Path,
+    svg: bool,
+    manifest: dict,
+    first: Callable[[], None] | None = None,
+) -> None:
+    """Draw the figures and write the briefing of every section present into ``tmp``;
+    ``first`` (writing the data files) runs while a forked child saves figures."""
+    from forecast.report.figures import figure_makers, save_figures
+
+    main = figure_makers(results)
     sections = {name: section_figures(results, name) for name in results.sections}
     save_figures(
-        {**main, **{k: v for f in sections.values() for k, v in f.items()}}, tmp / "figures", svg
+        {**main, **{k: v for f in sections.values() for k, v in f.items()}},
+        tmp / "figures",
+        svg,
+        first=first,
+        head_start=DATA_FILES_IN_FIGURES if first is not None else 0,
     )
     figs = _figure_blocks(main, tmp)
     blocks: dict[str, list[Block]] = {}
@@ -214,15 +232,18 @@ def write_report(
     manifest = _manifest(results, basis)
     with atomic_folder(out, manifest, inside) as tmp:
         (tmp / "summary.json").write_text(summary_text, encoding="utf-8")
-        results.save_posterior(tmp / "posterior.nc")
-        results.save_projection(tmp / "projection.nc")
-        for name in results.sections:
-            if name in computed:
-                write_section_files(results, name, tmp)
-            else:  # carried over: the same files, byte for byte
-                for rel in SECTION_FILES[name]:
-                    shutil.copyfile(out / rel, tmp / rel)
-        _render(results, summary, tmp, svg, manifest)
+
+        def data_files() -> None:
+            results.save_posterior(tmp / "posterior.nc")
+            results.save_projection(tmp / "projection.nc")
+            for name in results.sections:
+                if name in computed:
+                    write_section_files(results, name, tmp)
+                else:  # carried over: the same files, byte for byte
+                    for rel in SECTION_FILES[name]:
+                        shutil.copyfile(out / rel, tmp / rel)
+
+        _render(results, summary, tmp, svg, manifest, first=data_files)
     return summary
 
 

@@ -45,6 +45,31 @@ def _stats():
 Z90 = 1.2815515655446004  # scipy.stats.norm.ppf(0.9), written out: see _stats()
 
 
+def _norm_cdf(x: np.ndarray | float) -> np.ndarray:
+    """The standard normal CDF (the standard library's, not scipy's: checking a scenario's
+    ranges or drawing a normal must not pay for importing :mod:`scipy.stats`)."""
+    from statistics import NormalDist
+
+    return np.vectorize(NormalDist().cdf, otypes=[float])(np.asarray(x, dtype=float))
+
+
+def _norm_ppf(q: np.ndarray | float) -> np.ndarray:
+    """The standard normal quantile function (Wichura's AS241, as scipy's ``ndtri``), with
+    -inf and inf at 0 and 1."""
+    from statistics import NormalDist
+
+    inv = NormalDist().inv_cdf
+
+    def one(p: float) -> float:
+        if p <= 0.0:
+            return -math.inf
+        if p >= 1.0:
+            return math.inf
+        return inv(p)
+
+    return np.vectorize(one, otypes=[float])(np.asarray(q, dtype=float))
+
+
 def _fmt(x: float) -> str:
     """Numbers in descriptions: short, and exact for the round values people type."""
     return f"{x:.4g}"
@@ -206,8 +231,7 @@ class Normal(Param):
             raise ValueError(f"sd must be positive, got {_fmt(self.sd)}")
         if not self.low < self.high:
             raise ValueError(f"low ({_fmt(self.low)}) must be less than high ({_fmt(self.high)})")
-        base = _stats().norm(loc=self.mean, scale=self.sd)
-        if self.truncated and base.cdf(self.high) - base.cdf(self.low) < 1e-9:
+        if self.truncated and float(np.diff(self._cdf_bounds())[0]) < 1e-9:
             raise ValueError("the truncation bounds leave (almost) no probability")
 
     @classmethod
@@ -235,13 +259,27 @@ class Normal(Param):
         # Exactly the bounds (scipy's truncnorm rounds them by an ulp).
         return float(self.low), float(self.high)
 
+    def _cdf_bounds(self) -> np.ndarray:
+        """The untruncated normal's CDF at ``low`` and ``high``."""
+        return _norm_cdf((np.array([self.low, self.high]) - self.mean) / self.sd)
+
+    def _from_base_cdf(self, u: np.ndarray) -> np.ndarray:
+        """Values whose untruncated CDF is ``u``, kept inside the bounds."""
+        return np.clip(self.mean + self.sd * _norm_ppf(u), self.low, self.high)
+
+    def ppf(self, q: float | np.ndarray) -> np.ndarray:
+        lo, hi = self._cdf_bounds()
+        return self._from_base_cdf(lo + np.asarray(q, dtype=float) * (hi - lo))
+
+    def median(self) -> float:
+        return float(self.ppf(0.5))
+
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if not self.truncated:
             return rng.normal(self.mean, self.sd, n)
         # Inverse-CDF sampling keeps truncation vectorised and on the caller's generator.
-        base = _stats().norm(loc=self.mean, scale=self.sd)
-        u = rng.uniform(base.cdf(self.low), base.cdf(self.high), n)
-        return np.clip(base.ppf(u), self.low, self.high)
+        lo, hi = self._cdf_bounds()
+        return self._from_base_cdf(rng.uniform(lo, hi, n))
 
     def describe(self) -> str:
         text = f"normal (mean {_fmt(self.mean)}, sd {_fmt(self.sd)})"
@@ -318,6 +356,12 @@ class LogNormal(Param):
     def frozen(self) -> Any:
         return _stats().lognorm(s=self.sigma, scale=self.p50)
 
+    def ppf(self, q: float | np.ndarray) -> np.ndarray:
+        return np.exp(self.mu + self.sigma * _norm_ppf(q))
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
+
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.lognormal(self.mu, self.sigma, n)
 
@@ -350,6 +394,12 @@ class Uniform(Param):
 
     def frozen(self) -> Any:
         return _stats().uniform(loc=self.low, scale=self.high - self.low)
+
+    def ppf(self, q: float | np.ndarray) -> np.ndarray:
+        return self.low + np.asarray(q, dtype=float) * (self.high - self.low)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, n)
@@ -387,6 +437,17 @@ class Triangular(Param):
     def frozen(self) -> Any:
         width = self.high - self.low
         return _stats().triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+
+    def ppf(self, q: float | np.ndarray) -> np.ndarray:
+        q = np.asarray(q, dtype=float)
+        width = self.high - self.low
+        c = (self.mode - self.low) / width  # the CDF at the mode
+        rising = self.low + np.sqrt(q * width * (self.mode - self.low))
+        falling = self.high - np.sqrt((1 - q) * width * (self.high - self.mode))
+        return np.where(q < c, rising, falling)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.triangular(self.low, self.mode, self.high, n)

@@ -610,28 +610,19 @@ class Results:
             if var.dtype.kind == "f"
         }
         projection.to_netcdf(path, encoding=encoding)
-        if self.sweep is not None:
-            sweep = self.sweep.copy()
-            sweep.attrs = _json_attrs(sweep.attrs)
-            sweep.to_netcdf(path, group="doubling_sweep", mode="a")
-        if self.known_runs is not None:
-            self.known_runs.to_netcdf(path, group="known_runs", mode="a")
-        if self.growth is not None:
-            growth = self.growth.copy()
-            growth.attrs = _json_attrs(growth.attrs)
-            growth.to_netcdf(path, group="growth_accounting", mode="a")
-        if self.lesson_2018 is not None:
-            lesson = self.lesson_2018.copy()
-            lesson.attrs = _json_attrs(lesson.attrs)
-            lesson.to_netcdf(path, group="lesson_2018", mode="a")
-        if self.feasible_2030 is not None:
-            feasible = self.feasible_2030.copy()
-            feasible.attrs = _json_attrs(feasible.attrs)
-            feasible.to_netcdf(path, group="feasible_2030", mode="a")
-        if self.threshold_counts is not None:
-            counts = self.threshold_counts.copy()
-            counts.attrs = _json_attrs(counts.attrs)
-            counts.to_netcdf(path, group="threshold_counts", mode="a")
+        groups = {
+            "doubling_sweep": self.sweep,
+            "known_runs": self.known_runs,
+            "growth_accounting": self.growth,
+            "lesson_2018": self.lesson_2018,
+            "feasible_2030": self.feasible_2030,
+            "threshold_counts": self.threshold_counts,
+        }
+        for group, ds in groups.items():
+            if ds is not None:
+                ds = ds.copy()
+                ds.attrs = _json_attrs(ds.attrs)
+                ds.to_netcdf(path, group=group, mode="a")
 
     def save_posterior(self, path: Path) -> None:
         """Write ``posterior.nc``: posterior groups, drawn inputs, runs and fit summary."""
@@ -667,7 +658,7 @@ class Results:
         projection.attrs = attrs
         scenario = scenario_from_text(text, Path(path))
         sweep = _group(folder / "projection.nc", "doubling_sweep")
-        known = _group(folder / "projection.nc", "known_runs", json_attrs=False)
+        known = _group(folder / "projection.nc", "known_runs")
         growth = _group(folder / "projection.nc", "growth_accounting")
         lesson = _group(folder / "projection.nc", "lesson_2018")
         feasible = _group(folder / "projection.nc", "feasible_2030")

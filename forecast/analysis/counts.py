@@ -566,9 +566,8 @@ def counts_backtest(
     ValueError
         If the scenario cannot be backtested or no complete year follows the cutoff.
     """
-    from forecast.analysis.rolling import ROLLING_CUTOFFS
+    from forecast.analysis.rolling import ROLLING_CUTOFFS, fit_at_cutoff
     from forecast.data.units import from_decimal_year
-    from forecast.pipeline import build_inputs, fit_scenario
 
     problems = check_counts(scenario)
     if problems:
@@ -585,14 +584,9 @@ def counts_backtest(
         )
     j = ROLLING_CUTOFFS.index(cutoff) if cutoff in ROLLING_CUTOFFS else len(ROLLING_CUTOFFS)
     log(f"counts backtest: fitting the data published up to {cutoff.isoformat()}")
-    hardware = dataclasses.replace(scenario.hardware, conversion="datasheet")
-    data = dataclasses.replace(scenario.data, until=cutoff)
-    scen = dataclasses.replace(scenario, data=data, hardware=hardware, seed=seed)
-    rng = np.random.default_rng([seed, j])
-    sampler_seed = int(rng.integers(0, 2**31 - 1))
-    runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
-    inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, n_draws)
+    _, _, inputs, _, rng = fit_at_cutoff(scenario, cutoff, j, seed, use_cache, log, n_draws)
     typical = inputs.typical if inputs.typical is not None else inputs.compute
+    data = dataclasses.replace(scenario.data, until=cutoff)
     ds = project_counts(counted_runs(data), typical, t0, years, rng, data_end=t0)
 
     observed = observed_counts(counted, years, ds["threshold"].to_numpy())

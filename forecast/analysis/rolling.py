@@ -151,6 +151,40 @@ def _variants(
     return np.maximum(hazard, floor), np.maximum(damped, floor)
 
 
+def fit_at_cutoff(
+    scenario: Scenario,
+    cutoff: dt.date,
+    j: int,
+    seed: int,
+    use_cache: bool = True,
+    log: Log = quiet,
+    n_draws: int = DRAWS,
+):
+    """The scenario fitted on the runs published by ``cutoff`` and its projection inputs.
+
+    The generator is ``default_rng([seed, j])``, ``j`` the cutoff's place among the
+    backtest's cutoffs, so the same cutoff gives the same (cached) fit in every backtest.
+    The record's compute does not depend on how compute is priced: the datasheet
+    conversion needs no fit of its own at each cutoff.
+
+    Returns
+    -------
+    (runs, trend_fit, inputs, drawn, rng)
+        The selected runs, the trend fit, the :class:`ProjectionInputs` and the drawn
+        parameters, and the generator for the caller's further draws.
+    """
+    from forecast.pipeline import build_inputs, fit_scenario
+
+    hardware = dataclasses.replace(scenario.hardware, conversion="datasheet")
+    data = dataclasses.replace(scenario.data, until=cutoff)
+    scen = dataclasses.replace(scenario, data=data, hardware=hardware, seed=seed)
+    rng = np.random.default_rng([seed, j])
+    sampler_seed = int(rng.integers(0, 2**31 - 1))
+    runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
+    inputs, drawn = build_inputs(scen, runs, trend_fit, hw_fit, rng, n_draws)
+    return runs, trend_fit, inputs, drawn, rng
+
+
 def _score(draws: np.ndarray, y: float) -> dict[str, float]:
     """PIT, CRPS and whether each central interval held, of a sample forecast."""
     out = {"pit": float(np.mean(draws <= y)), "crps": float(crps(draws, y))}
@@ -180,8 +214,6 @@ def rolling(
         ``pit``, ``crps``, ``inside50``, ``inside80``, ``inside95``, ``median``, ``p10``,
         ``p90`` per method (NaN where there is no outcome).
     """
-    from forecast.pipeline import build_inputs, fit_scenario
-
     seed = scenario.seed if seed is None else seed
     # Every run the selection counts, with all the data: the outcomes.
     every = dataclasses.replace(scenario.data, until=None)
@@ -200,15 +232,8 @@ def rolling(
     for j, cutoff in enumerate(cutoffs):
         t0 = decimal_year(cutoff)
         log(f"rolling backtest: fitting the data published up to {cutoff.isoformat()}")
-        # The record's compute does not depend on how compute is priced: the datasheet
-        # conversion needs no fit of its own at each cutoff.
-        hardware = dataclasses.replace(scenario.hardware, conversion="datasheet")
-        data = dataclasses.replace(scenario.data, until=cutoff)
-        scen = dataclasses.replace(scenario, data=data, hardware=hardware, seed=seed)
-        rng = np.random.default_rng([seed, j])
-        sampler_seed = int(rng.integers(0, 2**31 - 1))
-        runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
-        inputs, drawn = build_inputs(scen, runs, trend_fit, hw_fit, rng, n_draws)
+        fitted = fit_at_cutoff(scenario, cutoff, j, seed, use_cache, log, n_draws)
+        runs, trend_fit, inputs, drawn, rng = fitted
         times = t0 + np.asarray(HORIZONS, dtype=float)
         model = np.maximum(
             inputs.compute.ln(np.broadcast_to(times, (inputs.n_draws, times.size))) / LN10,

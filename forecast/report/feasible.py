@@ -153,7 +153,8 @@ def _differences(results, ds, reference) -> list[str]:
         mine = own[kind].to_numpy()
         if not np.isfinite(mine).any():
             continue
-        text = f"{LABELS[kind].capitalize()}: here {_inputs(results.scenario, kind)}"
+        label = LABELS[kind]
+        text = f"{label[0].upper()}{label[1:]}: here {_inputs(results.scenario, kind)}"
         if reference is not None:
             text += f"; in {reference.name}, {_inputs(reference, kind)}"
         factor = _ratio(mine, ref[kind].to_numpy()) if has_ref else None

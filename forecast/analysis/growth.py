@@ -247,16 +247,6 @@ def historical(scenario, rng: np.random.Generator, n_boot: int = BOOTSTRAP) -> x
 # --------------------------------------------------------------------------- projected
 
 
-def ln_duration_seconds(inputs, t: np.ndarray, ln_c: np.ndarray) -> np.ndarray:
-    """ln of the training duration (s) the projection gives a run of ``exp(ln_c)`` FLOP at
-    ``t``, per draw: the realised duration (capped), or the datasheet's fixed days."""
-    from forecast.data.units import SECONDS_PER_DAY
-
-    if inputs.realised is not None:
-        return inputs.realised.ln_seconds(t, ln_c)
-    return np.log(np.asarray(inputs.training_days, dtype=float) * SECONDS_PER_DAY)
-
-
 def projected_draws(inputs, projection: xr.Dataset) -> dict[str, np.ndarray] | None:
     """Per draw, the yearly factor of every factor over summary.json's growth window.
 
@@ -267,6 +257,7 @@ def projected_draws(inputs, projection: xr.Dataset) -> dict[str, np.ndarray] | N
     projection spans less than a year.
     """
     from forecast.data.units import LN10
+    from forecast.project.engine import ln_duration
     from forecast.report.summary import GROWTH_OF, growth_window, per_draw_growth
 
     years = projection["year"].to_numpy()
@@ -278,8 +269,7 @@ def projected_draws(inputs, projection: xr.Dataset) -> dict[str, np.ndarray] | N
     t = np.array([years[0], years[0] + n])
     tt = np.broadcast_to(t, (inputs.n_draws, 2))
     ln_c = LN10 * projection["log10_flop"].sel(year=t).to_numpy()
-    ln_d = np.asarray(ln_duration_seconds(inputs, tt, ln_c), dtype=float)
-    ln_d = np.broadcast_to(ln_d.reshape(inputs.n_draws, -1), tt.shape)  # fixed days: (S,)
+    ln_d = ln_duration(inputs, tt, ln_c)
     f["duration"] = np.exp((ln_d[:, 1] - ln_d[:, 0]) / n)
     f["flops_per_watt"] = f["compute"] / (f["duration"] * f["power"])
     f["flops_per_usd"] = f["compute"] / (f["duration"] * f["capex"])

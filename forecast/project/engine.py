@@ -60,6 +60,7 @@ __all__ = [
     "is_log_linear",
     "ln_affordable",
     "ln_demand",
+    "ln_duration",
     "ln_efficiency",
     "project",
     "saturate_ln",
@@ -325,6 +326,16 @@ def ln_efficiency(inp: ProjectionInputs, t: np.ndarray) -> np.ndarray:
     return saturate_ln(inp.efficiency.ln(t), ln_limit)
 
 
+def ln_duration(inp: ProjectionInputs, t: np.ndarray, ln_c: np.ndarray) -> np.ndarray:
+    """ln of the training duration (s) of a run of ``exp(ln_c)`` FLOP at ``t``, per draw:
+    the realised duration (growing with the run, capped), or the datasheet's fixed days."""
+    if inp.realised is not None:
+        return inp.realised.ln_seconds(t, ln_c)
+    return np.broadcast_to(
+        np.log(_col(inp.training_days * SECONDS_PER_DAY, t)), np.broadcast(t, ln_c).shape
+    )
+
+
 def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln_c=None):
     """Natural log of what the run demands of a constraint at ``t``: USD or W.
 
@@ -338,9 +349,9 @@ def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln
         return ln_c
     if inp.realised is not None:
         return _ln_realised_demand(inp, what, t, ln_c)
-    seconds = _col(inp.training_days * SECONDS_PER_DAY, t)
     if what == "flops":
-        return ln_c - np.log(seconds)
+        return ln_c - ln_duration(inp, t, ln_c)
+    seconds = _col(inp.training_days * SECONDS_PER_DAY, t)
     ln_udt = np.log(_col(inp.utilization, t) * seconds)
     if what == "capex":
         return ln_c + np.log(_col(inp.overhead, t)) - ln_udt - inp.price_performance.ln(t)
@@ -359,7 +370,7 @@ def _ln_realised_demand(inp: ProjectionInputs, what: str, t: np.ndarray, ln_c) -
     """ln demand under the realised conversion (see :class:`Realised`)."""
     r = inp.realised
     if what == "flops":
-        return ln_c - r.ln_seconds(t, ln_c)
+        return ln_c - ln_duration(inp, t, ln_c)
     if what == "capex":
         return ln_c - r.ln_seconds(t, ln_c) - r.flops_per_usd.ln(t)
     if what == "power":

@@ -357,30 +357,29 @@ def plot_trend_log(
             else "projection, median with 50%/80% bands (unconstrained)",
         )
     )
-    if "log10_flop_typical" in projection:
-        med_t = 10 ** np.nanmedian(projection["log10_flop_typical"].to_numpy(), axis=0)
-        (h,) = ax.plot(
-            years,
-            med_t,
-            color=PROJECTION,
-            lw=1.2,
-            ls=":",
-            zorder=4,
-            label="typical frontier run (the fitted trend; median)",
-        )
-        entries.append((h, h.get_label()))
-    if "log10_flop_constrained" in projection:
-        med_c = 10 ** np.nanmedian(projection["log10_flop_constrained"].to_numpy(), axis=0)
-        (h,) = ax.plot(
-            years,
-            med_c,
-            color=BLACK,
-            lw=1.8,
-            ls="--",
-            zorder=5,
-            label="largest run held to the ceilings (median)",
-        )
-        entries.append((h, h.get_label()))
+    # Two median lines beside the fan: the typical run (the trend) and the held path.
+    for var, colour, lw, ls, zorder, label in (
+        (
+            "log10_flop_typical",
+            PROJECTION,
+            1.2,
+            ":",
+            4,
+            "typical frontier run (the fitted trend; median)",
+        ),
+        (
+            "log10_flop_constrained",
+            BLACK,
+            1.8,
+            "--",
+            5,
+            "largest run held to the ceilings (median)",
+        ),
+    ):
+        if var in projection:
+            median = 10 ** np.nanmedian(projection[var].to_numpy(), axis=0)
+            (h,) = ax.plot(years, median, color=colour, lw=lw, ls=ls, zorder=zorder, label=label)
+            entries.append((h, h.get_label()))
 
     # Moore's law reference.
     anchor = _moore_anchor(projection, runs_used, trend)

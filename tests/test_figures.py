@@ -377,8 +377,9 @@ def test_power_axis_one_style(projection):
 
 def test_ceiling_levels_in_legends_are_the_briefings_amounts(projection):
     cost = " ".join(legend_texts(F.plot_cost_vs_ceilings(projection).axes[0]))
-    # $1T in 2018 growing 5% a year is $1.48T in 2026, written as the briefing writes it.
-    assert "budget, from $1.48T in 2026" in cost
+    # $1T in 2018 growing 5% a year is $1.55T at the end of 2026 (the instant 2027.0:
+    # 1.05^9), written as the briefing writes it.
+    assert "budget, from $1.55T at the end of 2026" in cost
     assert "trillion" not in cost and "e+" not in cost
 
 

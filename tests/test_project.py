@@ -107,11 +107,12 @@ def test_constrained_trajectory_and_post_limit_doubling():
     inp = make_inputs()
     ds = project(inp)
     hit = float(ds["first_hit_year"][0])
-    after = ds["year"] > hit + 1
+    # Each year is read at its end (the coordinate "time"), the instant hit years compare with.
+    after = ds["time"] > hit + 1
     c, cc = ds["log10_flop"][0], ds["log10_flop_constrained"][0]
     assert np.all(cc <= c)
     # Before the first ceiling binds, the constrained run is the trend itself.
-    before = ds["year"] <= hit
+    before = ds["time"] <= hit
     assert int(before.sum()) >= 2
     np.testing.assert_allclose(cc.where(before, drop=True), c.where(before, drop=True), rtol=0)
     # A year after it, the constrained run is strictly smaller.
@@ -124,10 +125,10 @@ def test_constrained_trajectory_and_post_limit_doubling():
 def test_costs_and_power_against_hand_computed_numbers():
     """One case worked out by hand (not with the engine's functions), so that a wrong
     term (say, the energy cost doubled or the lifetime applied twice) fails here."""
-    ds = project(make_inputs(s=1))
-    at = {
-        k: float(ds[k].sel(year=2026.0)[0]) for k in ("capex_usd", "amortized_usd", "power_watts")
-    }
+    ds = project(make_inputs(s=1, start_year=2025.5))
+    # The label 2025 is the end of 2025: the instant 2026.0.
+    assert float(ds["time"].sel(year=2025)) == 2026.0
+    at = {k: float(ds[k].sel(year=2025)[0]) for k in ("capex_usd", "amortized_usd", "power_watts")}
     # 2026.0 is one doubling (6 months) after the 2025.5 level: C = 1e27 FLOP.
     # Price-performance and efficiency grow 2^(1/2.5) a year from their 2025.0 levels.
     grow = 2 ** (1 / 2.5)
@@ -380,8 +381,8 @@ def test_held_costs_follow_the_held_compute():
     for var in ("capex_usd", "amortized_usd", "power_watts"):
         np.testing.assert_allclose(ds[f"{var}_held"], ds[var] * scale, rtol=1e-12)
     hit = float(ds["first_hit_year"][0])
-    before = ds["year"] < hit
-    after = ds["year"] > hit + 1
+    before = ds["time"] < hit
+    after = ds["time"] > hit + 1
     assert before.any() and after.any()
     np.testing.assert_allclose(
         ds["capex_usd_held"].isel(draw=0).where(before, drop=True),

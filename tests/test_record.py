@@ -67,14 +67,16 @@ def test_the_record_never_falls_below_the_largest_run_in_the_data():
 
 def test_threshold_years_follow_the_closed_form():
     """5e26 FLOP at 2025.5 doubling every 6 months reaches 1e28 when 2^(2 (t - 2025.5)) = 20:
-    t = 2025.5 + log2(20) / 2; 1e25 lies before the start (2026): the start; 1e50 (in 2064) is past
-    the horizon (2060): never."""
+    t = 2025.5 + log2(20) / 2; 1e25 it reached before the start (2026), at
+    2025.5 - log2(50) / 2, and that year is kept, not clamped to the start; 1e50 (in 2064)
+    is past the end of the horizon year (2061): never."""
     from forecast.project.engine import threshold_years
 
     inp = make_inputs(3)
     got = threshold_years(inp, [25, 28, 50])
     np.testing.assert_allclose(got[1], 2025.5 + math.log2(20) / 2, atol=1e-9)
-    np.testing.assert_array_equal(got[0], inp.start_year)
+    np.testing.assert_allclose(got[0], 2025.5 - math.log2(50) / 2, atol=1e-9)
+    assert np.all(got[0] < inp.start_year)
     assert np.all(np.isinf(got[2]))
 
 
@@ -99,9 +101,11 @@ def test_an_observed_threshold_gives_the_date_of_the_first_run_past_it():
         "observed": True,
         "date": "2023-03-15",
         "run": "first",
+        "p_crossed_by_start": 1.0,
         "median": 2023.2,
         "p10": 2023.2,
         "p90": 2023.2,
+        "prob_not_by_horizon": 0.0,
     }
     assert out["1e28"]["observed"] is False
     assert out["1e28"]["median"] == pytest.approx(2025.5 + math.log2(20) / 2, abs=0.01)

@@ -257,7 +257,7 @@ def projected_draws(inputs, projection: xr.Dataset) -> dict[str, np.ndarray] | N
     projection spans less than a year.
     """
     from forecast.data.units import LN10
-    from forecast.project.engine import ln_duration
+    from forecast.project.engine import ln_duration, year_instant
     from forecast.report.summary import GROWTH_OF, growth_window, per_draw_growth
 
     years = projection["year"].to_numpy()
@@ -267,7 +267,8 @@ def projected_draws(inputs, projection: xr.Dataset) -> dict[str, np.ndarray] | N
     var = {k.removesuffix("_per_year"): v for k, v in GROWTH_OF.items()}
     f = {k: np.asarray(per_draw_growth(projection, v), dtype=float) for k, v in var.items()}
     t = np.array([years[0], years[0] + n])
-    tt = np.broadcast_to(t, (inputs.n_draws, 2))
+    # Year labels are read at their end (the instants the projection's values are at).
+    tt = np.broadcast_to(year_instant(t), (inputs.n_draws, 2))
     ln_c = LN10 * projection["log10_flop"].sel(year=t).to_numpy()
     ln_d = ln_duration(inputs, tt, ln_c)
     f["duration"] = np.exp((ln_d[:, 1] - ln_d[:, 0]) / n)

@@ -484,7 +484,7 @@ def tornado(
     values = _point_values(inputs, q)
     inp = base.point_inputs(values, 1 + 2 * d)
     hits = hit_years(inp)
-    horizon = float(inp.horizon)
+    horizon = inp.end  # hits run to the end of the horizon year; never is a year later
     names = [c.name for c in inp.constraints]
     targets = [FIRST_BINDING, *names] if constraint == "all" else [constraint or FIRST_BINDING]
     rows: list[dict[str, Any]] = []
@@ -578,7 +578,7 @@ def elasticity(
         slope = float((g1 - g0)[0])
     else:
         wide = dataclasses.replace(inp, horizon=inp.horizon + 200.0)
-        t_star = float(solve_hit(wide, c, t0, wide.horizon)[0])
+        t_star = float(solve_hit(wide, c, t0, wide.end)[0])
         h = 1e-4
         gap = ln_demand(inp, c, np.array([t_star - h, t_star + h])) - c.ln_limit(
             np.array([t_star - h, t_star + h])
@@ -608,7 +608,7 @@ def elasticity(
         "constraint": constraint,
         "definition": "d ln(t* - t0) / d ln Tc at the median inputs",
         "doubling_time_months": tc_months,
-        "hit_year": _none(t_star, inp.horizon),
+        "hit_year": _none(t_star, inp.end),
         "start_year": t0,
         "analytic": analytic,
         "numerical": numerical,

@@ -205,7 +205,7 @@ def scenario_sobol(
     inputs = uncertain_inputs(base)
     if not inputs:
         return {}
-    horizon = float(base.inputs.horizon)
+    horizon = base.inputs.end  # hits run to the end of the horizon year; never is later
     keys = [u.key for u in inputs]
 
     def func(x: np.ndarray) -> np.ndarray:

@@ -69,6 +69,12 @@ __all__ = [
     "solve_hit",
     "take_draws",
     "threshold_years",
+    "held_threshold_years",
+    "ln_held",
+    "ln_record",
+    "first_crossing",
+    "year_instant",
+    "YEAR_IS",
     "with_doubling_months",
 ]
 
@@ -78,6 +84,19 @@ J_PER_KWH = 3.6e6
 THRESHOLDS_LOG10: tuple[int, ...] = (25, 26, 27, 28, 29)
 #: The run size (log10 FLOP) at which the realised duration's level is read.
 SIZE_REF_LOG10_FLOP = 24.0
+#: What a year label of the projection means: the end of that year. "2026" is the largest
+#: run published by 31 December 2026, read at the instant 2027.0 (:func:`year_instant`);
+#: a hit year, a decimal year, falls in the calendar year it is shown as.
+YEAR_IS = "end of year"
+
+
+def year_instant(years) -> np.ndarray:
+    """The instant (decimal year) a year label stands for: its end, ``year + 1``.
+
+    The one home of the convention :data:`YEAR_IS`: the engine's grid, the summary, the
+    figures and compare all read a label's value at this instant.
+    """
+    return np.asarray(years, dtype=float) + 1.0
 
 
 @dataclass(frozen=True)
@@ -278,6 +297,11 @@ class ProjectionInputs:
         """Number of draws S."""
         return self.compute.slope.shape[0]
 
+    @property
+    def end(self) -> float:
+        """The last instant projected: the end of the horizon year (:data:`YEAR_IS`)."""
+        return float(year_instant(self.horizon))
+
 
 def _col(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Per-draw values (S,) shaped to broadcast against times ``t`` of shape (S, ...)."""
@@ -384,7 +408,7 @@ def _ln_realised_demand(inp: ProjectionInputs, what: str, t: np.ndarray, ln_c) -
 
 def is_log_linear(inp: ProjectionInputs, c: ConstraintDraws) -> bool:
     """Whether the constraint's gap is linear in t (closed form applies)."""
-    if inp.compute.bends_before(inp.horizon):
+    if inp.compute.bends_before(inp.end):
         return False
     what = c.demand
     if what in ("compute", "amortized") and (what == "compute" or inp.realised is not None):
@@ -415,6 +439,54 @@ def closed_form_hit(inp: ProjectionInputs, c: ConstraintDraws) -> np.ndarray:
     return t
 
 
+def first_crossing(
+    args,
+    gap: Callable[..., np.ndarray],
+    n_draws: int,
+    lo: float,
+    hi: float,
+    step: float = 1.0,
+    tol: float = 1e-10,
+) -> np.ndarray:
+    """First time in [lo, hi] where ``gap(*args, t)`` reaches 0, per draw (inf if none).
+
+    A grid of ``step`` years brackets the first crossing, then vectorised bisection refines
+    every draw at once to ``tol`` years. A draw whose gap is already >= 0 at ``lo`` gives
+    ``lo``.
+
+    Parameters
+    ----------
+    args : tuple
+        Per-draw inputs (anything :func:`take_draws` restricts to some draws).
+    gap : callable
+        ``gap(*args, t)`` with ``t`` of shape (S, G) or (S,), in the shape of ``t``.
+    n_draws : int
+        S.
+    lo, hi, step, tol : float
+        The window, the grid spacing and the bisection's tolerance (years).
+    """
+    # The window's end is always on the grid, however it falls against the step.
+    grid = np.append(np.arange(lo, hi, step), hi)
+    above = gap(*args, np.broadcast_to(grid, (n_draws, grid.size))) >= 0
+    first = np.argmax(above, axis=1)
+    hit_any = above.any(axis=1)
+    result = np.full(n_draws, np.inf)
+    already = hit_any & (first == 0)
+    result[already] = lo
+    todo = hit_any & (first > 0)
+    if todo.any():
+        a = grid[first[todo] - 1].astype(float)
+        b = grid[first[todo]].astype(float)
+        sub = take_draws(tuple(args), todo)
+        for _ in range(math.ceil(math.log2(step / tol))):
+            mid = 0.5 * (a + b)
+            up = gap(*sub, mid) >= 0
+            b = np.where(up, mid, b)
+            a = np.where(up, a, mid)
+        result[todo] = 0.5 * (a + b)
+    return result
+
+
 def solve_hit(
     inp: ProjectionInputs,
     c: ConstraintDraws,
@@ -425,36 +497,16 @@ def solve_hit(
 ) -> np.ndarray:
     """First year in [lo, hi] where demand reaches the limit, per draw (inf if none).
 
-    A grid of ``step`` years brackets the first crossing (the gap between log demand and
-    log limit is a sum of linear terms and at most two log-sum-exp terms, so it bends
-    slowly: a yearly grid misses only a crossing and re-crossing within one year, which
-    these inputs cannot produce); vectorised bisection then refines
-    every draw at once to ``tol`` years. If demand already exceeds the limit at ``lo``
-    the hit year is ``lo``.
+    :func:`first_crossing` of the gap between log demand and log limit. That gap is a sum
+    of linear terms and at most two log-sum-exp terms, so it bends slowly: a yearly grid
+    misses only a crossing and re-crossing within one year, which these inputs cannot
+    produce. If demand already exceeds the limit at ``lo`` the hit year is ``lo``.
     """
-    s = inp.n_draws
-    grid = np.arange(lo, hi + step / 2, step)
-    tt = np.broadcast_to(grid, (s, grid.size))
-    gap = ln_demand(inp, c, tt) - c.ln_limit(tt)
-    above = gap >= 0
-    first = np.argmax(above, axis=1)
-    hit_any = above.any(axis=1)
-    result = np.full(s, np.inf)
-    already = hit_any & (first == 0)
-    result[already] = lo
-    todo = hit_any & (first > 0)
-    if todo.any():
-        a = grid[first[todo] - 1].astype(float)
-        b = grid[first[todo]].astype(float)
-        sub_inp, sub_c = take_draws((inp, c), todo)
-        for _ in range(math.ceil(math.log2(step / tol))):
-            mid = 0.5 * (a + b)
-            g = ln_demand(sub_inp, sub_c, mid) - sub_c.ln_limit(mid)
-            up = g >= 0
-            b = np.where(up, mid, b)
-            a = np.where(up, a, mid)
-        result[todo] = 0.5 * (a + b)
-    return result
+
+    def gap(i: ProjectionInputs, k: ConstraintDraws, t: np.ndarray) -> np.ndarray:
+        return ln_demand(i, k, t) - k.ln_limit(t)
+
+    return first_crossing((inp, c), gap, inp.n_draws, lo, hi, step, tol)
 
 
 def hit_years(inp: ProjectionInputs) -> np.ndarray:
@@ -479,9 +531,9 @@ def hit_years(inp: ProjectionInputs) -> np.ndarray:
     for i, c in enumerate(inp.constraints):  # a loop over constraints, never over draws
         if is_log_linear(inp, c):
             t = closed_form_hit(inp, c)
-            t = np.where(t > inp.horizon, np.inf, np.maximum(t, inp.start_year))
+            t = np.where(t > inp.end, np.inf, np.maximum(t, inp.start_year))
         else:
-            t = solve_hit(inp, c, inp.start_year, inp.horizon)
+            t = solve_hit(inp, c, inp.start_year, inp.end)
         hits[i] = t
     return hits
 
@@ -500,12 +552,12 @@ def _forward_doubling_months(inp: ProjectionInputs) -> np.ndarray:
 
 
 def threshold_years(inp: ProjectionInputs, log10_flop) -> np.ndarray:
-    """Year the largest run (unconstrained) first reaches each compute threshold, per draw.
+    """Year the largest run (unconstrained) reaches each compute threshold, per draw.
 
-    The closed form of the log-linear trend: t = ref + (log10 X - level) / slope, no
-    earlier than the start year (a threshold the projection starts above is reached at
-    the start: whether the data already hold such a run is the report's to say) and
-    ``inf`` after the horizon or with no growth. Shape (len(log10_flop), S).
+    The closed form of the log-linear trend, t = ref + (log10 X - level) / slope, not
+    clamped: a year before the start says the trend had reached the threshold before the
+    projection starts (whether a published run did is the report's to say), ``inf`` after
+    the end of the horizon year or with no growth. Shape (len(log10_flop), S).
     """
     x = np.asarray(log10_flop, dtype=float)[:, None]
     c = inp.compute
@@ -518,8 +570,48 @@ def threshold_years(inp: ProjectionInputs, log10_flop) -> np.ndarray:
             late = c.change_year[None, :] + (x - at_change[None, :]) / c.slope_after[None, :]
             late = np.where(c.slope_after[None, :] > 0, late, np.inf)
             t = np.where(t <= c.change_year[None, :], t, late)
-    t = np.maximum(t, inp.start_year)
-    return np.where(t > inp.horizon, np.inf, t)
+    return np.where(t > inp.end, np.inf, t)
+
+
+def ln_record(inp: ProjectionInputs, t: np.ndarray) -> np.ndarray:
+    """ln FLOP of the largest run at ``t``, unconstrained: the trend, never below the
+    largest run already published."""
+    return np.maximum(inp.compute.ln(t), inp.record_floor_log10 * LN10)
+
+
+def ln_held(inp: ProjectionInputs, t: np.ndarray) -> np.ndarray:
+    """ln FLOP of the largest run at ``t`` held to the ceilings: the record, or the compute
+    the tightest ceiling allows where that is smaller."""
+    ln_c = ln_record(inp, t)
+    demand = {w: ln_demand(inp, w, t, ln_c) for w in {c.demand for c in inp.constraints}}
+    out = ln_c
+    for c in inp.constraints:  # a loop over constraints, never over draws
+        afford = ln_afford_from(inp, c.demand, t, ln_c, demand[c.demand], c.ln_limit(t))
+        out = np.minimum(out, afford)
+    return out
+
+
+#: Grid spacing (years) that brackets a threshold's first crossing on the held path: it
+#: bends where a ceiling starts to bind, so a finer grid than the hit years' yearly one.
+HELD_STEP_YEARS = 0.25
+
+
+def held_threshold_years(inp: ProjectionInputs, log10_flop) -> np.ndarray:
+    """Year the run held to the ceilings (:func:`ln_held`) first reaches each threshold.
+
+    ``inp.start_year`` where it is already there at the start, ``inf`` where it is not by
+    the end of the horizon year. Shape (len(log10_flop), S).
+    """
+    out = []
+    for x in np.asarray(log10_flop, dtype=float):  # a loop over thresholds, not draws
+
+        def gap(i: ProjectionInputs, t: np.ndarray, x: float = x) -> np.ndarray:
+            return ln_held(i, t) - x * LN10
+
+        out.append(
+            first_crossing((inp,), gap, inp.n_draws, inp.start_year, inp.end, HELD_STEP_YEARS)
+        )
+    return np.array(out).reshape(-1, inp.n_draws)
 
 
 def ln_affordable(inp: ProjectionInputs, c: ConstraintDraws, t: np.ndarray) -> np.ndarray:
@@ -583,11 +675,12 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
         (``capex_usd_typical``, ...).
     """
     s = inp.n_draws
+    # Year labels from the year the projection starts in; each is read at its end.
     years = np.arange(math.floor(inp.start_year), inp.horizon + step / 2, step)
-    tt = np.broadcast_to(years, (s, years.size))
+    tt = np.broadcast_to(year_instant(years), (s, years.size))
     names = [c.name for c in inp.constraints]
     # The record never falls below the largest run already published.
-    ln_c = np.maximum(inp.compute.ln(tt), inp.record_floor_log10 * LN10)
+    ln_c = ln_record(inp, tt)
 
     hits = hit_years(inp)
 
@@ -639,7 +732,13 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             "log10_flop": (("draw", "year"), ln_c / LN10),
             "log10_flop_constrained": (("draw", "year"), ln_constrained / LN10),
             **typical,
+            # When the record reaches each threshold (before the start: the trend had
+            # reached it already), and when the run held to the ceilings does.
             "threshold_year": (("threshold", "draw"), threshold_years(inp, THRESHOLDS_LOG10)),
+            "threshold_year_held": (
+                ("threshold", "draw"),
+                held_threshold_years(inp, THRESHOLDS_LOG10),
+            ),
             "capex_usd": (("draw", "year"), np.exp(demand["capex"])),
             "amortized_usd": (("draw", "year"), np.exp(demand["amortized"])),
             "power_watts": (("draw", "year"), np.exp(demand["power"])),
@@ -670,10 +769,12 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
         coords={
             "draw": draw,
             "year": years,
+            # The instant each year label is read at (:data:`YEAR_IS`).
+            "time": ("year", year_instant(years)),
             "constraint": names,
             "threshold": np.array(THRESHOLDS_LOG10, dtype=int),
         },
-        attrs={"start_year": inp.start_year, "horizon": inp.horizon},
+        attrs={"start_year": inp.start_year, "horizon": inp.horizon, "year_is": YEAR_IS},
     )
     ds["constraint_kind"] = ("constraint", [c.kind for c in inp.constraints])
     ds["constraint_basis"] = ("constraint", [c.basis or "" for c in inp.constraints])

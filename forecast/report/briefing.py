@@ -644,9 +644,24 @@ def assumptions_section(results: Results) -> list[Block]:
                 "bounds and a power ceiling binds, if anything, earlier than shown.",
             ),
         )
+    year_is = results.projection.attrs.get("year_is")
+    year_items = (
+        (
+            (
+                Strong("Years"),
+                ': a year in a table or figure ("2030") means the end of that year, 31 '
+                "December: the largest run published by then, its cost and power then. A "
+                "date (a hit year, the year a threshold is reached) is shown as the calendar "
+                "year it falls in.",
+            ),
+        )
+        if year_is == "end of year"
+        else ()
+    )
     blocks.append(
         Bullets(
             (
+                *year_items,
                 *largest_items,
                 *hardware_items,
             )
@@ -827,41 +842,84 @@ def feasible_section(results: Results) -> list[Block]:
     return feasible_blocks(results, reference)
 
 
+def _start_date(results: Results) -> str:
+    """Where the projection starts, as a date when the scenario gives one."""
+    until = results.scenario.data.until
+    return until.isoformat() if until is not None else F.year(results.start_year)
+
+
+def crossing_text(block: dict, horizon: int) -> str:
+    """One path's crossing of a threshold in words, from summary.json's ``thresholds``:
+    the chance it is crossed already, then the year over the other draws."""
+    p = block.get("p_crossed_by_start") or 0.0
+    never = block.get("prob_not_by_horizon") or 0.0
+    if block.get("median") is None and p < 1:
+        later = f"not by {horizon} in most of the other draws"
+    elif block.get("median") is None:
+        later = ""
+    else:
+        later = (
+            f"{F.year(block['median'])} (80% interval {F.year(block['p10'])}–"
+            f"{F.year(block['p90'], horizon)})"
+        )
+    if p >= 0.5:
+        text = f"probably reached already ({F.percent(p)} of draws)"
+        if later:
+            text += f"; if not, {later}"
+    elif p >= 0.005:
+        text = f"{later}; reached already in {F.percent(p)} of draws"
+    else:
+        text = later
+    if never >= 0.005 and block.get("median") is not None:
+        text += f"; not by {horizon} in {F.percent(never)}"
+    return text
+
+
 def thresholds_section(summary: dict, results: Results) -> list[Block]:
-    """When the largest run first reaches each compute threshold, with the rules that use them."""
+    """When the largest run first reaches each compute threshold, with the rules that use
+    them: on the trend and held to the ceilings, and how likely it is crossed already."""
     rows = []
-    start = math.floor(results.start_year)
     horizon = results.scenario.horizon
+    unpublished = []
     for key, th in summary.get("thresholds", {}).items():
         if th.get("observed"):
-            when = f"reached: {th['run']}, {th['date']} (in the data)"
-        elif th["median"] is None:
-            when = f"not by {horizon} in most draws"
-        elif th["p90"] is not None and th["p90"] <= results.start_year + 1e-6:
-            when = (
-                f"at or before the start of the projection ({start}) in most draws, though "
-                "no run in the data has reached it"
-            )
+            when = held = f"reached: {th['run']}, {th['date']} (in the data)"
         else:
-            when = (
-                f"{F.year(th['median'])} (80% interval {F.year(th['p10'])}–"
-                f"{F.year(th['p90'], horizon)})"
-            )
+            when = crossing_text(th, horizon)
+            held = crossing_text(th["held"], horizon) if "held" in th else "n/a"
+            if (th.get("p_crossed_by_start") or 0.0) >= 0.5:
+                unpublished.append((key, th["p_crossed_by_start"]))
         rule = POLICY_THRESHOLDS.get(key, "no rule; for scale")
-        rows.append((F.flop(float(key)), when, rule))
+        rows.append((F.flop(float(key)), when, held, rule))
     if not rows:
         return []
-    return [
+    blocks: list[Block] = [
         Heading(2, "Policy thresholds"),
         Para.of(
             "When the largest run (the record) first reaches the compute thresholds that "
-            "rules use. A threshold a run in the data has already passed shows that run; "
-            "the others are projected from the record's trend, unconstrained. Several "
-            "frontier models of 2025-26 have no published compute estimate (none in Epoch "
-            "AI's database), so a threshold the trend has passed may not yet show in the data."
+            "rules use, on the trend (unconstrained) and on the path held to the ceilings. "
+            "A threshold a run in the data has already passed shows that run. For the "
+            f"others, the share of draws in which the trend is past it at the start of the "
+            f"projection ({_start_date(results)}) comes first: several frontier models "
+            "of 2025-26 have no published compute estimate, so a threshold the trend has "
+            "passed may not yet show in the data. The years are over the other draws."
         ),
-        Table(("threshold", "first reached", "rule that uses it"), tuple(rows), ("r", "l", "l")),
     ]
+    for key, p in unpublished:
+        blocks.append(
+            Para.of(
+                f"The trend says a run of {F.flop(float(key))} has probably been trained "
+                f"already ({F.percent(p)} of draws), though none is published."
+            )
+        )
+    blocks.append(
+        Table(
+            ("threshold", "on the trend", "held to the ceilings", "rule that uses it"),
+            tuple(rows),
+            ("r", "l", "l", "l"),
+        )
+    )
+    return blocks
 
 
 def build_briefing(

@@ -84,7 +84,8 @@ def plot_comparison(results: list[Results], rows: list[dict] | None = None) -> M
         first = f"\nbinds first: {first_limit_text(rows[i])}" if rows is not None else ""
         colour = F.colour(i)
         ds = r.projection
-        years = ds["year"].to_numpy()
+        # Each year at the instant its label stands for (the end of the year).
+        years = ds["time" if "time" in ds.coords else "year"].to_numpy()
         c = ds["log10_flop_constrained"].to_numpy()
         lo, med, hi = np.quantile(c, [0.1, 0.5, 0.9], axis=0)
         ax_traj.fill_between(years, 10**lo, 10**hi, color=colour, alpha=0.18, lw=0)

@@ -81,6 +81,8 @@ def _first_reached(th: dict | None) -> str:
         return "n/a"
     if th.get("observed"):
         return f"in the data: {th.get('run', '')} ({th.get('date', '')})"
+    if (th.get("p_crossed_by_start") or 0.0) >= 0.5:
+        return f"probably already, unpublished ({F.percent(th['p_crossed_by_start'])})"
     if th.get("median") is None:
         return "not in most draws"
     hi = "later" if th.get("p90") is None else F.year(th["p90"])

@@ -145,7 +145,11 @@ def _start(projection: xr.Dataset) -> float:
 
 
 def _years(projection: xr.Dataset) -> np.ndarray:
-    return np.asarray(projection["year"].values, dtype=float)
+    """Where each projected year is drawn on a time axis: the instant its label stands
+    for (the end of the year, ``time``), so projections line up with the runs' dates. A
+    projection written before the convention was stated has only its labels (1 January)."""
+    var = "time" if "time" in projection.coords else "year"
+    return np.asarray(projection[var].values, dtype=float)
 
 
 def _band(ax: Axes, x, lo, hi, colour, alpha, label=None, zorder=1):
@@ -507,12 +511,13 @@ def _growth_text(projection: xr.Dataset) -> str:
 _BASIS = {"capex": "capital cost", "amortized": "amortised cost"}
 
 
-def _ceiling_level(limit: np.ndarray, years: np.ndarray, text: Callable[[float], str]) -> str:
-    """The ceiling one run may reach, for a legend: "5 GW", or "from $1.1T in 2026"."""
+def _ceiling_level(limit: np.ndarray, label: int, text: Callable[[float], str]) -> str:
+    """The ceiling one run may reach, for a legend: "5 GW", or "from $1.1T at the end of
+    2026" (``label``: the first year of the projection, read at its end)."""
     first = float(limit[0])
     if np.allclose(limit, first, rtol=1e-6, equal_nan=True):
         return text(first)
-    return f"from {text(first)} in {fmt.year(float(years[0]))}"
+    return f"from {text(first)} at the end of {label}"
 
 
 def _ceiling_lines(
@@ -526,7 +531,7 @@ def _ceiling_lines(
     horizon = _horizon(projection)
     for i, name, basis in _constraints(projection, kind):
         lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
-        level = _ceiling_level(lim, years, amount)
+        level = _ceiling_level(lim, int(projection["year"].values[0]), amount)
         versus = f"vs {_BASIS.get(basis, basis)}; " if kind == "spend" else ""
         ax.plot(
             years,
@@ -608,7 +613,8 @@ def plot_hit_years(
     """
     fig, ax = _axes(ax)
     start, horizon = _start(projection), _horizon(projection)
-    edges = np.arange(math.floor(start), horizon + bin_years, bin_years)
+    # Hit years run to the end of the horizon year (the last instant projected).
+    edges = np.arange(math.floor(start), _years(projection)[-1] + bin_years, bin_years)
     names = [str(n) for n in projection["constraint"].values]
     hits = projection["hit_year"].to_numpy()
     n = hits.shape[1] if hits.ndim == 2 else 0

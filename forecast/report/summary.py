@@ -226,6 +226,8 @@ def build_summary(results: Results) -> dict:
         "seed": int(results.seed),
         "scenario_sha256": sc.sha256,
         "horizon": int(sc.horizon),
+        # What a year key ("2026") means: the end of that year (31 December).
+        "year_is": str(ds.attrs.get("year_is", "start of year")),
         "draws": int(ds.sizes["draw"]),
         "data": {
             "runs_used": int(len(runs)),
@@ -313,16 +315,37 @@ def feasible_summary(ds) -> dict:
     return out
 
 
+def threshold_block(years: np.ndarray, start: float) -> dict:
+    """One path's crossing of one threshold: ``p_crossed_by_start`` (the share of draws
+    that are there by the start of the projection), the interval of the crossing year over
+    the other draws (no clamping to the start; ``None`` where the quantile lies beyond the
+    horizon) and ``prob_not_by_horizon`` (the share of all draws not there by the end of
+    the horizon year)."""
+    years = np.asarray(years, dtype=float)
+    crossed = years <= start
+    later = years[~crossed]
+    return {
+        "p_crossed_by_start": _round(float(np.mean(crossed))) if years.size else None,
+        **(rounded_interval(later) if later.size else {"median": None, "p10": None, "p90": None}),
+        "prob_not_by_horizon": _round(float(np.mean(np.isinf(years)))) if years.size else None,
+    }
+
+
 def thresholds(results: Results) -> dict:
     """When the largest run first reaches each compute threshold (``"1e25"`` ...).
 
     A threshold a run already in the data reached (among the runs the selection counts)
-    gives that run's date with ``observed: true``; otherwise the projected year, an
-    interval in decimal years (None where most draws do not reach it by the horizon).
+    gives that run's date with ``observed: true``. Otherwise, for the record's trend
+    (unconstrained) and, under ``held``, for the run held to the ceilings: the probability
+    that it is there already at the start of the projection (``p_crossed_by_start``: the
+    trend says such a run has been trained, though none is published), the crossing year
+    over the draws that are not (decimal years; ``None`` where most of them do not cross
+    by the horizon) and the share of draws that never cross by the horizon.
     """
     ds = results.projection
     if "threshold_year" not in ds:
         return {}
+    start = results.start_year
     runs = results.runs
     used = None
     if runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
@@ -340,13 +363,21 @@ def thresholds(results: Results) -> dict:
                     "observed": True,
                     "date": str(used["date"][i]),
                     "run": str(used["name"][i]),
+                    "p_crossed_by_start": 1.0,
                     "median": _round(year),
                     "p10": _round(year),
                     "p90": _round(year),
+                    "prob_not_by_horizon": 0.0,
                 }
                 continue
-        years = ds["threshold_year"].sel(threshold=k).to_numpy()
-        out[key] = {"observed": False, **rounded_interval(years)}
+        block = {
+            "observed": False,
+            **threshold_block(ds["threshold_year"].sel(threshold=k).to_numpy(), start),
+        }
+        if "threshold_year_held" in ds:
+            held = ds["threshold_year_held"].sel(threshold=k).to_numpy()
+            block["held"] = threshold_block(held, start)
+        out[key] = block
     return out
 
 

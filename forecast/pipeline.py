@@ -24,9 +24,10 @@ from forecast.errors import ScenarioError
 from forecast.models import SamplerSettings, fit_conversion, fit_hardware, fit_trend
 from forecast.models.conversion import ConversionData, ConversionFit
 from forecast.models.hardware import HardwareFit
-from forecast.models.trend import TrendFit
+from forecast.models.trend import TrendFit, forward_drift_sd
 from forecast.progress import Log, quiet
 from forecast.project.engine import (
+    FORWARD_YEARS,
     REALISED_RATE_KEYS,
     ConstraintDraws,
     LogLinear,
@@ -101,6 +102,7 @@ def fit_scenario(
             runs,
             eras=scenario.trend.eras,
             jump=scenario.trend.jump,
+            model=scenario.trend.model,
             settings=settings,
             seed=seed,
             use_cache=use_cache,
@@ -241,6 +243,14 @@ def build_inputs(
         slope = slope_from_doubling_months(drawn["trend.doubling_time_months"])
     else:
         slope = trend_fit.params()["slopes"][index, -1]
+    fitted_slope = None
+    if tr.doubling_time_months is None and trend_fit is not None and trend_fit.drifts:
+        # A drifting slope goes on drifting: forward, each draw takes the mean slope of a
+        # random walk over the engine's forward window (its own stream, so that the other
+        # inputs' draws do not depend on it). The current slope stays the headline's.
+        fitted_slope = slope
+        z = rng.spawn(1)[0].standard_normal(slope.shape)
+        slope = slope + trend_fit.drift()[index] * forward_drift_sd(FORWARD_YEARS) * z
     if tr.level_flop is not None:
         level = np.log10(drawn["trend.level_flop"])
     else:
@@ -366,6 +376,7 @@ def build_inputs(
         typical=typical,
         record_floor_log10=floor,
         era_wait=era_wait,
+        fitted_slope=fitted_slope,
     )
     if realised is not None:
         # A doubling time the scenario gives replaces the realised rate it names.

@@ -133,7 +133,14 @@ def fit_summary(result, rng: np.random.Generator) -> xr.Dataset:
     cover = predictive_coverage(
         trend, TrendData.from_runs(runs), np.random.default_rng(result.seed), COVERAGE_LEVELS
     )
+    # How much the choice of window moves a straight line's doubling time.
+    from forecast.analysis.growth import start_year_doubling
+
+    starts, window_months = start_year_doubling(
+        runs["t"].to_numpy(dtype=float), np.log10(runs["compute_flop"].to_numpy(dtype=float))
+    )
     ds = ds.assign(
+        window_doubling=(("window_start", "window_stat"), window_months),
         era_doubling_months=(("sample", "era"), trend.doubling_months()),
         breakpoint=(("sample", "break"), np.asarray(trend.breakpoints(), dtype=float)),
         band=(("band_quantile", "band_t"), band),
@@ -141,12 +148,15 @@ def fit_summary(result, rng: np.random.Generator) -> xr.Dataset:
         prior_text=("prior", np.array([text for _, text in priors.describe()])),
     )
     ds = ds.assign_coords(
+        window_start=starts,
+        window_stat=["p10", "median", "p90"],
         band_quantile=list(BAND_QUANTILES),
         band_t=t_grid,
         level=list(COVERAGE_LEVELS),
         prior=np.array([name for name, _ in priors.describe()]),
     )
     ds.attrs.update(
+        trend_model=str(trend.model),
         eras=int(trend.eras),
         jump=int(trend.jump),
         chosen_by_loo=int(trend.comparison is not None),

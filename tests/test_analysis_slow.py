@@ -89,3 +89,11 @@ def test_rolling_backtest_of_the_record(root):
     assert all(out["baselines"]["openai_2018"]["coverage"][h]["80"] == 0.0 for h in "1234")
     # The 2018 line overshoots by orders of magnitude; the model does not.
     assert out["baselines"]["openai_2018"]["crps"]["3"] > 1.0 > out["crps"]["3"]
+    # The drifting slope is scored on its own fits, and compared by PSIS-LOO on all the data.
+    assert set(out["variants"]) == {"hazard", "damped", "drift"}
+    assert out["variants"]["drift"]["n"] == out["n"]
+    assert set(out["typical"]["variants"]) == {"drift"}
+    loo = out["loo"]
+    assert np.isfinite(loo["elpd_diff"]) and loo["dse"] >= 0
+    assert loo["elpd_diff"] == pytest.approx(loo["elpd_drift"] - loo["elpd_model"])
+    assert loo["drift_doubling_p10"] < loo["drift_doubling_median"] < loo["drift_doubling_p90"]

@@ -338,3 +338,62 @@ def test_a_cached_fit_needs_neither_arviz_nor_pymc(tmp_path, monkeypatch):
     assert int(eras) == fit.eras
     assert float(r_hat) == pytest.approx(fit.diagnostics.r_hat_max, rel=1e-12)
     assert elpd.strip() == str(fit.comparison["elpd_loo"].round(6).tolist())
+
+
+# -- the drifting slope (model = "drift") ----------------------------------------------------
+
+
+def test_drift_model_logp_at_initial_point(toy_data):
+    from forecast.models.trend import build_drift_model, drift_knots
+
+    model = build_drift_model(toy_data)
+    assert_finite_logp(model)
+    knots = drift_knots(toy_data.t)
+    # A knot at every year from the first run's to the end of the last run's year.
+    assert knots[0] == np.floor(toy_data.t.min()) and knots[-1] == np.ceil(toy_data.t.max())
+    assert np.all(np.diff(knots) == 1.0)
+    assert model.named_vars["slope"].type.shape[0] in (None, len(knots) - 1)
+
+
+def test_drift_model_slopes_are_a_random_walk_about_the_reference_year(toy_data):
+    """slope_j = b_r + omega (C_j - C_r): at omega = 0 every year has the reference slope,
+    and the steps between years are omega times the standard normal steps."""
+    from forecast.models.trend import build_drift_model, drift_knots
+
+    model = build_drift_model(toy_data)
+    m = len(drift_knots(toy_data.t)) - 1
+    z = np.linspace(-1, 1, m - 1)
+    f = pytensor.function(
+        [model["slope_ref"], model["drift"], model["z"]], model["slope"], on_unused_input="ignore"
+    )
+    np.testing.assert_allclose(f(0.6, 0.0, z), np.full(m, 0.6))
+    steps = np.diff(f(0.6, 0.05, z))
+    np.testing.assert_allclose(steps, 0.05 * z, atol=1e-12)
+    r = int(np.searchsorted(drift_knots(toy_data.t), np.median(toy_data.t), side="right") - 1)
+    assert f(0.6, 0.05, z)[r] == pytest.approx(0.6)
+
+
+def test_drift_pointwise_log_likelihood_matches_pymc(toy_data):
+    from forecast.models.trend import build_drift_model
+
+    model = build_drift_model(toy_data)
+    prior = pm.sample_prior_predictive(draws=30, model=model, random_seed=5)
+    idata = az.InferenceData(posterior=prior.prior)
+    expected = pm.compute_log_likelihood(
+        idata.copy(), model=model, extend_inferencedata=False, progressbar=False
+    )["y"]
+    pointwise_log_likelihood(idata, toy_data, False, model.t_ref, "drift")
+    np.testing.assert_allclose(
+        idata.log_likelihood["y"].to_numpy(), expected.to_numpy(), rtol=1e-9, atol=1e-9
+    )
+
+
+def test_forward_drift_sd_is_the_spread_of_a_random_walks_mean():
+    """The mean of S_1..S_n, S_k a random walk of unit steps, has variance
+    (n + 1)(2n + 1) / (6n): 1 for one year, 2.2 for five; checked by simulation too."""
+    from forecast.models.trend import forward_drift_sd
+
+    assert forward_drift_sd(1) == pytest.approx(1.0)
+    assert forward_drift_sd(5) ** 2 == pytest.approx(2.2)
+    walk = np.cumsum(np.random.default_rng(0).standard_normal((200_000, 5)), axis=1)
+    assert walk.mean(axis=1).std() == pytest.approx(forward_drift_sd(5), rel=0.01)

@@ -72,7 +72,7 @@ def test_rolling_json_pools_over_cutoffs_per_horizon():
     assert out["n"] == {"1": 2, "2": 1}
     assert out["crps"]["1"] == 0.5
     assert set(out["baselines"]) == {"straight_line", "openai_2018", "record_setters"}
-    assert set(out["variants"]) == {"hazard", "damped"}
+    assert set(out["variants"]) == {"hazard", "damped", "drift"}
     assert set(out["baselines"]["straight_line"]) == {"coverage", "crps", "n"}
     assert out["typical"]["coverage"]["2"]["80"] == 1.0 and out["typical"]["n"]["2"] == 2
     assert set(out["typical"]["baselines"]) == {"straight_line", "openai_2018"}
@@ -94,7 +94,23 @@ def test_rolling_json_reports_the_variants_and_the_paired_difference():
     ds["crps"].loc[{"method": "model"}] = [[0.4, 0.3], [0.2, np.nan]]
     ds["crps"].loc[{"method": "straight_line"}] = [[0.3, 0.5], [0.1, np.nan]]
     out = rolling_json(ds)
+    assert set(out["variants"]) == {"hazard", "damped", "drift"}
+    assert set(out["typical"]["variants"]) == {"drift"}
+    assert "loo" not in out
+    # A backtest without the drift variant (a drift scenario, or one saved before it
+    # existed) lists only what was scored; the LOO comparison comes from the attributes.
+    for var in ("crps", "typical_crps"):
+        ds[var].loc[{"method": "drift"}] = np.nan
+    ds.attrs.update(loo_elpd_diff=-0.8, loo_dse=0.4, loo_elpd_model=-87.6, loo_elpd_drift=-88.4)
+    out = rolling_json(ds)
     assert set(out["variants"]) == {"hazard", "damped"}
+    assert "variants" not in out["typical"]
+    assert out["loo"] == {
+        "elpd_diff": -0.8,
+        "dse": 0.4,
+        "elpd_model": -87.6,
+        "elpd_drift": -88.4,
+    }
     pair = out["versus_straight_line"]
     assert pair["1"]["mean"] == pytest.approx(0.1) and pair["1"]["n"] == 2
     assert pair["1"]["se"] == pytest.approx(0.0, abs=1e-12)  # both differences are 0.1

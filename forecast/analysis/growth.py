@@ -162,6 +162,45 @@ def ols_slopes(t: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), np.nan)
 
 
+#: Start years of the straight lines whose doubling times show how much the choice of the
+#: fitting window moves the answer: every year from WINDOW_FIRST to WINDOW_LAST_GAP years
+#: before the last run (a shorter window has too few runs for a slope).
+WINDOW_FIRST = 2012
+WINDOW_LAST_GAP = 3
+#: z of the 10th and 90th percentiles of a normal.
+Z80 = 1.2815515655446004
+
+
+def start_year_doubling(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Doubling times (months) of least-squares lines of ``y`` (log10 FLOP) on ``t`` fitted
+    from each start year on: what the choice of window does to the answer.
+
+    Returns
+    -------
+    (starts, months)
+        The start years and, per start year, the 10th, 50th and 90th percentiles of the
+        doubling time under the line's own standard error (normal, independent errors),
+        shape (len(starts), 3). Empty when the data span too few years.
+    """
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if not t.size:
+        return np.zeros(0), np.zeros((0, 3))
+    last = int(np.floor(t.max())) - WINDOW_LAST_GAP
+    starts = np.arange(max(WINDOW_FIRST, int(np.floor(t.min()))), last + 1, dtype=float)
+    rows = []
+    for start in starts:
+        x, v = t[t >= start], y[t >= start]
+        slope = float(ols_slopes(x[None, :], v[None, :])[0])
+        resid = v - (v.mean() + slope * (x - x.mean()))
+        se = math.sqrt(
+            float(resid @ resid) / max(x.size - 2, 1) / float(((x - x.mean()) ** 2).sum())
+        )
+        slopes = np.array([slope + Z80 * se, slope, slope - Z80 * se])  # p10, median, p90 months
+        rows.append(12 * math.log10(2) / slopes)
+    return starts, np.array(rows).reshape(-1, 3)
+
+
 def account_slopes(
     t: np.ndarray, logs: dict[str, np.ndarray], rng: np.random.Generator, n_boot: int = BOOTSTRAP
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:

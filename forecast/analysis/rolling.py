@@ -25,6 +25,12 @@ against the straight line at long horizons (``rolling.variants`` in backtest.jso
 - ``damped``: a damped trend (Gardner and McKenzie 1985), the slope shrinking by a factor
   :data:`DAMPING` a year, the usual remedy when straight extrapolation overshoots.
 
+and one on fits of its own: ``drift``, the trend with a slope that drifts from year to year
+(``[trend] model = "drift"``, a local linear trend), the candidate for carrying the
+uncertainty of the trend itself into the doubling time. It is scored on the record and on
+the typical run like the model, and compared with it by PSIS-LOO on all the data
+(``rolling.loo`` in backtest.json). Only for a scenario whose trend has eras.
+
 Only the unconstrained record is scored: no ceiling bound in the past, and the compute
 forecast does not depend on how compute is priced.
 """
@@ -57,10 +63,11 @@ METHODS: tuple[str, ...] = (
     "record_setters",
     "hazard",
     "damped",
+    "drift",
 )
 #: The forecasts a reader would otherwise trust, and the model's own variants.
 BASELINES: tuple[str, ...] = ("straight_line", "openai_2018", "record_setters")
-VARIANTS: tuple[str, ...] = ("hazard", "damped")
+VARIANTS: tuple[str, ...] = ("hazard", "damped", "drift")
 #: The damped trend's yearly damping factor (0.8-0.98 is the usual range; 0.9 is central).
 DAMPING = 0.9
 #: The year the record-setter line starts from (as the scenario's window).
@@ -196,6 +203,64 @@ def _score(draws: np.ndarray, y: float) -> dict[str, float]:
     return out
 
 
+def _drift_forecasts(
+    scenario: Scenario,
+    cutoff: dt.date,
+    j: int,
+    seed: int,
+    use_cache: bool,
+    log: Log,
+    n_draws: int,
+    times: np.ndarray,
+    year_n: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The drift variant's record at ``times`` and typical run at ``times - 0.5`` (log10
+    FLOP, (S, len(times))), from its own fit at ``cutoff``; ``year_n`` frontier runs in the
+    year before each time set the scatter of that year's median (as for the model)."""
+    drift = dataclasses.replace(scenario, trend=dataclasses.replace(scenario.trend, model="drift"))
+    _, fit, inputs, _, rng = fit_at_cutoff(drift, cutoff, j, seed, use_cache, log, n_draws)
+    grid = np.broadcast_to(times, (inputs.n_draws, times.size))
+    record = np.maximum(inputs.compute.ln(grid) / LN10, inputs.record_floor_log10)
+    trend = (inputs.typical or inputs.compute).ln(grid - 0.5) / LN10
+    sigma = fit.noise()[0][inputs.inputs_meta["posterior_index"]]
+    z = rng.standard_normal(trend.shape)
+    scatter = sigma[:, None] * np.sqrt(np.pi / 2 / np.maximum(year_n, 1))[None, :]
+    return record, trend + scatter * z
+
+
+def trend_loo(scenario: Scenario, seed: int, use_cache: bool = True, log: Log = quiet) -> dict:
+    """PSIS-LOO of the scenario's trend against the drifting slope on all the data it fits:
+    ``elpd_diff`` (the drift model's expected log predictive density minus the scenario's
+    model's; negative: the drift model predicts held-out runs worse) and its standard error
+    ``dse``. The fits are those ``forecast run`` makes (the same sampler seed; cached)."""
+    import arviz as az
+
+    from forecast.models.posterior import as_inference_data
+    from forecast.pipeline import fit_scenario
+
+    sampler_seed = int(np.random.default_rng(seed).integers(0, 2**31 - 1))
+    drift = dataclasses.replace(scenario, trend=dataclasses.replace(scenario.trend, model="drift"))
+    fits, doubling = {}, {}
+    for name, scen in (("model", scenario), ("drift", drift)):
+        trend = fit_scenario(scen, sampler_seed, use_cache, log=log)[1]
+        fits[name] = as_inference_data(trend.idata)
+        doubling[name] = np.quantile(trend.current_doubling_months(), [0.1, 0.5, 0.9])
+    table = az.compare(fits)
+    diff = float(table.loc["model", "elpd_loo"] - table.loc["drift", "elpd_loo"])
+    return {
+        "elpd_diff": -diff,
+        "dse": float(table["dse"].max()),
+        "elpd_model": float(table.loc["model", "elpd_loo"]),
+        "elpd_drift": float(table.loc["drift", "elpd_loo"]),
+        # The current doubling time (months) each gives: 10th, 50th, 90th percentiles.
+        **{
+            f"{name}_doubling_{q}": float(v)
+            for name, qs in doubling.items()
+            for q, v in zip(("p10", "median", "p90"), qs, strict=True)
+        },
+    }
+
+
 def rolling(
     scenario: Scenario,
     cutoffs: Sequence[dt.date] = ROLLING_CUTOFFS,
@@ -229,6 +294,8 @@ def rolling(
     # The frontier runs as the selection judged them at release, with all the data: the
     # typical run's outcome is the median of those published in the year before a date.
     frontier = select(every.load_points(), every.selection())
+    # The drifting slope is a variant of a trend with eras (a drift scenario is itself it).
+    with_drift = scenario.trend.model == "eras"
     for j, cutoff in enumerate(cutoffs):
         t0 = decimal_year(cutoff)
         log(f"rolling backtest: fitting the data published up to {cutoff.isoformat()}")
@@ -254,6 +321,13 @@ def rolling(
         # The variants draw last, so the other methods' numbers do not depend on them.
         hazard, damped = _variants(inputs, drawn, times, rng)
         old_mid = line18[1] + line18[0] * (mid - line18[2])
+        ft = frontier["t"].to_numpy(dtype=float)
+        year_n = np.array([np.sum((ft > t - 1) & (ft <= t)) for t in times])
+        drift_record = drift_typical = None
+        if with_drift:
+            drift_record, drift_typical = _drift_forecasts(
+                scenario, cutoff, j, seed, use_cache, log, n_draws, times, year_n
+            )
         for k, t in enumerate(times):
             if t > data_end:
                 continue  # the outcome is not known yet
@@ -266,8 +340,11 @@ def rolling(
                 setters[:, k],
                 hazard[:, k],
                 damped[:, k],
+                None if drift_record is None else drift_record[:, k],
             )
             for i, draws in enumerate(forecasts):
+                if draws is None:
+                    continue
                 for name, value in _score(draws, y).items():
                     arrays[name][i, j, k] = value
             ft = frontier["t"].to_numpy(dtype=float)
@@ -279,9 +356,16 @@ def rolling(
             y_typ = float(np.median(year))
             outcome_typical[j, k] = y_typ
             typ = trend[:, k] + sigma * np.sqrt(np.pi / 2 / year.size) * z[:, k]
-            for i, draws in enumerate((typ, line_mid[:, k], np.array([old_mid[k]]))):
+            typical_forecasts = {
+                "model": typ,
+                "straight_line": line_mid[:, k],
+                "openai_2018": np.array([old_mid[k]]),
+            }
+            if drift_typical is not None:
+                typical_forecasts["drift"] = drift_typical[:, k]
+            for method, draws in typical_forecasts.items():
                 for name, value in _score(draws, y_typ).items():
-                    arrays[f"typical_{name}"][i, j, k] = value
+                    arrays[f"typical_{name}"][METHODS.index(method), j, k] = value
     coords = {
         "method": list(METHODS),
         "cutoff": [decimal_year(c) for c in cutoffs],
@@ -305,6 +389,10 @@ def rolling(
     # A single line has no spread: it has no PIT to speak of.
     ds["pit"].loc[{"method": "openai_2018"}] = np.nan
     ds["typical_pit"].loc[{"method": "openai_2018"}] = np.nan
+    if with_drift:
+        log("rolling backtest: the trend against a drifting slope by PSIS-LOO on all the data")
+        loo = trend_loo(scenario, seed, use_cache, log)
+        ds.attrs.update({f"loo_{k}": v for k, v in loo.items()})
     return ds
 
 
@@ -333,13 +421,28 @@ def rolling_json(ds: xr.Dataset) -> dict:
     out = {"target": ds.attrs["target"], "cutoffs": list(ds.attrs["cutoff_dates"])}
     out.update(block("model"))
     out["baselines"] = {m: block(m) for m in BASELINES if m in ds["method"]}
-    out["variants"] = {m: block(m) for m in VARIANTS if m in ds["method"]}
+    out["variants"] = {
+        m: block(m)
+        for m in VARIANTS
+        if m in ds["method"] and np.isfinite(ds["crps"].sel({"method": m}).to_numpy()).any()
+    }
     out["versus_straight_line"] = paired_difference(ds, "straight_line")
     if "typical_crps" in ds:
         # The typical frontier run (the trend): the median of a year's frontier runs.
         typical = block("model", "typical_")
         typical["baselines"] = {m: block(m, "typical_") for m in ("straight_line", "openai_2018")}
+        has_drift = (
+            "drift" in ds["method"]
+            and np.isfinite(ds["typical_crps"].sel({"method": "drift"}).to_numpy()).any()
+        )
+        if has_drift:
+            typical["variants"] = {"drift": block("drift", "typical_")}
         out["typical"] = typical
+    if "loo_elpd_diff" in ds.attrs:
+        # The drifting slope against the scenario's trend by PSIS-LOO on all the data.
+        out["loo"] = {
+            k.removeprefix("loo_"): float(v) for k, v in ds.attrs.items() if k.startswith("loo_")
+        }
     return out
 
 

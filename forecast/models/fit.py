@@ -26,8 +26,10 @@ from forecast.models.hardware import (
 )
 from forecast.models.sampling import SamplerSettings, check, judge, measure, sample
 from forecast.models.trend import (
+    DRIFT_TARGET_ACCEPT,
     TrendData,
     TrendFit,
+    build_drift_model,
     build_trend_model,
     choose_eras,
     pointwise_log_likelihood,
@@ -149,6 +151,7 @@ def fit_trend(
     strict: bool = False,
     progress: bool = False,
     log: Log = quiet,
+    model: str = "eras",
 ) -> TrendFit:
     """Fit the compute trend to the selected runs.
 
@@ -173,6 +176,10 @@ def fit_trend(
         Show the sampler's progress bar.
     log : callable
         Receives one-line progress messages (e.g. "loaded from cache").
+    model : {"eras", "drift"}
+        K eras (``eras``, ``jump``), or one slope that drifts from year to year
+        (:func:`~forecast.models.trend.build_drift_model`; ``eras`` and ``jump`` unused),
+        sampled at a target acceptance of at least ``DRIFT_TARGET_ACCEPT``.
 
     Returns
     -------
@@ -193,6 +200,8 @@ def fit_trend(
         from forecast.errors import DataError
 
         raise DataError(f"the trend needs at least 3 runs, the selection has {len(data.t)}")
+    if model == "drift":
+        return _fit_drift(data, settings, seed, use_cache, strict, progress, log)
     candidates_k = [1, 2, 3] if eras == "auto" else [int(eras)]
     # Each era needs a handful of runs to be identifiable.
     candidates_k = [k for k in candidates_k if k == 1 or len(data.t) >= 8 * k]
@@ -275,6 +284,44 @@ def fit_trend(
         candidates=fits,
         candidate_diagnostics={k: judge(m, f"{k} era(s)") for k, m in candidate_measured.items()},
         screening=screening,
+    )
+
+
+def _fit_drift(
+    data: TrendData,
+    settings: SamplerSettings,
+    seed: int,
+    use_cache: bool,
+    strict: bool,
+    progress: bool,
+    log: Log,
+) -> TrendFit:
+    """:func:`fit_trend` of the drift model."""
+    settings = replace(settings, target_accept=max(settings.target_accept, DRIFT_TARGET_ACCEPT))
+    idata, cached, measured = _cached_sample(
+        "trend",
+        {"data": data.key(), "model": "drift"},
+        lambda: build_drift_model(data),
+        settings,
+        seed,
+        use_cache,
+        progress,
+        log,
+        f"trend (drifting slope, {len(data.t)} runs)",
+        reported_vars(1, False, "drift"),
+        lambda idata, t_ref: pointwise_log_likelihood(idata, data, False, t_ref, "drift"),
+    )
+    diagnostics = judge(measured, "trend")
+    check(diagnostics, strict)
+    return TrendFit(
+        idata=idata,
+        eras=1,
+        jump=False,
+        t_ref=float(idata.posterior.attrs["t_ref"]),
+        diagnostics=diagnostics,
+        cached=cached,
+        candidate_diagnostics={1: diagnostics},
+        model="drift",
     )
 
 

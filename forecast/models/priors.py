@@ -44,6 +44,17 @@ ERA_CONCENTRATION = 2.0
 #: that jumps, which NUTS handles badly; ~5 weeks is far below the date uncertainty of runs.
 TRANSITION_WIDTH_YEARS = 0.1
 
+#: Drift of the slope (``[trend] model = "drift"``, a local linear trend): the slope of
+#: each year differs from the year before's by Normal(0, omega), omega ~ HalfNormal(0.1)
+#: OOM/yr per year. Why: a drift of 0.1 OOM/yr a year would turn a 6-month doubling into
+#: a 4-month or 12-month one within three years, faster than any change of era measured
+#: (the deep-learning era's slope held within about 0.1 OOM/yr for a decade), so the prior
+#: allows every plausible drift and lets the data say how little there is. Set before any
+#: backtest was run, not chosen on one.
+TREND_DRIFT_SD = 0.1
+#: Years between the knots at which the drifting slope may change.
+TREND_DRIFT_KNOT_YEARS = 1.0
+
 #: Hardware slopes: LogNormal(log(0.12), 0.8) OOM/year (median doubling 2.5 years).
 #: Why: price-performance and efficiency have improved throughout; 90% prior mass
 #: between doubling times of about 8 months and 9 years.
@@ -124,6 +135,10 @@ def describe() -> list[tuple[str, str]]:
         ("Student-t nu", f"Gamma({NU_ALPHA}, {NU_BETA})"),
         ("level jump at a breakpoint (OOM)", f"Normal(0, {TREND_JUMP_SD})"),
         ("era fractions", f"Dirichlet({ERA_CONCENTRATION}, ...)"),
+        (
+            "yearly drift of the slope (OOM/yr per year; model = drift)",
+            f"HalfNormal({TREND_DRIFT_SD})",
+        ),
         (
             "hardware slope (OOM/yr)",
             f"LogNormal(log {HARDWARE_SLOPE_MEDIAN}, {HARDWARE_SLOPE_SIGMA})",

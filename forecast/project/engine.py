@@ -291,6 +291,9 @@ class ProjectionInputs:
     #: Per draw, a unit exponential: with a yearly hazard h of a new era the current one
     #: ends ``era_wait / h`` years after the start (None when no new era is modelled).
     era_wait: np.ndarray | None = None
+    #: Per draw, the fitted current slope (log10 per year) where the forward slope of
+    #: ``compute`` differs from it (a drifting slope goes on drifting); None when equal.
+    fitted_slope: np.ndarray | None = None
 
     @property
     def n_draws(self) -> int:
@@ -759,7 +762,14 @@ def project(inp: ProjectionInputs, step: float = 1.0) -> xr.Dataset:
             "first_hit_year": (("draw",), first_hit),
             "binding": (("draw",), binding),
             "post_limit_doubling_months": (("draw",), post),
-            "doubling_time_months": (("draw",), 12 * inp.compute.doubling_years()),
+            # The fitted current slope's doubling time (the forward one below may differ).
+            "doubling_time_months": (
+                ("draw",),
+                12
+                * doubling_years(
+                    inp.compute.slope if inp.fitted_slope is None else inp.fitted_slope
+                ),
+            ),
             # The slope the projection actually uses over its first five years (a new era
             # may begin within them).
             "forward_doubling_months": (("draw",), _forward_doubling_months(inp)),
@@ -923,7 +933,9 @@ def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
     if key in _SERIES:
         series, attr, to_engine, _ = _SERIES[key]
         new = dataclasses.replace(getattr(inp, series), **{attr: to_engine(v)})
-        return dataclasses.replace(inp, **{series: new})
+        # A slope set by hand is both the current and the forward one.
+        fitted = None if (series, attr) == ("compute", "slope") else inp.fitted_slope
+        return dataclasses.replace(inp, **{series: new}, fitted_slope=fitted)
     if key in _SCALARS:
         return dataclasses.replace(inp, **{_SCALARS[key]: v})
     if key.startswith("constraints"):

@@ -345,6 +345,7 @@ def _variants_tried(summary: dict, beat: list[str]) -> str:
     labels = {
         "hazard": "letting a new era begin (a hazard of a change of slope)",
         "damped": "a damped trend (the slope shrinking by a tenth a year)",
+        "drift": "a slope that drifts from year to year (its own fits)",
     }
     parts = [
         f"{labels.get(name, name)} scored a CRPS of "
@@ -477,6 +478,7 @@ def rolling_blocks(ds, figs: dict[str, Figure], heading: bool = True) -> list[Bl
         ("record_setters", "line through the records"),
         ("hazard", "variant: a new era may begin"),
         ("damped", "variant: damped trend"),
+        ("drift", "variant: a drifting slope (own fits)"),
     ):
         b = lines.get(method) or summary.get("variants", {}).get(method)
         if b is None:

@@ -203,11 +203,9 @@ def answer(
             if sc.trend.forward == "hazard"
             else "They do not carry the chance that the trend itself breaks (a new era, a "
             "funding shock): the projection assumes the current era continues until a "
-            "ceiling stops it. A variant in which a new era may begin each year "
-            '([trend] forward = "hazard") forecast no better in the rolling backtest, 1 to '
-            "5 years ahead, so the headline keeps the current era; beyond five years no "
-            "backtest can tell them apart."
+            "ceiling stops it. " + _variant_verdict(results, "hazard", NEW_ERA_LABEL)
         )
+        + _slope_caveat(results)
         + (
             " The sensitivity section shows how far the dates move if the slope differs."
             if with_sweep
@@ -221,6 +219,78 @@ def answer(
         caption = binding_first_caption(summary, allowed)
         blocks.append(dataclasses.replace(figure, caption=caption))
     return [*blocks, caveat]
+
+
+#: The hazard variant in the reader's words.
+NEW_ERA_LABEL = 'A variant in which a new era may begin each year ([trend] forward = "hazard")'
+
+
+def _rolling_summary(results: Results) -> dict | None:
+    """backtest.json's ``rolling`` block of the report's rolling backtest, if it was run."""
+    if getattr(results, "rolling", None) is None:
+        return None
+    from forecast.analysis.rolling import rolling_json
+
+    return rolling_json(results.rolling)
+
+
+def _variant_verdict(results: Results, variant: str, label: str) -> str:
+    """How a variant of the forward rule scored against the model in the rolling backtest,
+    in one sentence ("" when the backtest was not run or did not score it)."""
+    rolling = _rolling_summary(results)
+    if rolling is None or variant not in rolling.get("variants", {}):
+        return ""
+    b = rolling["variants"][variant]
+    horizons = [h for h in rolling["crps"] if rolling["crps"][h] is not None and b["crps"][h]]
+    worse = [h for h in horizons if b["crps"][h] >= rolling["crps"][h]]
+    if not horizons:
+        return ""
+    verdict = (
+        "forecast no better"
+        if len(worse) == len(horizons)
+        else f"forecast better at {len(horizons) - len(worse)} of {len(horizons)} horizons"
+    )
+    return (
+        f"{label} {verdict} in the rolling backtest, {horizons[0]} to {horizons[-1]} years "
+        f"ahead (CRPS {b['crps'][horizons[-1]]:.2f} against {rolling['crps'][horizons[-1]]:.2f} "
+        f"at {horizons[-1]} years); beyond that no backtest can tell them apart."
+    )
+
+
+def _slope_caveat(results: Results) -> str:
+    """What the doubling time's interval does not include, computed: the choice of the
+    fitting window, and what a drifting slope gave and how it scored held out."""
+    fit = results.fit
+    parts = []
+    if "window_doubling" in fit and fit.sizes.get("window_start", 0):
+        med = fit["window_doubling"].sel(window_stat="median").to_numpy()
+        starts = fit["window_start"].to_numpy()
+        parts.append(
+            f" The doubling time's interval is that of the fitted trend; it does not include "
+            f"the choice of window: straight lines fitted from each start year "
+            f"{starts[0]:.0f}–{starts[-1]:.0f} give {med.min():.1f}–{med.max():.1f} months."
+        )
+    rolling = _rolling_summary(results)
+    if rolling is not None and "loo" in rolling and "drift" in rolling.get("variants", {}):
+        loo, b = rolling["loo"], rolling["variants"]["drift"]
+        horizons = [h for h in rolling["crps"] if b["crps"][h] is not None]
+        long = horizons[-3:]
+        worse = all(b["crps"][h] >= rolling["crps"][h] for h in horizons)
+        parts.append(
+            ' A slope that drifts from year to year ([trend] model = "drift", its drift '
+            f"fitted) gives {loo['drift_doubling_median']:.1f} "
+            f"({loo['drift_doubling_p10']:.1f}–{loo['drift_doubling_p90']:.1f}) months; held "
+            f"out it {'forecast no better' if worse else 'forecast better at some horizons'} "
+            f"(PSIS-LOO {loo['elpd_diff']:+.1f}, standard error {loo['dse']:.1f}; in the "
+            "rolling backtest its 80% intervals of the record held "
+            + ", ".join(F.percent(b["coverage"][h]["80"]) for h in long)
+            + f" at {long[0]}–{long[-1]} years, CRPS "
+            + ", ".join(f"{b['crps'][h]:.2f}" for h in long)
+            + " against "
+            + ", ".join(f"{rolling['crps'][h]:.2f}" for h in long)
+            + ("), so the headline keeps one slope." if worse else "); see the backtest section.")
+        )
+    return "".join(parts)
 
 
 def binding_first_caption(summary: dict, allowed: bool = False) -> str:
@@ -270,13 +340,20 @@ def trend_section(summary: dict, results: Results, figs: dict[str, Figure]) -> l
                 f"era {i + 1} (from {start:.1f}): doubling every "
                 f"{F.interval_text(era['doubling_time_months'])} months"
             )
-        text.append(
-            f"A Bayesian piecewise-linear model of log compute with {attrs['eras']} era(s) "
-            + ("(chosen by leave-one-out cross-validation) " if attrs["chosen_by_loo"] else "")
-            + "gives: "
-            + "; ".join(era_txt)
-            + ". "
-        )
+        if attrs.get("trend_model") == "drift":
+            text.append(
+                "A Bayesian model of log compute whose slope drifts from year to year (a "
+                "local linear trend, the size of the drift fitted) gives a current doubling "
+                f"time of {F.interval_text(trend['doubling_time_months'])} months. "
+            )
+        else:
+            text.append(
+                f"A Bayesian piecewise-linear model of log compute with {attrs['eras']} era(s) "
+                + ("(chosen by leave-one-out cross-validation) " if attrs["chosen_by_loo"] else "")
+                + "gives: "
+                + "; ".join(era_txt)
+                + ". "
+            )
     else:
         text.append(
             "The scenario fixes the trend (no fit): doubling every "

@@ -308,6 +308,7 @@ def flop(x: float | None) -> str:
 #: varies, which use the same key paths (:data:`forecast.analysis.sensitivity.POSTERIOR_KEYS`).
 PARAM_LABELS: dict[str, str] = {
     # TrendSpec
+    "trend.model": "Model of the trend (eras, or a slope that drifts from year to year)",
     "trend.eras": "Number of trend eras",
     "trend.jump": "Level jump between eras",
     "trend.doubling_time_months": "Current-era doubling time (months)",

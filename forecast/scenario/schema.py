@@ -111,6 +111,10 @@ Kind = Literal["spend", "power", "chips", "data", "compute"]
 Basis = Literal["capex", "amortized"]
 Backend = Literal["pymc", "nutpie"]
 Forward = Literal["era", "hazard"]
+TrendModel = Literal["eras", "drift"]
+#: The model of the compute trend (``[trend] model``): K eras with breakpoints, or one
+#: slope that drifts from year to year (a local linear trend; see forecast/models/trend.py).
+TREND_MODELS: tuple[str, ...] = ("eras", "drift")
 #: How the compute trend runs forward (``[trend] forward``): the current era's slope for
 #: ever, or with a hazard of a new era whose slope is drawn anew.
 FORWARDS: tuple[str, ...] = ("era", "hazard")
@@ -431,6 +435,10 @@ class TrendSpec(_LevelsWithYears):
     KEY: ClassVar[str] = "trend"
     LEVEL_YEARS: ClassVar[dict[str, str]] = {"level_flop": "level_year"}
 
+    #: "eras": the slope is constant within each of K eras (``eras``, ``jump``); "drift":
+    #: one slope that drifts from year to year by a fitted amount, so its interval carries
+    #: how much the trend itself moves (``eras`` and ``jump`` are then not used).
+    model: Annotated[TrendModel, choice(TREND_MODELS)] = "eras"
     eras: Annotated[int | Literal["auto"], checked(_eras)] = "auto"
     jump: Flag = False
     doubling_time_months: Annotated[

@@ -36,7 +36,7 @@ from forecast.project.engine import (
     project,
     set_input,
 )
-from forecast.project.record import record_model
+from forecast.project.record import first_past, record_model
 from forecast.scenario import Constraint, Scenario
 
 
@@ -328,6 +328,10 @@ def build_inputs(
     # run already in the data. Only where the trend's level comes from the fitted runs:
     # a level the scenario gives is taken as the largest run's own.
     typical, floor, meta, era_wait = None, -np.inf, {}, None
+    # The largest model already published, by total training compute (post-training
+    # included, as rules count it): the record cannot be smaller. The trend itself is
+    # fitted to pretraining runs only.
+    published = largest_published(scenario)
     if trend_fit is not None and tr.level_flop is None and scenario.data.points == "runs":
         sigma, nu = (np.asarray(x[index], dtype=float) for x in trend_fit.noise())
         # The record's simulation has a stream of its own, spawned from the run's
@@ -337,11 +341,26 @@ def build_inputs(
         typical = compute
         compute = LogLinear(compute.log10_ref + rec.offset_log10, compute.slope, compute.ref_year)
         floor = rec.floor_log10
-        meta = {"runs_per_year": rec.runs_per_year, "record_holder": rec.floor_name}
+        meta = {
+            "runs_per_year": rec.runs_per_year,
+            "record_holder": rec.floor_name,
+            "record_holder_log10_flop": rec.floor_log10,
+            "record_holder_stage": "pretrain",
+            "pretrain_record_holder": rec.floor_name,
+            "pretrain_record_log10_flop": rec.floor_log10,
+        }
     elif scenario.data.points == "runs" and len(runs):
         # A level the scenario gives still cannot put the largest run below one already
         # published in its selection.
         floor = float(np.log10(runs["compute_flop"].to_numpy(dtype=float).max()))
+    if published is not None and published["log10_flop"] > floor:
+        floor = published["log10_flop"]
+        if meta:
+            meta.update(
+                record_holder=published["name"],
+                record_holder_log10_flop=published["log10_flop"],
+                record_holder_stage=published["stage"],
+            )
     if tr.forward == "hazard":
         # A new era may begin: at a time drawn from the yearly hazard, the trend (and the
         # record above it) bends to a slope drawn for the new era.
@@ -386,6 +405,32 @@ def build_inputs(
     return inputs, drawn
 
 
+def published_models(scenario: Scenario) -> pd.DataFrame | None:
+    """The finished models published in the scenario's window, by total training compute
+    (:func:`forecast.data.selection.total_compute_runs`); None when the fitted points are
+    not the runs file."""
+    if scenario.data.points != "runs":
+        return None
+    from forecast.data.selection import total_compute_runs
+
+    return total_compute_runs(scenario.data.load_points(), scenario.data.selection())
+
+
+def largest_published(scenario: Scenario) -> dict | None:
+    """The largest model already published by total compute: ``name``, ``log10_flop``,
+    ``stage`` (None without one)."""
+    models = published_models(scenario)
+    if models is None or not len(models):
+        return None
+    i = int(np.argmax(models["compute_flop"].to_numpy(dtype=float)))
+    row = models.iloc[i]
+    return {
+        "name": str(row["name"]),
+        "log10_flop": float(np.log10(float(row["compute_flop"]))),
+        "stage": str(row["stage"]),
+    }
+
+
 def run_scenario(
     scenario: Scenario,
     seed: int | None = None,
@@ -424,10 +469,25 @@ def run_scenario(
     projection.attrs.update(
         {"scenario": scenario.name, "scenario_sha256": scenario.sha256, "seed": seed}
     )
-    # The record model's arrival rate and the record holder, for the report.
-    for key in ("runs_per_year", "record_holder"):
+    # The record model's arrival rate and the record holders, for the report.
+    for key in (
+        "runs_per_year",
+        "record_holder",
+        "record_holder_log10_flop",
+        "record_holder_stage",
+        "pretrain_record_holder",
+        "pretrain_record_log10_flop",
+    ):
         if key in inputs.inputs_meta:
             projection.attrs[key] = inputs.inputs_meta[key]
+    # The first published model past each threshold, by total compute (as rules count).
+    models = published_models(scenario)
+    if models is not None:
+        first = first_past(models, projection["threshold"].to_numpy())
+        for key, values in first.items():
+            var = "threshold_first_" + key
+            data = values if key == "t" else np.asarray(values, dtype=str)
+            projection[var] = ("threshold", data)
     return ScenarioResult(
         scenario=scenario,
         seed=seed,

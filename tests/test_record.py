@@ -175,3 +175,65 @@ def test_a_new_eras_inputs_are_set_and_read_back():
     np.testing.assert_allclose(get_input(out, "trend.new_era_doubling_months"), 12.0)
     with pytest.raises(KeyError, match="no new era"):
         set_input(make_inputs(3), "trend.era_hazard_per_year", 0.1)
+
+
+# -- the record and the thresholds count total compute, as rules do -------------------------
+
+
+def _models():
+    return pd.DataFrame(
+        {
+            "name": ["old", "base", "tuned", "preview", "late"],
+            "date": ["2009-06-01", "2025-02-17", "2025-07-09", "2025-04-05", "2027-01-01"],
+            "t": [2009.4, 2025.13, 2025.52, 2025.26, 2027.0],
+            "compute_flop": [1e20, 3e26, 5e26, 6e26, 1e28],
+            "stage": ["pretrain", "pretrain", "fine-tune", "unfinished", "pretrain"],
+        }
+    )
+
+
+def test_total_compute_runs_keep_finished_models_in_the_window():
+    """Fine-tunes count (their compute is their base's plus their own), unfinished runs do
+    not, and the window is the selection's."""
+    import datetime as dt
+
+    from forecast.data.selection import Selection, total_compute_runs
+
+    sel = Selection(rule="top_n", since=dt.date(2010, 1, 1), until=dt.date(2026, 11, 26))
+    got = total_compute_runs(_models(), sel)
+    assert got["name"].tolist() == ["base", "tuned"]
+    assert got["stage"].tolist() == ["pretrain", "fine-tune"]
+    # Without a stage column every run is a pretraining run.
+    got = total_compute_runs(_models().drop(columns="stage"), sel)
+    assert got["name"].tolist() == ["base", "preview", "tuned"]
+
+
+def test_first_past_each_threshold_is_the_earliest_model_at_or_above_it():
+    from forecast.project.record import first_past
+
+    models = _models().iloc[[1, 2, 4]]
+    got = first_past(models, [26, 26.5, 27, 30])
+    assert got["run"].tolist() == ["base", "tuned", "late", ""]
+    assert got["stage"].tolist() == ["pretrain", "fine-tune", "pretrain", ""]
+    np.testing.assert_allclose(got["t"][:3], [2025.13, 2025.52, 2027.0])
+    assert np.isnan(got["t"][3])
+
+
+def test_the_summary_reports_the_first_model_past_a_threshold_by_total_compute():
+    from forecast.project.record import first_past
+    from forecast.report.summary import thresholds
+    from helpers import fake_results
+
+    inp = make_inputs(4)
+    ds = project(inp)
+    ds.attrs["start_year"] = inp.start_year
+    models = _models().iloc[[1, 2]].assign(compute_flop=[9e25, 5e26])
+    first = first_past(models, ds["threshold"].to_numpy())
+    for key, values in first.items():
+        ds[f"threshold_first_{key}"] = ("threshold", values if key == "t" else values.astype(str))
+    runs = _models().iloc[[1]].drop(columns="stage")  # the runs the trend used: no fine-tune
+    out = thresholds(fake_results(ds, runs))
+    # The fine-tune passed 1e26 first (its base, at 9e25, did not): rules count it.
+    assert out["1e26"]["run"] == "tuned" and out["1e26"]["stage"] == "fine-tune"
+    assert out["1e25"]["run"] == "base"
+    assert out["1e27"]["observed"] is False

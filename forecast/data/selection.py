@@ -116,3 +116,40 @@ def frontier_mask(runs: pd.DataFrame, selection: Selection) -> np.ndarray:
 def select(runs: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     """The rows of ``runs`` that ``selection`` picks, in date order."""
     return runs.loc[frontier_mask(runs, selection)].reset_index(drop=True)
+
+
+#: Stages whose compute is a finished model's total training compute: a pretraining run,
+#: or a fine-tune whose figure counts its base model's pretraining as well (the cumulative
+#: compute that rules using thresholds count, post-training included).
+TOTAL_STAGES: tuple[str, ...] = ("pretrain", "fine-tune")
+
+
+def total_compute_runs(runs: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """The finished models published in ``selection``'s window, by total training compute.
+
+    The trend is fitted to pretraining runs (a fine-tune counts its base's compute again,
+    so it is not a run of its own size), but the largest model already published, and
+    the first to pass a compute threshold, are judged as rules judge them: by cumulative
+    compute, post-training included. So here every finished model counts, fine-tunes too
+    (their ``compute_flop`` is the base's plus their own); unfinished runs do not. A runs
+    table without a ``stage`` column counts every run as pretraining.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``runs`` in the window, in date order, with a ``stage`` column.
+    """
+    dates = pd.to_datetime(runs["date"]).to_numpy()
+    keep = np.ones(len(runs), dtype=bool)
+    if selection.since is not None:
+        keep &= dates >= np.datetime64(selection.since)
+    if selection.until is not None:
+        keep &= dates <= np.datetime64(selection.until)
+    stage = (
+        runs["stage"].astype(object).where(runs["stage"].notna(), "pretrain")
+        if "stage" in runs
+        else pd.Series("pretrain", index=runs.index)
+    )
+    keep &= stage.isin(TOTAL_STAGES).to_numpy()
+    out = runs.loc[keep].assign(stage=stage[keep])
+    return out.sort_values("date", kind="stable").reset_index(drop=True)

@@ -144,3 +144,30 @@ def record_model(
     else:
         floor, name = -np.inf, ""
     return RecordModel(offsets, rate, floor, name)
+
+
+def first_past(runs: pd.DataFrame, log10_flop) -> dict[str, np.ndarray]:
+    """The first model in ``runs`` (``name``, ``date``, ``t``, ``compute_flop``, ``stage``)
+    at or above each threshold: its decimal year (NaN if none), name, date and stage, one
+    entry per threshold. Ties in date go to the larger run."""
+    x = np.asarray(log10_flop, dtype=float)
+    out = {
+        "t": np.full(x.size, np.nan),
+        "run": np.full(x.size, "", dtype=object),
+        "date": np.full(x.size, "", dtype=object),
+        "stage": np.full(x.size, "", dtype=object),
+    }
+    if not len(runs):
+        return out
+    order = runs.sort_values(["t", "compute_flop"], ascending=[True, False], kind="stable")
+    flop = np.log10(order["compute_flop"].to_numpy(dtype=float))
+    for i, level in enumerate(x):
+        past = np.flatnonzero(flop >= level)
+        if past.size:
+            row = order.iloc[past[0]]
+            out["t"][i] = float(row["t"])
+            out["run"][i] = str(row["name"])
+            out["date"][i] = str(row["date"])
+            stage = row.get("stage", "pretrain")
+            out["stage"][i] = "pretrain" if stage is None or stage != stage else str(stage)
+    return out

@@ -57,7 +57,21 @@ def _record_sentence(summary: dict, results: Results) -> str:
         )
     runs = results.runs
     holder = ""
-    if runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
+    attrs = results.projection.attrs
+    if "record_holder_log10_flop" in attrs:
+        name, flop = attrs["record_holder"], 10.0 ** float(attrs["record_holder_log10_flop"])
+        pre = attrs.get("pretrain_record_holder", name)
+        pre_flop = 10.0 ** float(attrs.get("pretrain_record_log10_flop", np.log10(flop)))
+        if pre != name:
+            holder = (
+                f" (never less than {name}'s {F.flop(flop)}, the largest model already "
+                "published by total training compute, post-training included, as rules "
+                f"count it; the largest pretraining run published, which the trend is "
+                f"fitted to, is {pre}'s {F.flop(pre_flop)})"
+            )
+        else:
+            holder = f" (never less than {name}'s {F.flop(flop)}, the largest already published)"
+    elif runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
         used = runs["used"].to_numpy() if "used" in runs else np.ones(runs.sizes["run"], bool)
         flop = np.where(used, runs["compute_flop"].to_numpy(), -np.inf)
         i = int(np.argmax(flop))
@@ -960,7 +974,12 @@ def thresholds_section(summary: dict, results: Results) -> list[Block]:
     unpublished = []
     for key, th in summary.get("thresholds", {}).items():
         if th.get("observed"):
-            when = held = f"reached: {th['run']}, {th['date']} (in the data)"
+            total = (
+                " by total compute, post-training included"
+                if th.get("stage") == "fine-tune"
+                else ""
+            )
+            when = held = f"reached: {th['run']}, {th['date']} (in the data{total})"
         else:
             when = crossing_text(th, horizon)
             held = crossing_text(th["held"], horizon) if "held" in th else "n/a"
@@ -975,7 +994,9 @@ def thresholds_section(summary: dict, results: Results) -> list[Block]:
         Para.of(
             "When the largest run (the record) first reaches the compute thresholds that "
             "rules use, on the trend (unconstrained) and on the path held to the ceilings. "
-            "A threshold a run in the data has already passed shows that run. For the "
+            "A threshold a model in the data has already passed shows the first that did, "
+            "by total training compute as rules count it (a fine-tune counts with its base's "
+            "pretraining; the trend itself is fitted to pretraining runs). For the "
             f"others, the share of draws in which the trend is past it at the start of the "
             f"projection ({_start_date(results)}) comes first: several frontier models "
             "of 2025-26 have no published compute estimate, so a threshold the trend has "

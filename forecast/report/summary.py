@@ -348,12 +348,33 @@ def thresholds(results: Results) -> dict:
     start = results.start_year
     runs = results.runs
     used = None
-    if runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
+    first = None
+    if "threshold_first_t" in ds:
+        # The first published model past each threshold by total compute (fine-tunes
+        # count with their base's pretraining, as rules count), found when projecting.
+        first = {k: ds[f"threshold_first_{k}"].to_numpy() for k in ("t", "run", "date", "stage")}
+    elif runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
         mask = runs["used"].to_numpy() if "used" in runs else np.ones(runs.sizes["run"], bool)
         used = {k: runs[k].to_numpy()[mask] for k in ("name", "date", "t", "compute_flop")}
     out = {}
-    for k in ds["threshold"].to_numpy():
+    for j, k in enumerate(ds["threshold"].to_numpy()):
         key = f"1e{int(k)}"
+        if first is not None and np.isfinite(first["t"][j]):
+            year = float(first["t"][j])
+            out[key] = {
+                "observed": True,
+                "date": str(first["date"][j]),
+                "run": str(first["run"][j]),
+                # "pretrain": a pretraining run; "fine-tune": a model whose total compute
+                # (its base's pretraining plus its own) passed the threshold.
+                "stage": str(first["stage"][j]),
+                "p_crossed_by_start": 1.0,
+                "median": _round(year),
+                "p10": _round(year),
+                "p90": _round(year),
+                "prob_not_by_horizon": 0.0,
+            }
+            continue
         if used is not None:
             over = used["compute_flop"] >= 10.0 ** float(k)
             if over.any():

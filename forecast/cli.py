@@ -438,7 +438,7 @@ def _print_hindcast(name: str, ds) -> None:
     from forecast.report import style as F
 
     table = Table(title=escape(f"{name}: hindcast of the conversion from {ds.attrs['cutoff']}"))
-    for col in ("quantity", "runs", "median modelled / published", "within 3x"):
+    for col in ("quantity", "runs", "median modelled / published", "within 3x", "inside 80%"):
         table.add_column(col, justify="left" if col == "quantity" else "right")
     for q, s in hindcast_summary(ds).items():
         table.add_row(
@@ -446,6 +446,7 @@ def _print_hindcast(name: str, ds) -> None:
             str(s["runs"]),
             "n/a" if s["median_ratio"] is None else f"{s['median_ratio']:.2f}",
             "n/a" if s["share_within_3x"] is None else F.percent(s["share_within_3x"]),
+            "n/a" if s["share_inside_80"] is None else F.percent(s["share_inside_80"]),
         )
     console.print(table)
 

@@ -289,7 +289,7 @@ def build_inputs(
         extra = {
             key: drawn.get(prefix + key, np.full(n, c.factor(key).median()))
             for key, kind in Constraint.EXTRAS.items()
-            if kind == c.kind
+            if kind == c.kind and (key not in Constraint.OPTIONAL or getattr(c, key) is not None)
         }
         constraints.append(
             ConstraintDraws(

@@ -140,12 +140,17 @@ class Sensitivity:
         Dim ``input``: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
     elasticity : xarray.Dataset
         Dim ``constraint``: analytic and numerical elasticity of the hit year.
+    race : xarray.Dataset or None
+        Which limit binds first with each top input of the Sobol ranking in its lower or
+        upper third (:func:`forecast.analysis.sensitivity.binding_race`); None in an
+        analysis saved before it existed.
     """
 
     sweep: xr.Dataset
     tornado: xr.Dataset
     sobol: xr.Dataset
     elasticity: xr.Dataset
+    race: xr.Dataset | None = None
 
     TORNADO_NUMBERS = (
         "low_value",
@@ -181,7 +186,12 @@ class Sensitivity:
 
     @classmethod
     def from_analyses(
-        cls, sweep: xr.Dataset, rows: Sequence[dict], sobol: dict, elasticities: Sequence[dict]
+        cls,
+        sweep: xr.Dataset,
+        rows: Sequence[dict],
+        sobol: dict,
+        elasticities: Sequence[dict],
+        race: xr.Dataset | None = None,
     ) -> Sensitivity:
         """From the outputs of :mod:`forecast.analysis` (sweep, tornado rows, Sobol dict…)."""
         tornado = xr.Dataset(
@@ -216,7 +226,7 @@ class Sensitivity:
             },
             coords={"constraint": np.array([e["constraint"] for e in elasticities], dtype=str)},
         )
-        return cls(sweep=sweep, tornado=tornado, sobol=sob, elasticity=ela)
+        return cls(sweep=sweep, tornado=tornado, sobol=sob, elasticity=ela, race=race)
 
     def tornado_rows(self) -> list[dict]:
         """The tornado as rows (largest swing first), as :func:`forecast.analysis.tornado`."""
@@ -260,24 +270,51 @@ class Sensitivity:
                 for p, idx in self.sobol_indices().items()
             },
             "elasticity": self.elasticities(),
+            **({"race": self.race_json()} if self.race is not None else {}),
         }
+
+    def race_json(self) -> dict:
+        """``sensitivity.json``'s ``race``: per top input of the Sobol ranking, its total
+        index, the bounds of its thirds and, in each third, the share of draws in which
+        each limit binds first."""
+        r = self.race
+        out = {}
+        for i, name in enumerate(r["input"].to_numpy()):
+            out[str(name)] = {
+                "ST": _json_number(r["ST"].to_numpy()[i]),
+                "lower_third_up_to": _json_number(r["low"].to_numpy()[i]),
+                "upper_third_from": _json_number(r["high"].to_numpy()[i]),
+                **{
+                    str(part).replace(" ", "_"): {
+                        str(c): _json_number(r["share"].to_numpy()[i, j, k])
+                        for k, c in enumerate(r["constraint"].to_numpy())
+                    }
+                    for j, part in enumerate(r["part"].to_numpy())
+                },
+            }
+        return out
 
     GROUPS = ("sweep", "tornado", "sobol", "elasticity")
 
     def save(self, path: Path) -> None:
         """Write ``sensitivity.nc`` (one group per part)."""
-        for i, g in enumerate(self.GROUPS):
+        groups = (*self.GROUPS, "race") if self.race is not None else self.GROUPS
+        for i, g in enumerate(groups):
             ds = getattr(self, g).copy()
             ds.attrs = _json_attrs(ds.attrs)
             ds.to_netcdf(path, group=g, mode="w" if i == 0 else "a")
 
     @classmethod
     def load(cls, path: Path) -> Sensitivity:
-        """Read ``sensitivity.nc``."""
+        """Read ``sensitivity.nc`` (one saved before the race existed has none)."""
         parts = {g: _open(path, g) for g in cls.GROUPS}
         sweep = parts["sweep"]
         sweep.attrs = _unjson_attrs(sweep.attrs)
-        return cls(**parts)
+        try:
+            race = _open(path, "race")
+        except OSError:
+            race = None
+        return cls(**parts, race=race)
 
 
 def _json_attrs(attrs: dict) -> dict:

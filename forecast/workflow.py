@@ -210,6 +210,7 @@ def run_analysis(result, options: AnalysisOptions, log: Log = quiet) -> Sensitiv
         If ``options.param`` is not a parameter of the scenario or the values are bad.
     """
     from forecast.analysis import elasticity, parse_values, scenario_sobol, sweep, tornado
+    from forecast.analysis.sensitivity import binding_race
 
     values = options.values
     try:
@@ -233,7 +234,10 @@ def run_analysis(result, options: AnalysisOptions, log: Log = quiet) -> Sensitiv
         for c in result.scenario.constraints
         if np.isfinite(hits.sel(constraint=c.name)).mean() > 0.5
     ]
-    return Sensitivity.from_analyses(custom, rows, sobol, elasticities)
+    # How close the race of limits is: which binds first with each top Sobol input in the
+    # lower or upper third of its draws.
+    race = binding_race(result, sobol) if sobol else None
+    return Sensitivity.from_analyses(custom, rows, sobol, elasticities, race)
 
 
 def run_backtests(

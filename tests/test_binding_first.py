@@ -229,3 +229,39 @@ def test_figure_is_registered(results):
     assert isinstance(figs["binding_first"], MplFigure)
     for fig in figs.values():
         F.close_figure(fig)
+
+
+def test_the_race_splits_the_draws_by_the_top_sobol_inputs():
+    """Six draws; the top input (by ST) is the budget's share. In its lower third (the two
+    smallest shares) the second limit binds first in both draws; in its upper third the
+    first limit in one and none in the other (that draw stays in the denominator)."""
+    from types import SimpleNamespace
+
+    import xarray as xr
+
+    from forecast.analysis.sensitivity import binding_race
+    from forecast.project.engine import set_input
+    from helpers import make_inputs
+
+    inp = make_inputs(6)
+    inp = set_input(inp, "constraints.budget.share", [0.1, 0.2, 0.5, 0.6, 0.9, 1.0])
+    projection = xr.Dataset(
+        {"binding": ("draw", [1, 1, 0, 1, 0, -1])},
+        coords={"constraint": ["budget", "power"]},
+    )
+    sobol = {
+        "constraints.budget.share": {"ST": 0.6},
+        "constraints.budget.growth_per_year": {"ST": 0.1},
+        "hardware.pue": {"ST": 0.0},
+    }
+    race = binding_race(SimpleNamespace(projection=projection, inputs=inp), sobol)
+    assert race["input"].to_numpy().tolist() == [
+        "constraints.budget.share",
+        "constraints.budget.growth_per_year",
+    ]
+    share = race["share"].sel(input="constraints.budget.share")
+    np.testing.assert_allclose(share.sel(part="lower third"), [0.0, 1.0])
+    np.testing.assert_allclose(share.sel(part="upper third"), [0.5, 0.0])
+    # An input with no spread puts every draw in both thirds: the overall shares.
+    flat = race["share"].sel(input="constraints.budget.growth_per_year")
+    np.testing.assert_allclose(flat.sel(part="lower third"), [2 / 6, 3 / 6])

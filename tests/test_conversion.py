@@ -105,25 +105,25 @@ def test_older_runs_count_less_in_the_conversion_fit():
     """The recency weighting: a run one half-life older than the newest has its residual
     sd scaled by sqrt(2), so its log-likelihood at a given residual is flatter."""
     data = ConversionData.from_runs(*_tables())
-    model = build_conversion_model(data)
-    point = model.initial_point()
-    logp = model.compile_logp(vars=[model["y_flop_per_usd_amortized"]], sum=False)
-    base = logp(point)[0]
-    assert np.all(np.isfinite(base))
-    assert P.RECENCY_HALF_LIFE_YEARS == 1.0
-    # The amortised series holds runs a, b, c (2020, 2022, 2024); c is the newest run with
-    # figures, so its weight is 1 and a's sd is 2^(4 / 2) = 4 times larger. Compare with
-    # the same model without the weighting.
+    # The shipped setting weights every run alike (chosen on the 2020 cutoff, priors.py);
+    # the weighting itself, with a half-life of one year: the amortised series holds runs
+    # a, b, c (2020, 2022, 2024); c is the newest run with figures, so its weight is 1 and
+    # a's sd is 2^(4 / 2) = 4 times larger. Compared with the same model without it.
     import forecast.models.conversion as conv
 
+    assert P.RECENCY_HALF_LIFE_YEARS is None
     old = P.RECENCY_HALF_LIFE_YEARS
     try:
-        P.RECENCY_HALF_LIFE_YEARS = None
-        flat = conv.build_conversion_model(data)
-        flat_logp = flat.compile_logp(vars=[flat["y_flop_per_usd_amortized"]], sum=False)
-        unweighted = flat_logp(flat.initial_point())[0]
+        P.RECENCY_HALF_LIFE_YEARS = 1.0
+        model = build_conversion_model(data)
+        logp = model.compile_logp(vars=[model["y_flop_per_usd_amortized"]], sum=False)
+        base = logp(model.initial_point())[0]
     finally:
         P.RECENCY_HALF_LIFE_YEARS = old
+    assert np.all(np.isfinite(base))
+    flat = conv.build_conversion_model(data)
+    flat_logp = flat.compile_logp(vars=[flat["y_flop_per_usd_amortized"]], sum=False)
+    unweighted = flat_logp(flat.initial_point())[0]
     # The newest run is unchanged; older ones differ (their scale is larger).
     assert base[-1] == pytest.approx(unweighted[-1])
     assert not np.isclose(base[0], unweighted[0])

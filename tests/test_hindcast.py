@@ -41,8 +41,21 @@ def test_summary_by_hand():
     assert s["power_watts"]["runs"] == 3
     assert s["power_watts"]["median_ratio"] == pytest.approx(2.0)
     assert s["power_watts"]["share_within_3x"] == pytest.approx(2 / 3)
-    assert s["capex_usd"] == {"runs": 1, "median_ratio": pytest.approx(1.0), "share_within_3x": 1.0}
-    assert s["amortized_usd"] == {"runs": 0, "median_ratio": None, "share_within_3x": None}
+    # The 80% intervals are half to twice the median: 1e7 lies inside the first two
+    # (2e7 and 5e6, its edges count) and outside the third (from 2e7 to 8e7).
+    assert s["power_watts"]["share_inside_80"] == pytest.approx(2 / 3)
+    assert s["capex_usd"] == {
+        "runs": 1,
+        "median_ratio": pytest.approx(1.0),
+        "share_within_3x": 1.0,
+        "share_inside_80": 1.0,
+    }
+    assert s["amortized_usd"] == {
+        "runs": 0,
+        "median_ratio": None,
+        "share_within_3x": None,
+        "share_inside_80": None,
+    }
 
 
 def test_json_has_the_design_keys():
@@ -52,7 +65,12 @@ def test_json_has_the_design_keys():
     assert set(row) == {"name", "date", "quantity", "modelled", "published", "log10_ratio"}
     assert set(row["modelled"]) == {"median", "p10", "p90"}
     assert row["log10_ratio"] == pytest.approx(math.log10(2.0))
-    assert set(j["summary"]["power_watts"]) == {"runs", "median_ratio", "share_within_3x"}
+    assert set(j["summary"]["power_watts"]) == {
+        "runs",
+        "median_ratio",
+        "share_within_3x",
+        "share_inside_80",
+    }
     json.dumps(j, allow_nan=False)  # no NaN reaches the file
 
 

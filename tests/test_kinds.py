@@ -64,6 +64,37 @@ def test_compute_ceiling_meets_its_closed_form():
     assert ln_demand(_with(c), c, np.array([2030.0]))[0] == pytest.approx(LN_C0 + A * 2030)
 
 
+def test_compute_ceiling_per_unit_of_time_meets_its_closed_form():
+    """With limit_days D_l the wall is a limit on FLOP/s: C / D <= s L (1+g)^(t - t_l) / D_l,
+    so with the datasheet's fixed 100 days, ln C0 + A t = ln(s L D / D_l) + ln(1+g)(t - t_l):
+    a run as long as D_l meets L itself, a longer one may do more."""
+    L, s, g, tl, days = 2e31, 0.5, 0.1, 2030.0, 50.0
+    extra = {"limit_days": ONES * days}
+    c = ConstraintDraws("latency", "compute", None, ONES * L, tl, ONES * g, ONES * s, extra)
+    assert c.demand == "flops"
+    lg = math.log1p(g)
+    expected = (math.log(s * L * SECONDS / (days * 86_400)) - lg * tl - LN_C0) / (A - lg)
+    _check(_with(c), expected)
+    # Twice as long a run meets the wall (in FLOP) twice as high: later by log(2) / (A - lg).
+    same = ConstraintDraws("latency", "compute", None, ONES * L, tl, ONES * g, ONES * s)
+    t_plain = float(closed_form_hit(_with(same), same)[0])
+    assert expected - t_plain == pytest.approx(math.log(100 / days) / (A - lg), abs=1e-9)
+
+
+def test_compute_ceiling_per_unit_of_time_with_the_realised_duration():
+    """Under the realised duration (90 days at 2024 growing 1.3x a year, no cap), the gap
+    is still linear in t: ln C - ln D(t) = ln(s L / D_l) + ln(1+g)(t - t_l)."""
+    L, tl, days = 2e31, 2030.0, 100.0
+    extra = {"limit_days": ONES * days}
+    c = ConstraintDraws("latency", "compute", None, ONES * L, tl, ONES * 0.0, ONES, extra)
+    inp = _realised(_with(c))
+    ln_d0 = math.log(90.0 * 86_400) - math.log(1.3) * 2024.0  # ln D(t) = ln_d0 + ln1.3 t
+    expected = (math.log(L / (days * 86_400)) - LN_C0 + ln_d0) / (A - math.log(1.3))
+    assert is_log_linear(inp, c)
+    np.testing.assert_allclose(closed_form_hit(inp, c), expected, atol=1e-6)
+    np.testing.assert_allclose(solve_hit(inp, c, 2026.0, 2060.0), expected, atol=1e-6)
+
+
 def test_data_ceiling_is_six_tokens_squared_over_tokens_per_parameter():
     """C_max(t) = 6 T(t)^2 / k, T(t) = s L e m y (1+g)^(t - t_l): the ceiling grows with
     the square of the stock."""

@@ -152,18 +152,31 @@ def hindcast(
 
 
 def hindcast_summary(ds: xr.Dataset) -> dict[str, dict]:
-    """Per quantity: ``runs``, ``median_ratio`` (modelled / published) and
-    ``share_within_3x`` (the share of runs whose modelled median is within 3x)."""
+    """Per quantity: ``runs``, ``median_ratio`` (modelled / published),
+    ``share_within_3x`` (the share of runs whose modelled median is within 3x) and
+    ``share_inside_80`` (the share whose published figure lies inside the model's 80%
+    interval: a calibrated interval holds 80% of them)."""
     out = {}
     for quantity in QUANTITIES:
-        r = ds["log10_ratio"].to_numpy()[ds["quantity"].to_numpy() == quantity]
+        rows = ds["quantity"].to_numpy() == quantity
+        r = ds["log10_ratio"].to_numpy()[rows]
         if not r.size:
-            out[quantity] = {"runs": 0, "median_ratio": None, "share_within_3x": None}
+            out[quantity] = {
+                "runs": 0,
+                "median_ratio": None,
+                "share_within_3x": None,
+                "share_inside_80": None,
+            }
             continue
+        published = ds["published"].to_numpy()[rows]
+        inside = (published >= ds["modelled_p10"].to_numpy()[rows]) & (
+            published <= ds["modelled_p90"].to_numpy()[rows]
+        )
         out[quantity] = {
             "runs": int(r.size),
             "median_ratio": float(10 ** np.median(r)),
             "share_within_3x": float(np.mean(np.abs(r) <= math.log10(WITHIN))),
+            "share_inside_80": float(np.mean(inside)),
         }
     return out
 

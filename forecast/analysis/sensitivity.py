@@ -661,3 +661,57 @@ def sensitivity_json(
     if sobol is not None:
         out["sobol"] = {p: {k: _json_number(v) for k, v in idx.items()} for p, idx in sobol.items()}
     return out
+
+
+# -- how close the race of limits is ------------------------------------------------------------
+
+#: The inputs of the Sobol ranking (by total index) the race of limits is split by.
+RACE_INPUTS = 2
+RACE_PARTS = ("lower third", "upper third")
+
+
+def binding_race(result: ScenarioResult, sobol: Mapping[str, Mapping[str, float]]) -> xr.Dataset:
+    """Which limit binds first when one of the top inputs of the Sobol ranking is in the
+    lower or the upper third of its draws: how much the order of the limits moves with it.
+
+    Parameters
+    ----------
+    result : ScenarioResult
+        The projection (``binding`` per draw) and its inputs.
+    sobol : mapping
+        ``{input: {"ST": ...}}`` of the first hit year (:func:`scenario_sobol`).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``share`` (``input``, ``part``, ``constraint``): the share of the draws in that third
+        in which the limit binds first (draws that meet none by the horizon stay in the
+        denominator); ``ST`` per input; ``low`` and ``high``, the third's bounds, per input.
+        Empty (no ``input``) without uncertain inputs.
+    """
+    names = [str(n) for n in result.projection["constraint"].to_numpy()]
+    ranked = sorted(sobol, key=lambda k: -(sobol[k].get("ST") or 0.0))[:RACE_INPUTS]
+    binding = np.asarray(result.projection["binding"].to_numpy(), dtype=int)
+    share = np.zeros((len(ranked), len(RACE_PARTS), len(names)))
+    bounds = np.zeros((len(ranked), 2))
+    for i, key in enumerate(ranked):
+        values = np.asarray(get_input(result.inputs, key), dtype=float)
+        lo, hi = np.quantile(values, [1 / 3, 2 / 3])
+        bounds[i] = lo, hi
+        for j, part in enumerate((values <= lo, values >= hi)):
+            chosen = binding[part]
+            counts = np.bincount(chosen[chosen >= 0], minlength=len(names))[: len(names)]
+            share[i, j] = counts / max(chosen.size, 1)
+    return xr.Dataset(
+        {
+            "share": (("input", "part", "constraint"), share),
+            "ST": ("input", np.array([float(sobol[k]["ST"]) for k in ranked], dtype=float)),
+            "low": ("input", bounds[:, 0]),
+            "high": ("input", bounds[:, 1]),
+        },
+        coords={
+            "input": np.array(ranked, dtype=str),
+            "part": list(RACE_PARTS),
+            "constraint": np.array(names, dtype=str),
+        },
+    )

@@ -168,7 +168,8 @@ class ConstraintDraws:
     - data: FLOP, ``6 T^2 / tokens_per_parameter`` with ``T = share * limit * epochs *
       modality_multiplier * synthetic_multiplier`` tokens growing by ``g``, so the
       ceiling grows by ``(1 + g)^2`` a year;
-    - compute: FLOP.
+    - compute: FLOP; with ``limit_days`` in ``extra``, the run's sustained FLOP/s against
+      ``share * limit / (limit_days * 86400)`` (a limit on FLOP per unit of time).
 
     ``extra`` holds the kind's factors by scenario key, per draw.
     """
@@ -188,6 +189,8 @@ class ConstraintDraws:
         "compute"."""
         if self.kind == "spend":
             return self.basis or "capex"
+        if self.kind == "compute" and "limit_days" in self.extra:
+            return "flops"  # a limit on FLOP per unit of training time
         return DEMAND_OF_KIND[self.kind]
 
     def _factor(self, key: str, default: float = 1.0) -> np.ndarray:
@@ -208,6 +211,8 @@ class ConstraintDraws:
             )
             k = self._factor("tokens_per_parameter", Constraint.DEFAULTS["tokens_per_parameter"])
             return np.log(6.0) + 2.0 * tokens - np.log(k)
+        if self.kind == "compute" and "limit_days" in self.extra:
+            return base - np.log(self._factor("limit_days") * SECONDS_PER_DAY)
         return base
 
     def ln_growth(self) -> np.ndarray:
@@ -842,7 +847,9 @@ _CONSTRAINT: dict[str, str] = {
 #: Every key path :func:`set_input` accepts besides ``constraints.<name>.<key>``.
 #: Inputs of a new era (``[trend] forward = "hazard"``).
 _ERA_KEYS: tuple[str, ...] = ("trend.era_hazard_per_year", "trend.new_era_doubling_months")
-INPUT_KEYS: tuple[str, ...] = (*_SERIES, *_SCALARS, *_ERA_KEYS)
+#: The realised conversion's cap on the training duration (days).
+_MAX_DAYS_KEY = "hardware.max_training_days"
+INPUT_KEYS: tuple[str, ...] = (*_SERIES, *_SCALARS, *_ERA_KEYS, _MAX_DAYS_KEY)
 #: Under the realised conversion the hardware doubling times name realised rates:
 #: energy efficiency is realised FLOP/s per watt; price-performance moves the two cost
 #: series (FLOP/s per dollar of cluster, FLOP per amortised dollar) together, each keeping
@@ -920,6 +927,10 @@ def set_input(inp: ProjectionInputs, key: str, values: Any) -> ProjectionInputs:
     v = _per_draw(inp, values)
     if key in _ERA_KEYS:
         return _set_era(inp, key, v)
+    if key == _MAX_DAYS_KEY:
+        if inp.realised is None:
+            raise KeyError(f"{key!r}: the datasheet conversion has no duration cap")
+        return dataclasses.replace(inp, realised=dataclasses.replace(inp.realised, max_days=v))
     if inp.realised is not None and key in _REALISED_RATES:
         names = _REALISED_RATES[key]
         delta = slope_from_doubling_years(v) - getattr(inp.realised, names[0]).slope
@@ -991,6 +1002,12 @@ def get_input(inp: ProjectionInputs, key: str) -> np.ndarray:
     USD for ``"hardware.flops_per_usd"`` (the level at the series' reference year).
     Under the realised conversion the hardware doubling times are the realised rates'.
     """
+    if key == _MAX_DAYS_KEY:
+        if inp.realised is None:
+            raise KeyError(f"{key!r}: the datasheet conversion has no duration cap")
+        return np.broadcast_to(
+            np.asarray(inp.realised.max_days, dtype=float), (inp.n_draws,)
+        ).copy()
     if key in _ERA_KEYS:
         _check_era(inp, key)
         c = inp.compute

@@ -139,6 +139,45 @@ def _first_limit_sentence(summary: dict, horizon: int, name: str) -> str:
     )
 
 
+#: Two first limits whose probabilities differ by less than this are a close race.
+CLOSE_RACE = 0.15
+
+
+def _race_sentence(summary: dict, results: Results) -> str:
+    """How close the race of limits is: the gap between the two most likely first limits
+    and, when the analysis was run, how the leader changes with the top inputs of the Sobol
+    ranking in the lower or upper third of their draws (ending with a space; "" when one
+    limit leads by more than half the draws and no analysis was run)."""
+    odds = [(n, p) for n, p in first_limit_odds(summary) if n is not None]
+    sens = getattr(results, "sensitivity", None)
+    race = None if sens is None else sens.race
+    if len(odds) < 2:
+        return ""
+    (_, pa), (_, pb) = odds[0], odds[1]
+    close = pa - pb < CLOSE_RACE
+    if race is None or not race.sizes.get("input", 0):
+        if not close:
+            return ""
+        return (
+            f"The race between the first two is close ({F.percent(pa)} against "
+            f"{F.percent(pb)}); the sensitivity analysis shows which inputs decide it. "
+        )
+    names = [str(c) for c in race["constraint"].to_numpy()]
+    clauses = []
+    for i, key in enumerate(race["input"].to_numpy()):
+        share = race["share"].to_numpy()[i]
+        leaders = []
+        for j, part in enumerate(race["part"].to_numpy()):
+            k = int(np.argmax(share[j]))
+            leaders.append(f"in its {part} {names[k]} leads ({F.percent(float(share[j, k]))})")
+        clauses.append(f"with {F.param_label(str(key)).lower()} " + ", ".join(leaders))
+    return (
+        ("The race is close: which" if close else "Which")
+        + " limit leads depends on the inputs that move the first limit's date most (Sobol "
+        "ranking): " + "; ".join(clauses) + ". "
+    )
+
+
 def answer(
     summary: dict,
     results: Results,
@@ -170,6 +209,7 @@ def answer(
     # The answer opens with which limit binds first: the question a reader brings.
     parts = [
         _first_limit_sentence(summary, horizon, sc.name),
+        _race_sentence(summary, results),
         ("Until then it" if first is not None else "It")
         + f" grows {trend['growth_per_year']['median']:.1f}x a year: its compute doubles "
         f"every {F.interval_text(trend['doubling_time_months'])} months. ",
@@ -661,6 +701,13 @@ def assumptions_section(results: Results) -> list[Block]:
                 f"data ({c.factor('synthetic_multiplier').describe()}), and k the tokens per "
                 f"parameter ({c.factor('tokens_per_parameter').describe()}); the ceiling "
                 "grows with the square of the stock"
+            )
+        elif c.limit_days is not None:
+            what = (
+                "the run's compute per unit of training time: a limit of the given FLOP "
+                f"for a run of {c.factor('limit_days').describe()} days, so a run that lasts "
+                "longer may do proportionally more (the latency wall: a minimum time per "
+                "training step caps the steps a run of a given duration can take)"
             )
         else:
             what = "the run's compute itself (a ceiling in FLOP, such as the latency wall)"

@@ -353,6 +353,7 @@ CONSTRAINT_FIELD_LABELS: dict[str, str] = {
     "epochs": "passes over the data (epochs)",
     "modality_multiplier": "multiplier for images, video and audio",
     "synthetic_multiplier": "multiplier for synthetic data",
+    "limit_days": "training duration the limit is stated for (days)",
     "reference_year": "reference year of the limit",
     "growth_per_year": "growth of the limit (per year)",
     "share": "share one run may take",

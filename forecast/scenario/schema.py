@@ -681,8 +681,11 @@ class Constraint:
       ``modality_multiplier`` * ``synthetic_multiplier`` tokens (the stock grows by g, so
       this ceiling grows by (1 + g)^2 a year) and k = ``tokens_per_parameter``
       (Chinchilla: C = 6 N T, T = k N);
-    - ``compute``: the run's compute against ``limit_flop`` directly (e.g. the latency
-      wall).
+    - ``compute``: the run's compute against ``limit_flop`` directly; or, with
+      ``limit_days`` D_l, a limit on FLOP per unit of training time (e.g. the latency wall:
+      a minimum time per step caps the steps a run of a given duration can take): the
+      run's sustained FLOP/s, C / D, against s * ``limit_flop`` / D_l, so that a run of
+      duration D may do ``limit_flop`` * D / D_l.
     """
 
     #: The limit key each kind takes (the others are refused).
@@ -702,7 +705,10 @@ class Constraint:
         "epochs": "data",
         "modality_multiplier": "data",
         "synthetic_multiplier": "data",
+        "limit_days": "compute",
     }
+    #: Kind-specific keys that change what the ceiling is when given (no neutral value).
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("limit_days",)
     #: A kind's factor left out of the file: 1, but Chinchilla's 20 tokens per parameter.
     DEFAULTS: ClassVar[dict[str, float]] = {"tokens_per_parameter": 20.0}
     #: Keys a kind must have besides its limit.
@@ -820,6 +826,16 @@ class Constraint:
     synthetic_multiplier: Annotated[
         Param | None,
         Bound(0.0, range=(0.01, 1e4), why="a factor on the token stock, not a stock itself"),
+    ] = None
+    limit_days: Annotated[
+        Param | None,
+        Bound(
+            0.0,
+            range=(1.0, 3650.0),
+            unit="days",
+            why="the longest training runs so far lasted about 15 months; ten years is "
+            "far beyond any run that would not be overtaken by a later, better one",
+        ),
     ] = None
 
     @model_validator(mode="wrap")

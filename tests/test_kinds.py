@@ -314,6 +314,17 @@ def test_every_kind_loads_with_its_keys(tmp_path):
             "epochs",
             "takes",
         ),
+        (
+            'kind = "chips"\nlimit_h100e = 1e8\nflops_per_h100e = 3e14\nlimit_days = 90\n'
+            "reference_year = 2030",
+            "limit_days",
+            "takes",
+        ),
+        (
+            'kind = "compute"\nlimit_flop = 2e31\nlimit_days = 0.5\nreference_year = 2030',
+            "limit_days",
+            "",
+        ),
     ],
     ids=[
         "negative-token-stock",
@@ -322,6 +333,8 @@ def test_every_kind_loads_with_its_keys(tmp_path):
         "chips-no-rate",
         "unknown-kind",
         "other-kinds-key",
+        "limit-days-on-chips",
+        "limit-days-below-a-day",
     ],
 )
 def test_bad_input_for_each_new_key_names_file_line_and_key(tmp_path, capsys, table, key, says):

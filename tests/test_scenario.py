@@ -238,7 +238,7 @@ def test_baseline_contents():
     )
     assert s.trend.eras == "auto" and s.trend.needs_fit
     assert s.hardware.conversion == "realised"
-    assert s.hardware.max_training_days == Fixed(456.0)
+    assert s.hardware.max_training_days == Triangular(180.0, 365.0, 456.0)
     # Every scenario but the two that re-run a published analysis with its own
     # datasheet figures uses the realised conversion.
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
@@ -321,7 +321,7 @@ def test_strings_for_dates_and_inf_limit(tmp_path):
 def test_parameters_and_with_param():
     s = load_scenario(ROOT / "scenarios" / "baseline.toml")
     params = parameters(s)
-    assert params["hardware.max_training_days"] == Fixed(456.0)
+    assert params["hardware.max_training_days"] == Triangular(180.0, 365.0, 456.0)
     assert params["constraints.1% of world GDP.share"] == Fixed(0.01)
     assert "constraints.Power across sites.limit_usd" not in params
     assert "trend.doubling_time_months" not in params  # left to the fit

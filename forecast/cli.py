@@ -602,7 +602,14 @@ def build_parser() -> argparse.ArgumentParser:
     hw.add_argument(
         "--utilization", type=_fraction, help="fraction of peak (default 0.33 GPU, 0.17 CPU)"
     )
-    hw.add_argument("--precision", choices=("fp32", "fp16", "ml"), default="fp32")
+    hw.add_argument(
+        "--precision",
+        choices=("fp16", "fp32", "ml"),
+        default="fp16",
+        help="the chip's peak at dense FP16/BF16, the format frontier runs trained in "
+        "(default; FP32 on chips without it), FP32 (the 2018 analysis's choice), or ml (the "
+        "best dense format: FP8 on an H100)",
+    )
     hw.add_argument("--data-dir", help="folder with hardware.csv (default: data/)")
     hw.add_argument("--json", action="store_true", help="print JSON instead of a table")
     hw.set_defaults(handler=cmd_estimate_hardware)

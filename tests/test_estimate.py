@@ -21,6 +21,29 @@ def test_alexnet_by_hardware(hardware):
     assert est.pfs_days == pytest.approx(0.0058, rel=0.05)
 
 
+def test_a_modern_run_is_read_at_the_format_frontier_runs_train_in(hardware):
+    """80,000 H100 SXM for 90 days at 0.33: 80,000 x 90 x 86,400 s x 9.895e14 FLOP/s (dense
+    BF16) x 0.33 = 2.03e26 FLOP, within 2x of the 3.5e26 published for such a run; at
+    FP32 (6.69e13 FLOP/s) the same run would be 1.37e25, 25x low."""
+    est = by_hardware("H100 SXM5", 80_000, 90, hardware=hardware)
+    assert est.inputs["precision"] == "fp16" and est.inputs["format"] == "dense FP16/BF16"
+    assert est.flop == pytest.approx(80_000 * 90 * 86_400 * 9.895e14 * 0.33, rel=1e-9)
+    assert 3.5e26 / 2 < est.flop < 3.5e26 * 2
+    fp32 = by_hardware("H100 SXM5", 80_000, 90, precision="fp32", hardware=hardware)
+    assert fp32.flop == pytest.approx(1.37e25, rel=0.01)
+    fp8 = by_hardware("H100 SXM5", 80_000, 90, precision="ml", hardware=hardware)
+    assert fp8.inputs["format"].startswith("dense FP8")
+    assert fp8.flop == pytest.approx(2 * est.flop, rel=0.01)
+
+
+def test_a_chip_without_a_half_precision_format_falls_back_to_fp32_and_says_so(hardware):
+    """The 2018 analysis's AlexNet: the GTX 580 has no FP16 peak, so the default reads FP32
+    (the 2018 figure) and the estimate names the format it used."""
+    est = by_hardware("GTX 580", 2, 5.5, hardware=hardware)
+    assert est.inputs["format"].startswith("FP32 (the chip publishes no faster format")
+    assert est.flop == by_hardware("GTX 580", 2, 5.5, precision="fp32", hardware=hardware).flop
+
+
 def test_utilization_override_and_cpu_default(hardware):
     half = by_hardware("GTX 580", 2, 5.5, utilization=0.165, hardware=hardware)
     assert half.flop == pytest.approx(by_hardware("GTX 580", 2, 5.5, hardware=hardware).flop / 2)

@@ -81,9 +81,27 @@ def _record_sentence(summary: dict, results: Results) -> str:
         )
     return (
         "The largest run is the running record, the largest run published by the end of "
-        f"each year: {F.flop(largest['median'])} in {year}{holder}. The typical frontier run "
-        f"(the fitted trend of the {results.scenario.data.selection().describe()}) is "
-        f"{F.flop(typical['median'])} in {year}; single runs scatter around it. "
+        f"each year: {F.flop(largest['median'])} by the end of {year}{holder}. The typical "
+        f"frontier run (the fitted trend of the {results.scenario.data.selection().describe()}) "
+        f"is {F.flop(typical['median'])} by then; single runs scatter around it. "
+        + _unpublished_sentence(summary)
+    )
+
+
+def _unpublished_sentence(summary: dict) -> str:
+    """The thresholds the trend has probably passed though no published run has (from
+    summary.json's ``thresholds``; "" when none)."""
+    passed = [
+        (key, th["p_crossed_by_start"])
+        for key, th in summary.get("thresholds", {}).items()
+        if not th.get("observed") and (th.get("p_crossed_by_start") or 0.0) >= 0.5
+    ]
+    if not passed:
+        return ""
+    key, p = passed[-1]  # the highest such threshold
+    return (
+        f"The trend says a run of {F.flop(float(key))} has probably been trained already "
+        f"({F.percent(p)} of draws), though none is published. "
     )
 
 

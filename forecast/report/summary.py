@@ -347,15 +347,23 @@ def thresholds(results: Results) -> dict:
         return {}
     start = results.start_year
     runs = results.runs
-    used = None
     first = None
     if "threshold_first_t" in ds:
         # The first published model past each threshold by total compute (fine-tunes
         # count with their base's pretraining, as rules count), found when projecting.
         first = {k: ds[f"threshold_first_{k}"].to_numpy() for k in ("t", "run", "date", "stage")}
     elif runs is not None and "compute_flop" in runs and runs.sizes.get("run", 0):
+        # A projection saved before that: the runs the trend used.
+        import pandas as pd
+
+        from forecast.project.record import first_past
+
         mask = runs["used"].to_numpy() if "used" in runs else np.ones(runs.sizes["run"], bool)
-        used = {k: runs[k].to_numpy()[mask] for k in ("name", "date", "t", "compute_flop")}
+        used = pd.DataFrame(
+            {k: runs[k].to_numpy()[mask] for k in ("name", "date", "t", "compute_flop")}
+        )
+        first = first_past(used, ds["threshold"].to_numpy())
+        first["stage"] = np.full(first["t"].size, "", dtype=object)
     out = {}
     for j, k in enumerate(ds["threshold"].to_numpy()):
         key = f"1e{int(k)}"
@@ -367,7 +375,7 @@ def thresholds(results: Results) -> dict:
                 "run": str(first["run"][j]),
                 # "pretrain": a pretraining run; "fine-tune": a model whose total compute
                 # (its base's pretraining plus its own) passed the threshold.
-                "stage": str(first["stage"][j]),
+                **({"stage": str(first["stage"][j])} if first["stage"][j] else {}),
                 "p_crossed_by_start": 1.0,
                 "median": _round(year),
                 "p10": _round(year),
@@ -375,22 +383,6 @@ def thresholds(results: Results) -> dict:
                 "prob_not_by_horizon": 0.0,
             }
             continue
-        if used is not None:
-            over = used["compute_flop"] >= 10.0 ** float(k)
-            if over.any():
-                i = int(np.argmin(np.where(over, used["t"], np.inf)))
-                year = float(used["t"][i])
-                out[key] = {
-                    "observed": True,
-                    "date": str(used["date"][i]),
-                    "run": str(used["name"][i]),
-                    "p_crossed_by_start": 1.0,
-                    "median": _round(year),
-                    "p10": _round(year),
-                    "p90": _round(year),
-                    "prob_not_by_horizon": 0.0,
-                }
-                continue
         block = {
             "observed": False,
             **threshold_block(ds["threshold_year"].sel(threshold=k).to_numpy(), start),

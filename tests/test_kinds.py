@@ -65,13 +65,14 @@ def test_compute_ceiling_meets_its_closed_form():
 
 
 def test_compute_ceiling_per_unit_of_time_meets_its_closed_form():
-    """With limit_days D_l the wall is a limit on FLOP/s: C / D <= s L (1+g)^(t - t_l) / D_l,
-    so with the datasheet's fixed 100 days, ln C0 + A t = ln(s L D / D_l) + ln(1+g)(t - t_l):
-    a run as long as D_l meets L itself, a longer one may do more."""
+    """With limit_days D_l the wall is a limit on FLOP/s, s L (1+g)^(t - t_l) / D_l, and a
+    run held back by it trains as long as a run may last, D_max (the datasheet's fixed 100
+    days here): ln C0 + A t = ln(s L D_max / D_l) + ln(1+g)(t - t_l). A run as long as D_l
+    meets L itself; one twice as long, 2 L."""
     L, s, g, tl, days = 2e31, 0.5, 0.1, 2030.0, 50.0
     extra = {"limit_days": ONES * days}
     c = ConstraintDraws("latency", "compute", None, ONES * L, tl, ONES * g, ONES * s, extra)
-    assert c.demand == "flops"
+    assert c.demand == "flops_max"
     lg = math.log1p(g)
     expected = (math.log(s * L * SECONDS / (days * 86_400)) - lg * tl - LN_C0) / (A - lg)
     _check(_with(c), expected)
@@ -81,18 +82,28 @@ def test_compute_ceiling_per_unit_of_time_meets_its_closed_form():
     assert expected - t_plain == pytest.approx(math.log(100 / days) / (A - lg), abs=1e-9)
 
 
-def test_compute_ceiling_per_unit_of_time_with_the_realised_duration():
-    """Under the realised duration (90 days at 2024 growing 1.3x a year, no cap), the gap
-    is still linear in t: ln C - ln D(t) = ln(s L / D_l) + ln(1+g)(t - t_l)."""
-    L, tl, days = 2e31, 2030.0, 100.0
+@pytest.mark.parametrize("cap_days", [365.0, 180.0])
+def test_compute_ceiling_per_unit_of_time_reads_the_duration_cap(cap_days):
+    """Under the realised conversion the run stretches to the cap (not to its fitted
+    duration, which a run held back by the wall would exceed): C <= L cap / D_l, constant
+    here (no growth), so t* = (ln(L cap / D_l) - ln C0) / A, and a shorter cap hits sooner."""
+    L, tl, days = 2e31, 2030.0, 91.0
     extra = {"limit_days": ONES * days}
     c = ConstraintDraws("latency", "compute", None, ONES * L, tl, ONES * 0.0, ONES, extra)
     inp = _realised(_with(c))
-    ln_d0 = math.log(90.0 * 86_400) - math.log(1.3) * 2024.0  # ln D(t) = ln_d0 + ln1.3 t
-    expected = (math.log(L / (days * 86_400)) - LN_C0 + ln_d0) / (A - math.log(1.3))
+    inp = dataclasses.replace(
+        inp, realised=dataclasses.replace(inp.realised, max_days=ONES * cap_days)
+    )
+    expected = (math.log(L * cap_days / days) - LN_C0) / A
     assert is_log_linear(inp, c)
     np.testing.assert_allclose(closed_form_hit(inp, c), expected, atol=1e-6)
     np.testing.assert_allclose(solve_hit(inp, c, 2026.0, 2060.0), expected, atol=1e-6)
+    # What it allows is L cap / D_l whatever the date.
+    allowed = ln_affordable(inp, c, np.full(S, 2040.0))
+    np.testing.assert_allclose(allowed, math.log(L * cap_days / days), atol=1e-9)
+    assert set_input(inp, "hardware.max_training_days", 2 * cap_days).realised.max_days[0] == (
+        2 * cap_days
+    )
 
 
 def test_data_ceiling_is_six_tokens_squared_over_tokens_per_parameter():

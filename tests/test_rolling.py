@@ -152,3 +152,42 @@ def test_the_briefing_reports_the_paired_difference_and_the_variants_where_the_m
     assert "+0.20 OOM (standard error 0.00, 2 paired forecasts) at 1 years" in text
     assert "It scored better in 2 of 2 at 1 years, the model above the record in 2 of them" in text
     assert "Tried on the same fits" in text and "variant: damped trend" in text
+
+
+def test_the_caveat_says_what_the_doubling_time_leaves_out_computed():
+    """The briefing's caveat quotes the backtest's own numbers: the drift variant's scores
+    and LOO, and the straight lines of each start year; a variant better only within the
+    0.01 OOM the CRPS is quoted to counts as no better."""
+    from types import SimpleNamespace
+
+    from forecast.report.briefing import _slope_caveat, _variant_verdict
+
+    ds = _fake([[1.0, 1.0], [1.0, 1.0]])
+    ds["crps"].loc[{"method": "model"}] = [[0.30, 0.30], [0.30, np.nan]]
+    ds["crps"].loc[{"method": "hazard"}] = [[0.298, 0.30], [0.302, np.nan]]
+    ds["crps"].loc[{"method": "drift"}] = [[0.40, 0.40], [0.40, np.nan]]
+    ds.attrs.update(
+        loo_elpd_diff=-0.7,
+        loo_dse=0.4,
+        loo_elpd_model=-87.6,
+        loo_elpd_drift=-88.3,
+        loo_drift_doubling_p10=4.9,
+        loo_drift_doubling_median=5.4,
+        loo_drift_doubling_p90=5.9,
+    )
+    fit = xr.Dataset(
+        {"window_doubling": (("window_start", "window_stat"), [[5.3, 5.5, 5.7], [5.0, 5.1, 5.2]])},
+        coords={"window_start": [2012.0, 2013.0], "window_stat": ["p10", "median", "p90"]},
+    )
+    results = SimpleNamespace(rolling=ds, fit=fit)
+    verdict = _variant_verdict(results, "hazard", "A variant")
+    assert verdict.startswith("A variant forecast no better in the rolling backtest, 1 to 2")
+    text = _slope_caveat(results)
+    assert "start year 2012–2013 give 5.1–5.5 months" in text
+    assert "gives 5.4 (4.9–5.9) months" in text and "PSIS-LOO -0.7, standard error 0.4" in text
+    assert "so the headline keeps one slope" in text
+    # A variant that wins by more than 0.01 OOM at one horizon says so.
+    ds["crps"].loc[{"method": "hazard"}] = [[0.25, 0.30], [0.25, np.nan]]
+    assert "forecast better only 1 year ahead (of 1 to 2)" in _variant_verdict(
+        results, "hazard", "A variant"
+    )

@@ -151,6 +151,7 @@ DEMAND_UNITS: dict[str, str] = {
     "amortized": "USD",
     "power": "W",
     "flops": "FLOP/s",
+    "flops_max": "FLOP/s",
     "compute": "FLOP",
 }
 
@@ -168,8 +169,10 @@ class ConstraintDraws:
     - data: FLOP, ``6 T^2 / tokens_per_parameter`` with ``T = share * limit * epochs *
       modality_multiplier * synthetic_multiplier`` tokens growing by ``g``, so the
       ceiling grows by ``(1 + g)^2`` a year;
-    - compute: FLOP; with ``limit_days`` in ``extra``, the run's sustained FLOP/s against
-      ``share * limit / (limit_days * 86400)`` (a limit on FLOP per unit of time).
+    - compute: FLOP; with ``limit_days`` in ``extra``, a limit on FLOP per unit of training
+      time, ``share * limit / (limit_days * 86400)`` FLOP/s, against the run's compute
+      spread over the longest a run may last (demand ``"flops_max"``): a run held back by
+      it trains longer, up to the cap, rather than stopping short.
 
     ``extra`` holds the kind's factors by scenario key, per draw.
     """
@@ -190,7 +193,7 @@ class ConstraintDraws:
         if self.kind == "spend":
             return self.basis or "capex"
         if self.kind == "compute" and "limit_days" in self.extra:
-            return "flops"  # a limit on FLOP per unit of training time
+            return "flops_max"  # a limit on FLOP per unit of training time
         return DEMAND_OF_KIND[self.kind]
 
     def _factor(self, key: str, default: float = 1.0) -> np.ndarray:
@@ -368,6 +371,13 @@ def ln_duration(inp: ProjectionInputs, t: np.ndarray, ln_c: np.ndarray) -> np.nd
     )
 
 
+def ln_longest_seconds(inp: ProjectionInputs, t: np.ndarray) -> np.ndarray:
+    """ln of the longest a run may last (s), per draw shaped against ``t``: the realised
+    conversion's cap (``max_training_days``), or the datasheet's fixed duration."""
+    days = inp.realised.max_days if inp.realised is not None else inp.training_days
+    return np.log(_col(np.asarray(days, dtype=float) * SECONDS_PER_DAY, t))
+
+
 def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln_c=None):
     """Natural log of what the run demands of a constraint at ``t``: USD or W.
 
@@ -379,6 +389,8 @@ def ln_demand(inp: ProjectionInputs, c: ConstraintDraws | str, t: np.ndarray, ln
     ln_c = inp.compute.ln(t) if ln_c is None else ln_c
     if what == "compute":
         return ln_c
+    if what == "flops_max":
+        return ln_c - ln_longest_seconds(inp, t)
     if inp.realised is not None:
         return _ln_realised_demand(inp, what, t, ln_c)
     if what == "flops":
@@ -419,7 +431,7 @@ def is_log_linear(inp: ProjectionInputs, c: ConstraintDraws) -> bool:
     if inp.compute.bends_before(inp.end):
         return False
     what = c.demand
-    if what in ("compute", "amortized") and (what == "compute" or inp.realised is not None):
+    if what in ("compute", "flops_max") or (what == "amortized" and inp.realised is not None):
         return True  # proportional to the compute itself (the amortised realised cost too)
     capped = inp.realised is not None and not np.all(np.isinf(inp.realised.max_days))
     if what in ("capex", "flops"):
@@ -645,7 +657,7 @@ def ln_afford_from(inp, what: str, t, ln_c, ln_dem, ln_lim) -> np.ndarray:
     """
     gap = ln_lim - ln_dem
     r = inp.realised
-    if r is None or what in ("amortized", "compute"):
+    if r is None or what in ("amortized", "compute", "flops_max"):
         return ln_c + gap
     size = _col(np.asarray(r.duration_size, dtype=float), t)
     if np.all(size == 0):

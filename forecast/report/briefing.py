@@ -29,6 +29,8 @@ COMPARED_WITH: dict[tuple[str, str | None], str] = {
     ("data", None): "compute against the data",
     ("compute", None): "compute",
 }
+#: The same for a demand a kind may take instead (a compute limit per unit of time).
+COMPARED_WITH_DEMAND: dict[str, str] = {"flops_max": "compute per unit of training time"}
 
 
 def _hit_clause(c: dict, horizon: int) -> str:
@@ -184,11 +186,19 @@ def _race_sentence(summary: dict, results: Results) -> str:
     clauses = []
     for i, key in enumerate(race["input"].to_numpy()):
         share = race["share"].to_numpy()[i]
-        leaders = []
-        for j, part in enumerate(race["part"].to_numpy()):
-            k = int(np.argmax(share[j]))
-            leaders.append(f"in its {part} {names[k]} leads ({F.percent(float(share[j, k]))})")
-        clauses.append(f"with {F.param_label(str(key)).lower()} " + ", ".join(leaders))
+        lead = [int(np.argmax(share[j])) for j in range(share.shape[0])]
+        odds = [F.percent(float(share[j, k])) for j, k in enumerate(lead)]
+        label = f"“{F.param_label(str(key))}”"
+        if len(set(lead)) == 1:
+            clauses.append(
+                f"{names[lead[0]]} leads whether {label} is in the lower or the upper third "
+                f"of its draws ({odds[0]}, {odds[-1]})"
+            )
+        else:
+            clauses.append(
+                f"with {label} in the lower third of its draws {names[lead[0]]} leads "
+                f"({odds[0]}), in the upper third {names[lead[-1]]} ({odds[-1]})"
+            )
     return (
         ("The race is close: which" if close else "Which")
         + " limit leads depends on the inputs that move the first limit's date most (Sobol "
@@ -252,7 +262,8 @@ def answer(
         rows.append(
             (
                 c["name"],
-                COMPARED_WITH.get((c["kind"], c.get("basis")), c["kind"]),
+                COMPARED_WITH_DEMAND.get(c.get("demand", ""))
+                or COMPARED_WITH.get((c["kind"], c.get("basis")), c["kind"]),
                 F.year(iv["median"], horizon),
                 f"{F.year(iv['p10'], horizon)}–{F.year(iv['p90'], horizon)}",
                 F.percent(c["prob_hit_by_horizon"]),
@@ -314,19 +325,21 @@ def _variant_verdict(results: Results, variant: str, label: str) -> str:
         return ""
     b = rolling["variants"][variant]
     horizons = [h for h in rolling["crps"] if rolling["crps"][h] is not None and b["crps"][h]]
-    worse = [h for h in horizons if b["crps"][h] >= rolling["crps"][h]]
     if not horizons:
         return ""
+    # Better by more than the CRPS is quoted to (0.01 OOM, half of it either way).
+    better = [h for h in horizons if b["crps"][h] < rolling["crps"][h] - 0.005]
+    # The horizon the sentence quotes: the last, or the first where the variant won.
+    h = better[0] if better else horizons[-1]
+    scores = f"CRPS {b['crps'][h]:.2f} against {rolling['crps'][h]:.2f} at {h} years"
     verdict = (
-        "forecast no better"
-        if len(worse) == len(horizons)
-        else f"forecast better at {len(horizons) - len(worse)} of {len(horizons)} horizons"
+        f"forecast better only {' and '.join(better)} year{'' if better == ['1'] else 's'} "
+        f"ahead (of {horizons[0]} to {horizons[-1]}) in the rolling backtest ({scores})"
+        if better
+        else f"forecast no better in the rolling backtest, {horizons[0]} to {horizons[-1]} "
+        f"years ahead ({scores})"
     )
-    return (
-        f"{label} {verdict} in the rolling backtest, {horizons[0]} to {horizons[-1]} years "
-        f"ahead (CRPS {b['crps'][horizons[-1]]:.2f} against {rolling['crps'][horizons[-1]]:.2f} "
-        f"at {horizons[-1]} years); beyond that no backtest can tell them apart."
-    )
+    return f"{label} {verdict}; beyond that no backtest can tell them apart."
 
 
 def _slope_caveat(results: Results) -> str:
@@ -347,7 +360,7 @@ def _slope_caveat(results: Results) -> str:
         loo, b = rolling["loo"], rolling["variants"]["drift"]
         horizons = [h for h in rolling["crps"] if b["crps"][h] is not None]
         long = horizons[-3:]
-        worse = all(b["crps"][h] >= rolling["crps"][h] for h in horizons)
+        worse = not any(b["crps"][h] < rolling["crps"][h] - 0.005 for h in horizons)
         parts.append(
             ' A slope that drifts from year to year ([trend] model = "drift", its drift '
             f"fitted) gives {loo['drift_doubling_median']:.1f} "
@@ -724,8 +737,9 @@ def assumptions_section(results: Results) -> list[Block]:
             what = (
                 "the run's compute per unit of training time: a limit of the given FLOP "
                 f"for a run of {c.factor('limit_days').describe()} days, so a run that lasts "
-                "longer may do proportionally more (the latency wall: a minimum time per "
-                "training step caps the steps a run of a given duration can take)"
+                "longer may do proportionally more, and a run held back by it trains as long "
+                "as a run may last (the latency wall: a minimum time per training step caps "
+                "the steps a run of a given duration can take)"
             )
         else:
             what = "the run's compute itself (a ceiling in FLOP, such as the latency wall)"

@@ -192,6 +192,12 @@ def build_summary(results: Results) -> dict:
                 "name": str(name),
                 "kind": str(ds["constraint_kind"].sel(constraint=name).item()),
                 "basis": str(ds["constraint_basis"].sel(constraint=name).item()) or None,
+                # What the run is compared with ("capex", "power", "flops", "flops_max"...).
+                **(
+                    {"demand": str(ds["constraint_demand"].sel(constraint=name).item())}
+                    if "constraint_demand" in ds
+                    else {}
+                ),
                 "hit_year": rounded_interval(hit),
                 "prob_hit_by_horizon": _round(prob_finite(hit)),
                 "prob_binds_first": _round(float(first_shares[i])),

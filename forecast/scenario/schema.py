@@ -683,9 +683,10 @@ class Constraint:
       (Chinchilla: C = 6 N T, T = k N);
     - ``compute``: the run's compute against ``limit_flop`` directly; or, with
       ``limit_days`` D_l, a limit on FLOP per unit of training time (e.g. the latency wall:
-      a minimum time per step caps the steps a run of a given duration can take): the
-      run's sustained FLOP/s, C / D, against s * ``limit_flop`` / D_l, so that a run of
-      duration D may do ``limit_flop`` * D / D_l.
+      a minimum time per step caps the steps a run of a given duration can take): a run
+      held back by it trains as long as a run may last, D_max (``max_training_days``, or
+      ``training_days`` under the datasheet conversion), so its compute C is compared with
+      s * ``limit_flop`` * D_max / D_l.
     """
 
     #: The limit key each kind takes (the others are refused).

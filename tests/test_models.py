@@ -397,3 +397,16 @@ def test_forward_drift_sd_is_the_spread_of_a_random_walks_mean():
     assert forward_drift_sd(5) ** 2 == pytest.approx(2.2)
     walk = np.cumsum(np.random.default_rng(0).standard_normal((200_000, 5)), axis=1)
     assert walk.mean(axis=1).std() == pytest.approx(forward_drift_sd(5), rel=0.01)
+
+
+def test_a_drift_scenario_that_sets_eras_is_refused_line_by_line(capsys):
+    """Both keys the drift model would ignore get a line each, with file, line and key."""
+    from pathlib import Path
+
+    from helpers import cli_error_lines
+
+    path = Path(__file__).parent / "scenarios" / "bad_drift_with_eras.toml"
+    lines = cli_error_lines(["check", str(path)], capsys)
+    assert len(lines) == 2
+    assert lines[0].startswith(f'error: {path}:11: trend.eras: applies to model = "eras"')
+    assert lines[1].startswith(f'error: {path}:12: trend.jump: applies to model = "eras"')

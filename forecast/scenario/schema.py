@@ -492,6 +492,18 @@ class TrendSpec(_LevelsWithYears):
         ),
     ] = Uniform(3.4, 24.0)
 
+    @field_validator("eras", "jump")
+    @classmethod
+    def _eras_belong_to_the_eras_model(cls, value: Any, info: ValidationInfo) -> Any:
+        # A drifting slope has no eras: a file that sets them with it says something the
+        # model would silently ignore.
+        if context_of(info) and info.data.get("model") == "drift" and value not in ("auto", False):
+            raise invalid(
+                'applies to model = "eras"; a slope that drifts from '
+                "year to year has no eras (leave it out)"
+            )
+        return value
+
     @property
     def needs_fit(self) -> bool:
         """False when both the level and the doubling time are given."""

@@ -97,3 +97,51 @@ def test_cli_rejects_negative_input(capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "--forward-flop" in err and "above 0" in err and "Traceback" not in err
+
+
+def test_cli_hardware_default_precision_names_format_and_peak(capsys):
+    """The CLI's default reads an H100 SXM at dense BF16: 80,000 x 90 days x 86,400 s x
+    9.895e14 FLOP/s x 0.33 = 2.03e26 FLOP, within 3x of the published 3.5e26."""
+    code = main(
+        ["estimate", "hardware", "--chip", "H100 SXM5", "--count", "80000", "--days", "90"]
+        + ["--json"]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["precision"] == "fp16" and out["format"] == "dense FP16/BF16"
+    assert out["peak_flops"] == pytest.approx(9.895e14)
+    assert 3.5e26 / 3 < out["flop"] < 3.5e26 * 3
+
+
+def test_cli_hardware_precision_fp32_and_the_2018_alexnet(capsys):
+    """--precision fp32 still gives the 2018 reading: 25x lower for the H100 run, and the
+    AlexNet example (2 GTX 580 x 5.5 days x 1.581e12 FLOP/s x 0.33 = 0.0058 pfs-days) is the
+    same at fp32 as at the default, which falls back to FP32 and says so in the table."""
+    args = ["estimate", "hardware", "--chip", "H100 SXM5", "--count", "80000", "--days", "90"]
+    assert main([*args, "--precision", "fp32", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["format"] == "FP32" and out["peak_flops"] == pytest.approx(6.69e13)
+    assert out["flop"] == pytest.approx(1.37e25, rel=0.01)
+    alexnet = ["estimate", "hardware", "--chip", "GTX 580", "--count", "2", "--days", "5.5"]
+    assert main([*alexnet, "--precision", "fp32", "--json"]) == 0
+    fp32 = json.loads(capsys.readouterr().out)
+    assert main([*alexnet, "--json"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert fp32["pfs_days"] == pytest.approx(0.0058, rel=0.05)
+    assert default["flop"] == fp32["flop"]
+    assert main(alexnet) == 0
+    table = capsys.readouterr().out
+    assert "no faster format than FP32" in table and "1.581e+12" in table
+
+
+def test_cli_hardware_missing_format_is_a_one_line_error(capsys):
+    """TPUs publish no FP32 peak: asking for it is an error (exit 2) naming what to ask
+    for instead, not a NaN estimate."""
+    code = main(
+        ["estimate", "hardware", "--chip", "TPU v3", "--count", "2", "--days", "1"]
+        + ["--precision", "fp32"]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no published fp32 throughput" in err and "--precision fp16 or ml" in err
+    assert "Traceback" not in err and err.strip().count("\n") == 0

@@ -147,6 +147,13 @@ def by_hardware(
     row = find_chip(table, chip)
     frame = row.to_frame().T
     peak = float(peak_flops(frame, precision)[0])
+    if not math.isfinite(peak):
+        # Only FP32 can be missing on its own (TPUs publish no FP32 peak): name what the
+        # chip does publish, so the user knows which --precision to give instead.
+        has = [p for p in ("fp16", "ml") if math.isfinite(float(peak_flops(frame, p)[0]))]
+        hint = f"; use --precision {' or '.join(has)}" if has else ""
+        message = f"chip {row['name']!r} has no published {precision} throughput{hint}"
+        raise DataError(message, [Problem("--precision", message)])
     # Which format the peak is: "fp16" and "ml" fall back to FP32 on chips without more.
     fmt = PRECISION_NAMES.get(precision, precision)
     if precision != "fp32" and peak == float(peak_flops(frame, "fp32")[0]):
@@ -155,9 +162,6 @@ def by_hardware(
         fmt = "dense FP16/BF16 (the chip's best format for training)"
     elif precision == "ml":
         fmt = "dense FP8 (the chip's best format for training)"
-    if not math.isfinite(peak):
-        message = f"chip {row['name']!r} has no published {precision} throughput"
-        raise DataError(message, [Problem("--precision", message)])
     if utilization is None:
         utilization = DEFAULT_UTILIZATION[row["kind"]]
     if not (0 < utilization <= 1):

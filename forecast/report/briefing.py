@@ -151,11 +151,13 @@ def _first_limit_sentence(summary: dict, horizon: int, name: str) -> str:
             f"does, the first is most likely {limit_name} (in {F.percent(p)} of draws). "
         )
     rest = "; ".join(f"{label(n)} ({F.percent(p)})" for n, p in odds[1 : 1 + RUNNERS_UP])
+    # The date is that of the first limit of any kind, not of the likeliest one's own
+    # (its hit year is in the table): said so, so that the two are not read as one.
     return (
         f"Under the {name} assumptions the first limit the largest training run meets is "
-        f"most likely {odds[0][0]} (in {F.percent(odds[0][1])} of draws), in "
-        f"{F.year_interval(limit['hit_year'], horizon)}"
-        + (f"; next most likely: {rest}. " if rest else ". ")
+        f"most likely {odds[0][0]} (in {F.percent(odds[0][1])} of draws)"
+        + (f"; next most likely: {rest}" if rest else "")
+        + f"; whichever it is, it is met in {F.year_interval(limit['hit_year'], horizon)}. "
     )
 
 

@@ -27,7 +27,7 @@ N_DRAWS = 4000
 def main() -> int:
     from forecast.analysis import sweep
     from forecast.analysis.sensitivity import base_from
-    from forecast.pipeline import run_scenario
+    from forecast.project.scenario import run_scenario
     from forecast.scenario import load_scenario
 
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "scenarios" / "baseline.toml"

@@ -14,6 +14,7 @@ The interval convention of every JSON output is ``{"median", "p10", "p90"}``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -110,3 +111,32 @@ def prob_finite(values: np.ndarray, axis: int | None = None) -> float | np.ndarr
     """
     p = np.mean(np.isfinite(np.asarray(values, dtype=float)), axis=axis)
     return float(p) if axis is None else p
+
+
+def json_number(x: object) -> float | None:
+    """A float, or None for None, NaN or inf (how JSON says "not reached" or "undefined")."""
+    if x is None:
+        return None
+    x = float(x)
+    return None if not math.isfinite(x) else x
+
+
+#: Significant digits kept in summary.json: far beyond what the data support, and short
+#: enough that floating-point noise never changes the file.
+DIGITS = 6
+
+
+def rounded(x: float | None) -> float | None:
+    """``x`` to :data:`DIGITS` significant digits (None for None, NaN or inf)."""
+    if x is None or not math.isfinite(x):
+        return None
+    return float(f"{x:.{DIGITS}g}")
+
+
+def rounded_interval(values: np.ndarray) -> dict:
+    """:func:`forecast.stats.interval` at the precision of summary.json (None: not reached).
+
+    Figures and the briefing take their numbers from here too, so that a year at the edge
+    (2032.9999996) falls on the same side everywhere.
+    """
+    return {k: rounded(v) for k, v in interval(np.asarray(values, dtype=float)).items()}

@@ -82,7 +82,7 @@ def fit_summary(result, rng: np.random.Generator) -> xr.Dataset:
 
     Parameters
     ----------
-    result : forecast.pipeline.ScenarioResult
+    result : forecast.project.scenario.ScenarioResult
     rng : numpy.random.Generator
         For the posterior predictive draws of the check.
 
@@ -344,7 +344,7 @@ def run(
     -------
     Results
     """
-    from forecast.pipeline import run_scenario
+    from forecast.project.scenario import run_scenario
 
     text = scenario_text(scenario)
     from forecast.analysis.lesson2018 import lesson

@@ -24,7 +24,7 @@ from forecast.analysis import (
 )
 from forecast.analysis.backtest import _score
 from forecast.analysis.sobol import ishigami_indices
-from forecast.pipeline import run_scenario
+from forecast.project.scenario import run_scenario
 from forecast.scenario import load_scenario
 from helpers import design_capex_hit
 

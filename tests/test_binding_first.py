@@ -17,7 +17,7 @@ from forecast.report import figures as F
 from forecast.report import style
 from forecast.report.briefing import answer, build_briefing, first_limit_odds
 from forecast.report.document import Figure, Table
-from forecast.report.summary import ALLOWED_VAR, build_summary
+from forecast.results.summary import ALLOWED_VAR, build_summary
 from helpers import fake_results, make_inputs
 
 matplotlib.use("Agg")

@@ -11,7 +11,7 @@ from test_binding_first import make_projection, runs
 from forecast.cli import main
 from forecast.report import style as F
 from forecast.report.compare import comparison_rows, first_limit_text, plot_comparison
-from forecast.report.summary import build_summary
+from forecast.results.summary import build_summary
 from helpers import fake_results
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"

@@ -76,7 +76,7 @@ def test_realised_path_end_to_end_obeys_the_growth_identity():
     """Fitted on the shipped runs; power growth = compute growth / (realised FLOP/s per W
     growth x duration growth), per draw, while the duration cap and the physical limit
     are far away (the scenario sets no limit)."""
-    from forecast.report.summary import build_summary
+    from forecast.results.summary import build_summary
     from forecast.scenario import check_scenario
     from forecast.workflow import RunOptions, run
 

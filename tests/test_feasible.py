@@ -57,7 +57,7 @@ def test_the_published_inputs_give_the_published_limits():
     """The epoch-2030 scenario (no fit: it gives every input) reproduces Sevilla et al.
     (2024): each limit's median inside their 80% interval, the chips' median within 1.5x
     of their 9e29, and the largest feasible run within 2x of their 2e29 FLOP."""
-    from forecast.pipeline import run_scenario
+    from forecast.project.scenario import run_scenario
     from forecast.scenario import load_scenario
 
     assert REFERENCE == ROOT / "scenarios" / "epoch-2030.toml"

@@ -287,7 +287,7 @@ def visible_tick_labels(ax, axis: str = "y") -> list[str]:
 
 def test_legends_give_hit_years_and_probabilities_as_the_briefing(projection, inputs, runs_used):
     from forecast.report import style as fmt
-    from forecast.report.summary import build_summary
+    from forecast.results.summary import build_summary
 
     summary = build_summary(make_result(projection, inputs, runs_used))
     budget = next(c for c in summary["constraints"] if c["name"] == "budget")
@@ -319,7 +319,7 @@ def test_legend_years_are_rounded_as_summary_json():
     # 2032.9999996 is 2033.00 at summary.json's six digits: the briefing says 2033, and so
     # must the legend (unrounded, the calendar year would read 2032).
     from forecast.report.style import year
-    from forecast.report.summary import rounded_interval
+    from forecast.stats import rounded_interval
 
     hits = np.full(10, 2032.9999996)
     assert year(rounded_interval(hits)["median"]) == "2033"
@@ -397,7 +397,7 @@ def test_hit_year_histogram_is_a_share_of_draws(projection):
 def test_trend_titles_give_the_briefings_doubling_and_growth(
     runs, runs_used, projection, inputs, trend
 ):
-    from forecast.report.summary import build_summary
+    from forecast.results.summary import build_summary
 
     summary = build_summary(make_result(projection, inputs, runs_used))
     d = summary["trend"]["doubling_time_months"]["median"]

@@ -81,7 +81,7 @@ def test_threshold_years_follow_the_closed_form():
 
 
 def test_an_observed_threshold_gives_the_date_of_the_first_run_past_it():
-    from forecast.report.summary import thresholds
+    from forecast.results.summary import thresholds
     from helpers import fake_results
 
     inp = make_inputs(4)
@@ -221,7 +221,7 @@ def test_first_past_each_threshold_is_the_earliest_model_at_or_above_it():
 
 def test_the_summary_reports_the_first_model_past_a_threshold_by_total_compute():
     from forecast.project.record import first_past
-    from forecast.report.summary import thresholds
+    from forecast.results.summary import thresholds
     from helpers import fake_results
 
     inp = make_inputs(4)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from forecast.cli import main
-from forecast.report.summary import build_summary, dumps
+from forecast.results.summary import build_summary, dumps
 from forecast.scenario import check_scenario
 from forecast.workflow import RunOptions, run
 from helpers import assert_summary_keys, design_capex_hit, design_power_hit
@@ -177,7 +177,7 @@ def test_failed_write_keeps_previous_report(tmp_path, monkeypatch):
 def test_hardware_fit_uses_only_chips_known_by_until(hardware):
     import datetime as dt
 
-    from forecast.pipeline import hardware_known_by
+    from forecast.models.scenario import hardware_known_by
 
     known = hardware_known_by(hardware, dt.date(2016, 1, 1))
     assert len(known) < len(hardware)

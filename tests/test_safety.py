@@ -186,7 +186,7 @@ def test_interrupt_while_writing_leaves_previous_report(tmp_path, monkeypatch, c
 
 def test_sigterm_exits_143_and_leaves_nothing(tmp_path, monkeypatch, capsys):
     out = tmp_path / "rep"
-    from forecast import pipeline
+    from forecast.project import scenario as pipeline
 
     real = pipeline.project
 
@@ -280,7 +280,8 @@ def test_bad_options_are_one_line_before_any_fit(tmp_path, monkeypatch, capsys, 
     # The baseline needs MCMC fits; every problem here must be found before them.
     monkeypatch.setenv("FORECAST_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(
-        "forecast.pipeline.fit_scenario", lambda *a, **k: pytest.fail("fitted before checking")
+        "forecast.project.scenario.fit_scenario",
+        lambda *a, **k: pytest.fail("fitted before checking"),
     )
     code = run(
         "run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(tmp_path / "o"), *extra

@@ -21,7 +21,7 @@ from forecast.project.engine import (
     project,
     year_instant,
 )
-from forecast.report.summary import build_summary, thresholds
+from forecast.results.summary import build_summary, thresholds
 from helpers import fake_results, make_inputs
 
 RUNS = pd.DataFrame(

@@ -19,7 +19,7 @@ Predictive distribution of a later run at year t
 ``y = mu(t) + sqrt(sigma^2 + m^2) * T_nu`` per posterior draw (the trend model's
 likelihood, drawn by :func:`~forecast.models.trend.student_t_noise`), where ``mu`` is the
 projection's trend (the fitted trend of the current era, as
-:func:`~forecast.pipeline.build_inputs` builds it), ``sigma`` and ``nu`` the posterior
+:func:`~forecast.project.scenario.build_inputs` builds it), ``sigma`` and ``nu`` the posterior
 scatter and Student-t degrees of freedom of the same draw, and ``m`` the run's known
 measurement sd. The *constrained* model replaces ``mu(t)`` by
 ``min(mu(t), ln affordable compute(t))`` over the scenario's constraints at that date
@@ -33,6 +33,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,17 +44,13 @@ from forecast.data.selection import select
 from forecast.data.units import LN10, decimal_year, doubling_months
 from forecast.errors import DataError
 from forecast.models import priors as P
+from forecast.models.scenario import fit_conversion_of, fit_scenario
 from forecast.models.trend import student_t_noise
-from forecast.pipeline import (
-    build_inputs,
-    fit_conversion_of,
-    fit_scenario,
-)
 from forecast.progress import Log, quiet
 from forecast.project.engine import ln_affordable
-from forecast.results import Backtest
+from forecast.project.scenario import build_inputs
 from forecast.scenario import Scenario
-from forecast.stats import central_interval, interval, quantiles
+from forecast.stats import central_interval, interval, json_number, quantiles
 
 LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
 FAN_QUANTILES: tuple[float, ...] = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
@@ -95,7 +92,64 @@ def crps(draws: np.ndarray, y: np.ndarray | float, axis: int = 0) -> np.ndarray:
     )
 
 
-#: The backtest of one cutoff: defined with the results the report renders.
+@dataclass
+class Backtest:
+    """The backtest of one cutoff (see :func:`forecast.analysis.backtest`).
+
+    Attributes
+    ----------
+    cutoff : datetime.date
+    cutoff_year : float
+    n_fit, n_later : int
+        Runs fitted (up to the cutoff) and later frontier runs scored.
+    judged_by : str
+        The selection that picked the later runs.
+    doubling_time_months : dict
+        ``median``, ``p10``, ``p90`` of the fitted current-era doubling time.
+    scores : dict
+        Per model: coverages, ``crps``, ``mae`` and ``mae_by_year``.
+    later : pandas.DataFrame
+        One row per later run scored.
+    fan : xarray.Dataset
+        Predictive quantiles of ``log10_flop`` (dims ``model``, ``quantile``, ``year``).
+    notes : list of str
+    """
+
+    cutoff: dt.date
+    cutoff_year: float
+    n_fit: int
+    n_later: int
+    judged_by: str
+    doubling_time_months: dict[str, float]
+    scores: dict[str, dict[str, Any]]
+    later: pd.DataFrame
+    fan: xr.Dataset
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (without the fan and the per-run table)."""
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "cutoff_year": self.cutoff_year,
+            "n_fit": self.n_fit,
+            "n_later": self.n_later,
+            "judged_by": self.judged_by,
+            "doubling_time_months": self.doubling_time_months,
+            "scores": {
+                m: {
+                    k: (
+                        {str(y): json_number(e) for y, e in v.items()}
+                        if isinstance(v, dict)
+                        else json_number(v)
+                    )
+                    for k, v in s.items()
+                }
+                for m, s in self.scores.items()
+            },
+            "notes": list(self.notes),
+        }
+
+
 BacktestResult = Backtest
 
 
@@ -182,7 +236,7 @@ def backtest(
         The data window of each fit ends here.
     seed : int, optional
         Default: the scenario's seed. The sampler seed and the predictive noise derive
-        from it exactly as in :func:`~forecast.pipeline.run_scenario`.
+        from it exactly as in :func:`~forecast.project.scenario.run_scenario`.
     use_cache : bool
         Use the posterior cache (reruns are then cheap).
     log : callable

@@ -133,7 +133,7 @@ def reference_projection(
 ) -> tuple[xr.Dataset | None, str]:
     """Project the reference scenario (no fit: it gives every input), or (None, "") when
     it is absent or is the scenario itself."""
-    from forecast.pipeline import run_scenario
+    from forecast.project.scenario import run_scenario
     from forecast.scenario import load_scenario
 
     if not path.is_file() or (scenario.path is not None and Path(scenario.path) == path):

@@ -24,7 +24,7 @@ Each factor's yearly rate is given twice:
   holds exactly for the estimate and for every bootstrap resample of the runs (the 80%
   interval).
 - **projected** (:func:`projected`): per projection draw, over the window of summary.json's
-  ``growth`` keys (:func:`forecast.report.summary.growth_window`), from the projection's
+  ``growth`` keys (:func:`growth_window`), from the projection's
   own compute, power and costs and the duration of its inputs; E and the R are what the
   identity leaves, so it holds per draw.
 
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.stats import INTERVAL_KEYS, INTERVAL_PROBS, quantiles
+from forecast.stats import INTERVAL_KEYS, INTERVAL_PROBS, quantiles, rounded_interval
 
 #: Each account's factors, in the briefing's order: compute first, the result last.
 ACCOUNTS: dict[str, tuple[str, ...]] = {
@@ -85,6 +85,64 @@ HOURS_PER_DAY = 24.0
 SECONDS_PER_HOUR = 3600.0
 
 
+#: The window of ``growth`` in summary.json: the first five projected years.
+GROWTH_YEARS = 5
+
+#: ``growth`` keys and the projection variable each is the growth of (unconstrained).
+GROWTH_OF = {
+    "compute_per_year": "log10_flop",
+    "capex_per_year": "capex_usd",
+    "amortized_per_year": "amortized_usd",
+    "power_per_year": "power_watts",
+}
+
+
+def growth_window(years) -> tuple[float, float]:
+    """The window of the ``growth`` keys: the first projected year t0 and the number of
+    years n = :data:`GROWTH_YEARS` (fewer if the horizon comes first; below 1: no window).
+
+    The one home of that rule: the growth accounting
+    (:func:`forecast.analysis.growth.projected`) reads the same window.
+    """
+    years = np.asarray(years)
+    return float(years[0]), min(GROWTH_YEARS, float(years[-1] - years[0]))
+
+
+def per_draw_growth(projection, var: str) -> np.ndarray | None:
+    """Per draw, the yearly growth factor of the projection variable ``var`` over the
+    :func:`growth_window`: (X(t0 + n) / X(t0)) ** (1 / n), or 10 ** ((x(t0 + n) - x(t0)) / n)
+    for ``log10_flop`` (stored as log10). None when the window is shorter than a year.
+    """
+    years = projection["year"].to_numpy()
+    _, n = growth_window(years)
+    if n < 1:
+        return None
+    start = projection[var].sel(year=years[0]).to_numpy()
+    end = projection[var].sel(year=years[0] + n).to_numpy()
+    return 10 ** ((end - start) / n) if var == "log10_flop" else (end / start) ** (1 / n)
+
+
+def growth(projection) -> dict:
+    """Yearly growth factors of the unconstrained largest run over the first projected years.
+
+    Per draw, :func:`per_draw_growth` of each variable of :data:`GROWTH_OF`.
+
+    Returns
+    -------
+    dict
+        An interval per key of :data:`GROWTH_OF`; all ``None`` when the projection
+        spans less than a year.
+    """
+    out = {}
+    for key, var in GROWTH_OF.items():
+        factor = per_draw_growth(projection, var)
+        if factor is None:
+            out[key] = {"median": None, "p10": None, "p90": None}
+            continue
+        out[key] = rounded_interval(factor)
+    return out
+
+
 def exponent(account: str, factor: str) -> float:
     """The factor's power in its account's identity: result = prod factor ** exponent.
 
@@ -105,12 +163,12 @@ def exponent(account: str, factor: str) -> float:
 def frontier_runs_with_figures(scenario) -> pd.DataFrame:
     """The runs the realised conversion is fitted on, with their published figures.
 
-    As :func:`forecast.pipeline.fit_conversion_of` selects them: the scenario's selected
-    points from :data:`forecast.pipeline.CONVERSION_SINCE`, finished pretraining runs,
+    As :func:`forecast.models.scenario.fit_conversion_of` selects them: the scenario's selected
+    points from :data:`forecast.models.scenario.CONVERSION_SINCE`, finished pretraining runs,
     merged (by name) with ``data.run_hardware``.
     """
     from forecast.data.loaders import load_run_hardware, load_runs
-    from forecast.pipeline import CONVERSION_SINCE
+    from forecast.models.scenario import CONVERSION_SINCE
 
     runs = scenario.data.selected_points()
     runs = runs[runs["t"] >= CONVERSION_SINCE]
@@ -290,14 +348,13 @@ def projected_draws(inputs, projection: xr.Dataset) -> dict[str, np.ndarray] | N
     """Per draw, the yearly factor of every factor over summary.json's growth window.
 
     Compute, power, capital and amortised cost are summary.json's own per-draw growth
-    (:func:`forecast.report.summary.per_draw_growth`, unconstrained); the duration comes
+    (:func:`per_draw_growth`, unconstrained); the duration comes
     from the inputs at the run's compute; E = C / (D P), R_cap = C / (D capex) and
     R_am = C / amortised, so each account's identity holds draw by draw. None when the
     projection spans less than a year.
     """
     from forecast.data.units import LN10
     from forecast.project.engine import ln_duration, year_instant
-    from forecast.report.summary import GROWTH_OF, growth_window, per_draw_growth
 
     years = projection["year"].to_numpy()
     _, n = growth_window(years)
@@ -328,7 +385,6 @@ def projected(inputs, projection: xr.Dataset) -> xr.Dataset:
         Attributes ``projected_from`` (first projected year), ``projected_years`` (0 when
         the projection spans less than a year) and ``draws``.
     """
-    from forecast.report.summary import growth_window
 
     values = _empty()
     draws = projected_draws(inputs, projection)

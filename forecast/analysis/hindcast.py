@@ -111,7 +111,8 @@ def hindcast(
         ``published``, ``log10_ratio`` (of the modelled median to the published value).
         Attributes ``cutoff``, ``conversion``.
     """
-    from forecast.pipeline import build_inputs, fit_conversion_of, fit_scenario
+    from forecast.models.scenario import fit_conversion_of, fit_scenario
+    from forecast.project.scenario import build_inputs
 
     seed = scenario.seed if seed is None else seed
     sc = _without_trend(scenario, cutoff)

@@ -180,7 +180,8 @@ def fit_at_cutoff(
         The selected runs, the trend fit, the :class:`ProjectionInputs` and the drawn
         parameters, and the generator for the caller's further draws.
     """
-    from forecast.pipeline import build_inputs, fit_scenario
+    from forecast.models.scenario import fit_scenario
+    from forecast.project.scenario import build_inputs
 
     hardware = dataclasses.replace(scenario.hardware, conversion="datasheet")
     data = dataclasses.replace(scenario.data, until=cutoff)
@@ -236,7 +237,7 @@ def trend_loo(scenario: Scenario, seed: int, use_cache: bool = True, log: Log = 
     import arviz as az
 
     from forecast.models.posterior import as_inference_data
-    from forecast.pipeline import fit_scenario
+    from forecast.models.scenario import fit_scenario
 
     sampler_seed = int(np.random.default_rng(seed).integers(0, 2**31 - 1))
     drift = dataclasses.replace(scenario, trend=dataclasses.replace(scenario.trend, model="drift"))

@@ -3,7 +3,7 @@
 Nothing here samples, and nothing builds or re-validates a scenario. Every function
 starts from the per-draw inputs of a fitted scenario (the
 :class:`~forecast.project.engine.ProjectionInputs` of a
-:class:`~forecast.pipeline.ScenarioResult`) and re-evaluates the engine's hit-year
+:class:`~forecast.project.scenario.ScenarioResult`) and re-evaluates the engine's hit-year
 solver (:func:`~forecast.project.engine.hit_years`) with some inputs replaced.
 
 How inputs are replaced
@@ -40,7 +40,6 @@ import numpy as np
 import xarray as xr
 
 from forecast.data.units import LN10, doubling_months_from_ln_rate
-from forecast.pipeline import ScenarioResult, build_inputs
 from forecast.project.engine import (
     INPUT_KEYS,
     ProjectionInputs,
@@ -54,6 +53,7 @@ from forecast.project.engine import (
     solve_hit,
     take_draws,
 )
+from forecast.project.scenario import ScenarioResult, build_inputs
 from forecast.scenario import Scenario
 from forecast.stats import prob_finite, quantiles
 
@@ -184,9 +184,9 @@ def base_from(
     Parameters
     ----------
     result_or_fits : ScenarioResult or tuple
-        A result of :func:`~forecast.pipeline.run_scenario` (its inputs are reused), or
+        A result of :func:`~forecast.project.scenario.run_scenario` (its inputs are reused), or
         ``(scenario, runs, trend_fit, hw_fit)`` as returned by
-        :func:`~forecast.pipeline.fit_scenario` with the scenario in front (inputs are
+        :func:`~forecast.models.scenario.fit_scenario` with the scenario in front (inputs are
         then built once with ``numpy.random.default_rng(seed)``).
     n_draws : int, optional
         Keep only the first ``n_draws`` draws of a result, or draw that many from fits.
@@ -363,7 +363,7 @@ def sweep(
     the draws of the result, or one set drawn from the fits), so the curves are smooth
     and differences between values are due to the swept input alone. Sweeping
     ``trend.doubling_time_months`` fixes the slope of the current era and keeps the fitted
-    level at its reference year (as :func:`~forecast.pipeline.build_inputs` does).
+    level at its reference year (as :func:`~forecast.project.scenario.build_inputs` does).
 
     Parameters
     ----------

@@ -35,7 +35,7 @@ from forecast.analysis.sensitivity import (
     hit_years,
     uncertain_inputs,
 )
-from forecast.pipeline import ScenarioResult
+from forecast.project.scenario import ScenarioResult
 
 #: Uniform samples are kept this far from 0 and 1 so that unbounded quantile functions
 #: stay finite.

@@ -14,8 +14,8 @@ from forecast.report.growth_accounting import PUBLISHED_GROWTH, growth_blocks
 from forecast.report.growth_accounting import caption as growth_caption
 from forecast.report.lesson import caption as lesson_caption
 from forecast.report.lesson import lesson_blocks
-from forecast.report.summary import ALLOWED_VAR
 from forecast.results import Results
+from forecast.results.summary import ALLOWED_VAR
 
 MOORE_MONTHS = (18.0, 24.0)
 
@@ -219,7 +219,7 @@ def answer(
     Parameters
     ----------
     summary : dict
-        :func:`forecast.report.summary.build_summary` of ``results``.
+        :func:`forecast.results.summary.build_summary` of ``results``.
     results : Results
     with_sweep : bool
         The doubling-time sweep is shown (the caveat points to it).

@@ -12,8 +12,8 @@ from matplotlib.ticker import MaxNLocator
 from forecast.report import style as F
 from forecast.report.document import Figure, Heading, Para, Table, to_html, to_markdown
 from forecast.report.folder import atomic_folder
-from forecast.report.summary import build_summary, dumps
 from forecast.results import Results
+from forecast.results.summary import build_summary, dumps
 
 
 def first_limit_text(row: dict) -> str:

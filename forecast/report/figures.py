@@ -45,8 +45,8 @@ from forecast.report.style import (
     mark_year,
 )
 from forecast.report.style import axes as _axes
-from forecast.report.summary import ALLOWED_VAR, binding_shares, rounded_interval
-from forecast.stats import prob_finite
+from forecast.results.summary import ALLOWED_VAR, binding_shares
+from forecast.stats import prob_finite, rounded_interval
 
 #: The projected compute of the largest run (the fitted trend is BLUE).
 PROJECTION = PURPLE
@@ -667,11 +667,11 @@ def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = 
     """Which limit binds first, and the path the largest run takes after it.
 
     Left: horizontal bars of the share of draws in which each constraint is the first to
-    bind (:func:`forecast.report.summary.binding_shares`, as summary.json has it), and of
+    bind (:func:`forecast.results.summary.binding_shares`, as summary.json has it), and of
     the draws that meet none by the horizon, if any. Right: the largest run's compute,
     unconstrained (median, 80% band) and held to the ceilings (median, 80% band), with the
     compute each constraint allows (median; only when the projection has
-    :data:`~forecast.report.summary.ALLOWED_VAR`) and the median year the first binds.
+    :data:`~forecast.results.summary.ALLOWED_VAR`) and the median year the first binds.
 
     Parameters
     ----------

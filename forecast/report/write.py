@@ -38,8 +38,8 @@ from forecast.report.folder import (
     check_target,
     clean_leftovers,
 )
-from forecast.report.summary import build_summary, dumps
 from forecast.results import Results, Sensitivity, load_backtests
+from forecast.results.summary import build_summary, dumps
 
 CAPTIONS = {
     "trend_log": "Training compute of notable runs (grey), the selected frontier runs (colour), "

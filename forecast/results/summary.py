@@ -8,27 +8,9 @@ import math
 import numpy as np
 
 from forecast import __version__
+from forecast.analysis.growth import growth
 from forecast.results import Results
-from forecast.stats import interval, prob_finite
-
-#: Significant digits kept in summary.json: far beyond what the data support, and short
-#: enough that floating-point noise never changes the file.
-DIGITS = 6
-
-
-def _round(x: float | None) -> float | None:
-    if x is None or not math.isfinite(x):
-        return None
-    return float(f"{x:.{DIGITS}g}")
-
-
-def rounded_interval(values: np.ndarray) -> dict:
-    """:func:`forecast.stats.interval` at the precision of summary.json (None: not reached).
-
-    Figures and the briefing take their numbers from here too, so that a year at the edge
-    (2032.9999996) falls on the same side everywhere.
-    """
-    return {k: _round(v) for k, v in interval(np.asarray(values, dtype=float)).items()}
+from forecast.stats import prob_finite, rounded, rounded_interval
 
 
 def _era_starts(results: Results) -> list[float]:
@@ -86,63 +68,6 @@ def binding_constraint(results: Results) -> tuple[str | None, float]:
 #: then leaves it out.
 ALLOWED_VAR = "log10_flop_allowed"
 
-#: The window of ``growth`` in summary.json: the first five projected years.
-GROWTH_YEARS = 5
-
-#: ``growth`` keys and the projection variable each is the growth of (unconstrained).
-GROWTH_OF = {
-    "compute_per_year": "log10_flop",
-    "capex_per_year": "capex_usd",
-    "amortized_per_year": "amortized_usd",
-    "power_per_year": "power_watts",
-}
-
-
-def growth_window(years) -> tuple[float, float]:
-    """The window of the ``growth`` keys: the first projected year t0 and the number of
-    years n = :data:`GROWTH_YEARS` (fewer if the horizon comes first; below 1: no window).
-
-    The one home of that rule: the growth accounting
-    (:func:`forecast.analysis.growth.projected`) reads the same window.
-    """
-    years = np.asarray(years)
-    return float(years[0]), min(GROWTH_YEARS, float(years[-1] - years[0]))
-
-
-def per_draw_growth(projection, var: str) -> np.ndarray | None:
-    """Per draw, the yearly growth factor of the projection variable ``var`` over the
-    :func:`growth_window`: (X(t0 + n) / X(t0)) ** (1 / n), or 10 ** ((x(t0 + n) - x(t0)) / n)
-    for ``log10_flop`` (stored as log10). None when the window is shorter than a year.
-    """
-    years = projection["year"].to_numpy()
-    _, n = growth_window(years)
-    if n < 1:
-        return None
-    start = projection[var].sel(year=years[0]).to_numpy()
-    end = projection[var].sel(year=years[0] + n).to_numpy()
-    return 10 ** ((end - start) / n) if var == "log10_flop" else (end / start) ** (1 / n)
-
-
-def growth(projection) -> dict:
-    """Yearly growth factors of the unconstrained largest run over the first projected years.
-
-    Per draw, :func:`per_draw_growth` of each variable of :data:`GROWTH_OF`.
-
-    Returns
-    -------
-    dict
-        An interval per key of :data:`GROWTH_OF`; all ``None`` when the projection
-        spans less than a year.
-    """
-    out = {}
-    for key, var in GROWTH_OF.items():
-        factor = per_draw_growth(projection, var)
-        if factor is None:
-            out[key] = {"median": None, "p10": None, "p90": None}
-            continue
-        out[key] = rounded_interval(factor)
-    return out
-
 
 def build_summary(results: Results) -> dict:
     """The summary as a JSON-ready dict, with every key the design fixes.
@@ -162,22 +87,22 @@ def build_summary(results: Results) -> dict:
         for k, start in enumerate(_era_starts(results)):
             eras.append(
                 {
-                    "start_year": _round(start),
+                    "start_year": rounded(start),
                     "doubling_time_months": rounded_interval(per_era[:, k]),
                 }
             )
     else:
         eras.append(
             {
-                "start_year": _round(_era_starts(results)[0]),
+                "start_year": rounded(_era_starts(results)[0]),
                 "doubling_time_months": rounded_interval(doubling),
             }
         )
     if results.trend_fitted:
         d = fit.sel(fit="compute trend")
         diagnostics = {
-            "r_hat_max": _round(float(d["diag_r_hat_max"])),
-            "ess_bulk_min": _round(float(d["diag_ess_bulk_min"])),
+            "r_hat_max": rounded(float(d["diag_r_hat_max"])),
+            "ess_bulk_min": rounded(float(d["diag_ess_bulk_min"])),
             "divergences": int(d["diag_divergences"]),
         }
     else:
@@ -199,8 +124,8 @@ def build_summary(results: Results) -> dict:
                     else {}
                 ),
                 "hit_year": rounded_interval(hit),
-                "prob_hit_by_horizon": _round(prob_finite(hit)),
-                "prob_binds_first": _round(float(first_shares[i])),
+                "prob_hit_by_horizon": rounded(prob_finite(hit)),
+                "prob_binds_first": rounded(float(first_shares[i])),
             }
         )
     binding_name, binding_share = binding_constraint(results)
@@ -266,9 +191,9 @@ def build_summary(results: Results) -> dict:
         "limit": {
             "hit_year": rounded_interval(ds["first_hit_year"].to_numpy()),
             "binding_constraint": binding_name,
-            "binding_share": _round(binding_share),
-            "prob_hit_by_horizon": _round(prob_finite(ds["first_hit_year"].to_numpy())),
-            "prob_binds_first_none": _round(none_share),
+            "binding_share": rounded(binding_share),
+            "prob_hit_by_horizon": rounded(prob_finite(ds["first_hit_year"].to_numpy())),
+            "prob_binds_first_none": rounded(none_share),
             "post_limit_doubling_time_months": rounded_interval(
                 ds["post_limit_doubling_months"].to_numpy()[
                     np.isfinite(ds["first_hit_year"].to_numpy())
@@ -331,9 +256,9 @@ def threshold_block(years: np.ndarray, start: float) -> dict:
     crossed = years <= start
     later = years[~crossed]
     return {
-        "p_crossed_by_start": _round(float(np.mean(crossed))) if years.size else None,
+        "p_crossed_by_start": rounded(float(np.mean(crossed))) if years.size else None,
         **(rounded_interval(later) if later.size else {"median": None, "p10": None, "p90": None}),
-        "prob_not_by_horizon": _round(float(np.mean(np.isinf(years)))) if years.size else None,
+        "prob_not_by_horizon": rounded(float(np.mean(np.isinf(years)))) if years.size else None,
     }
 
 
@@ -383,9 +308,9 @@ def thresholds(results: Results) -> dict:
                 # (its base's pretraining plus its own) passed the threshold.
                 **({"stage": str(first["stage"][j])} if first["stage"][j] else {}),
                 "p_crossed_by_start": 1.0,
-                "median": _round(year),
-                "p10": _round(year),
-                "p90": _round(year),
+                "median": rounded(year),
+                "p10": rounded(year),
+                "p90": rounded(year),
                 "prob_not_by_horizon": 0.0,
             }
             continue

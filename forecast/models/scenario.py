@@ -1,0 +1,142 @@
+"""The fits one scenario needs: its runs selected, then the trend, the hardware and the
+realised conversion fitted (or loaded from the cache)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from forecast.data.loaders import load_hardware, load_run_hardware
+from forecast.errors import ScenarioError
+from forecast.models import SamplerSettings, fit_conversion, fit_hardware, fit_trend
+from forecast.models.conversion import ConversionData, ConversionFit
+from forecast.models.hardware import HardwareFit
+from forecast.models.trend import TrendFit
+from forecast.progress import Log, quiet
+from forecast.scenario import Scenario
+
+
+def sampler_settings(scenario: Scenario) -> SamplerSettings:
+    """The scenario's ``[sampler]`` table, which is a :class:`SamplerSettings`."""
+    return scenario.sampler
+
+
+def needs_trend_fit(scenario: Scenario) -> bool:
+    """A trend with both level and doubling time given needs no fit."""
+    return scenario.trend.needs_fit
+
+
+def needs_hardware_fit(scenario: Scenario) -> bool:
+    """Hardware series with levels and doubling times all given need no fit."""
+    hw = scenario.hardware
+    return hw.price_performance_needs_fit or hw.efficiency_needs_fit
+
+
+def fit_scenario(
+    scenario: Scenario,
+    seed: int,
+    use_cache: bool = True,
+    strict: bool = False,
+    progress: bool = False,
+    log: Log = quiet,
+) -> tuple[pd.DataFrame, TrendFit | None, HardwareFit | None]:
+    """Select the runs and fit what the scenario does not give (cached)."""
+    runs = scenario.data.selected_points()
+    if len(runs) < 3 and needs_trend_fit(scenario):
+        raise ScenarioError(
+            f"the selection ({scenario.data.selection().describe()}) leaves {len(runs)} runs; "
+            "the trend fit needs at least 3"
+        )
+    settings = sampler_settings(scenario)
+    # Sampler seeds derive from the scenario seed, so the cache key follows the seed.
+    trend_fit = hw_fit = None
+    if needs_trend_fit(scenario):
+        trend_fit = fit_trend(
+            runs,
+            eras=scenario.trend.eras,
+            jump=scenario.trend.jump,
+            model=scenario.trend.model,
+            settings=settings,
+            seed=seed,
+            use_cache=use_cache,
+            strict=strict,
+            progress=progress,
+            log=log,
+        )
+    if needs_hardware_fit(scenario):
+        hw_fit = fit_hardware(
+            hardware_known_by(load_hardware(scenario.data.hardware), scenario.data.until, log),
+            scenario.hardware.precision,
+            settings=settings,
+            seed=seed + 1,
+            use_cache=use_cache,
+            strict=strict,
+            progress=progress,
+            log=log,
+        )
+    return runs, trend_fit, hw_fit
+
+
+#: Runs enter the realised conversion from this year: before 2016 few runs publish their
+#: hardware, and the runs of the deep-learning era's first years used single machines.
+CONVERSION_SINCE = 2016.0
+
+
+def fit_conversion_of(
+    scenario: Scenario,
+    seed: int,
+    use_cache: bool = True,
+    strict: bool = False,
+    progress: bool = False,
+    log: Log = quiet,
+) -> ConversionFit | None:
+    """The realised conversion fitted to the scenario's frontier runs (None for "datasheet").
+
+    The runs are those the trend is fitted to (the scenario's selection, up to ``until``),
+    from :data:`CONVERSION_SINCE`, that are finished pretraining runs with published
+    figures in ``data.run_hardware``.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario's points are not the runs file (the 2018 chart has no hardware).
+    """
+    if scenario.hardware.conversion != "realised":
+        return None
+    if scenario.data.points != "runs":
+        raise ScenarioError(
+            'conversion = "realised" needs data.points = "runs": the 2018 chart publishes no '
+            "hardware, power or cost of its runs"
+        )
+    runs = scenario.data.selected_points()
+    runs = runs[runs["t"] >= CONVERSION_SINCE]
+    if "stage" in runs:
+        runs = runs[runs["stage"] == "pretrain"]
+    data = ConversionData.from_runs(runs, load_run_hardware(scenario.data.run_hardware))
+    return fit_conversion(
+        data,
+        settings=sampler_settings(scenario),
+        seed=seed + 2,
+        use_cache=use_cache,
+        strict=strict,
+        progress=progress,
+        log=log,
+    )
+
+
+def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = quiet):
+    """The chips released by ``until`` (what a forecaster then could have fitted).
+
+    Falls back to every chip, and says so, when fewer than three priced chips or three
+    chips with a TDP remain (the fits need three points each).
+    """
+    if until is None:
+        return hardware
+    known = hardware[hardware["release_date"] <= until]
+    priced = known["price_usd"].notna().sum()
+    powered = known["tdp_watts"].notna().sum()
+    if priced < 3 or powered < 3:
+        log(f"hardware: fewer than 3 chips released by {until}; fitted on all chips")
+        return hardware
+    return known.reset_index(drop=True)

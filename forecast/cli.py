@@ -117,25 +117,10 @@ def cmd_estimate_hardware(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from forecast.errors import ScenarioError
-    from forecast.scenario import check_scenario
+    from forecast.workflow import check_scenarios
 
-    problems = []
-    for path in args.scenarios:
-        try:
-            sc = check_scenario(path)
-        except ScenarioError as exc:
-            problems.extend(exc.problems or [])
-            continue
-        hw = sc.hardware
-        if sc.trend.needs_fit or hw.price_performance_needs_fit or hw.efficiency_needs_fit:
-            from forecast.models.sampling import require_backend
-
-            try:
-                require_backend(sc.sampler.backend)
-            except ScenarioError as exc:
-                problems.extend(exc.problems or [f"{path}: {exc}"])
-                continue
+    checked, problems = check_scenarios(args.scenarios)
+    for path, sc in checked:
         unsourced = sc.unsourced()
         note = f" ({len(unsourced)} value(s) without a source)" if unsourced else ""
         console.print(Text("ok ", style="green") + Text(f"{path}: scenario {sc.name!r}{note}"))
@@ -173,15 +158,15 @@ def _options(args: argparse.Namespace):
     )
 
 
-def _compute(scenario, args: argparse.Namespace, **what):
+def _compute(scenario, args: argparse.Namespace, sections):
     """Run the workflow for one checked scenario; its warnings become lines."""
     import warnings
 
-    from forecast.workflow import run
+    from forecast.workflow import run_sections
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        results = run(scenario, _options(args), log=_logger(args.quiet), **what)
+        results = run_sections(scenario, sections, _options(args), log=_logger(args.quiet))
     _print_warnings(caught)
     return results
 
@@ -237,54 +222,29 @@ def _report(
 
     Every option, the scenario and the report folder are checked before any fitting.
     """
-    from forecast.report.folder import check_target
-    from forecast.report.write import write_report
+    from forecast import workflow
     from forecast.scenario import check_scenario
-    from forecast.workflow import AnalysisOptions
 
     scenario = check_scenario(args.scenario)
     out, inside = _report_folder(args, scenario.name)
-    check_target(out, inside)
-    problems = []
-    if cutoffs:
-        # Imported only when asked for: the analysis package loads SALib and scipy.stats.
-        from forecast.analysis.backtest import check_cutoffs
-
-        problems += check_cutoffs(scenario, cutoffs)
-    if hindcast is not None:
-        from forecast.analysis.hindcast import check_cutoff
-
-        problems += check_cutoff(scenario, hindcast)
-    if analysis:
-        problems += _check_sensitivity_options(scenario, args)
-    if rolling:
-        from forecast.analysis.rolling import check_rolling
-
-        problems += check_rolling(scenario)
-    if problems:
-        raise ScenarioError(f"{len(problems)} problem(s)", problems)
-    options = AnalysisOptions(args.param, args.values, args.sobol_log2) if analysis else None
-    results = _compute(
-        scenario,
-        args,
-        sweep=sweep,
-        analysis=options,
-        cutoffs=cutoffs,
-        hindcast=hindcast,
-        rolling=rolling,
+    workflow.check_folder(out, inside)
+    options = (
+        workflow.AnalysisOptions(args.param, args.values, args.sobol_log2) if analysis else None
     )
-    log = _logger(args.quiet)
+    sections = workflow.Sections(sweep, options, tuple(cutoffs), hindcast, rolling)
+    workflow.check_sections(scenario, sections)
+    results = _compute(scenario, args, sections)
     with err_console.status(escape(f"writing {out}")):
-        summary = write_report(results, out, inside=inside, log=log)
+        summary = workflow.write(results, out, inside=inside, log=_logger(args.quiet))
     console.print(_headline_table(summary, f"{scenario.name}: headline"))
     if options is not None:
         _print_sensitivity(scenario.name, results.sensitivity)
     if cutoffs:
         _print_backtests(scenario.name, results.backtests)
     if rolling:
-        _print_rolling(scenario.name, results.rolling)
+        _print_rolling(scenario.name, results.rolling_summary)
     if hindcast is not None:
-        _print_hindcast(scenario.name, results.hindcast)
+        _print_hindcast(scenario.name, results.hindcast, results.hindcast_summary)
     console.print(Text("Report written to ") + Text(str(out), style="bold"))
     return 0
 
@@ -317,38 +277,26 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Render the briefing and figures of a report folder again from its saved results."""
-    from forecast.report.write import render_report
+    from forecast.workflow import render
 
     folder = Path(args.folder)
     with err_console.status(escape(f"rendering {folder}")):
-        summary = render_report(folder, log=_logger(args.quiet))
+        summary = render(folder, log=_logger(args.quiet))
     console.print(_headline_table(summary, f"{summary['scenario']}: headline"))
     console.print(Text("Report rendered again in ") + Text(str(folder), style="bold"))
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from forecast.report.compare import write_comparison
-    from forecast.report.folder import check_target
-    from forecast.scenario import check_scenario
-
-    scenarios, problems = [], []
-    for path in args.scenarios:  # validate all before fitting any
-        try:
-            scenarios.append(check_scenario(path))
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ScenarioError(f"{len(problems)} problem(s)", problems)
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise ScenarioError(f"scenario names must differ to be compared: {', '.join(names)}")
-    out, inside = _report_folder(args, "compare-" + "-".join(names))
-    check_target(out, inside)
-    results = [_compute(s, args, sweep=False) for s in scenarios]
-    rows = write_comparison(results, out, inside=inside)
+    from forecast import workflow
     from forecast.report import style as F
     from forecast.report.compare import first_limit_text
+
+    scenarios = workflow.check_comparison(args.scenarios)
+    out, inside = _report_folder(args, "compare-" + "-".join(s.name for s in scenarios))
+    workflow.check_folder(out, inside)
+    results = [_compute(s, args, workflow.Sections(sweep=False)) for s in scenarios]
+    rows = workflow.compare(results, out, inside=inside)
 
     table = Table(title="Scenario comparison")
     for col in (
@@ -384,36 +332,6 @@ def _cutoffs(texts: Sequence[str] | None, option: str = "--cutoff") -> list:
     return out
 
 
-def _check_sensitivity_options(scenario, args: argparse.Namespace) -> list[str]:
-    """Problems with --param and --values, found before any fitting."""
-    from forecast.analysis import parse_values
-    from forecast.analysis.sensitivity import sweepable
-
-    problems = []
-    keys = sweepable(scenario)
-    if args.param not in keys:
-        from forecast.scenario.params import did_you_mean
-
-        problems.append(
-            f"--param: {args.param!r} is not a parameter of scenario {scenario.name!r}"
-            f"{did_you_mean(args.param, keys)}"
-        )
-    if args.values is not None:
-        try:
-            values = parse_values(args.values)
-        except ValueError as exc:
-            return [*problems, f"--values: {exc}"]
-        if not problems:
-            # Each value must be one the scenario itself could hold (bounds of the key).
-            for v in values:
-                try:
-                    scenario.with_param(args.param, float(v))
-                except ScenarioError as exc:
-                    problems.append(f"--values: {'; '.join(exc.lines())}")
-                    break
-    return problems
-
-
 def _print_sensitivity(name: str, sensitivity) -> None:
     from forecast.report import style as F
 
@@ -433,14 +351,13 @@ def _print_sensitivity(name: str, sensitivity) -> None:
     console.print(table)
 
 
-def _print_hindcast(name: str, ds) -> None:
-    from forecast.analysis.hindcast import hindcast_summary
+def _print_hindcast(name: str, ds, summary: dict) -> None:
     from forecast.report import style as F
 
     table = Table(title=escape(f"{name}: hindcast of the conversion from {ds.attrs['cutoff']}"))
     for col in ("quantity", "runs", "median modelled / published", "within 3x", "inside 80%"):
         table.add_column(col, justify="left" if col == "quantity" else "right")
-    for q, s in hindcast_summary(ds).items():
+    for q, s in summary.items():
         table.add_row(
             q,
             str(s["runs"]),
@@ -451,10 +368,7 @@ def _print_hindcast(name: str, ds) -> None:
     console.print(table)
 
 
-def _print_rolling(name: str, ds) -> None:
-    from forecast.analysis.rolling import rolling_json
-
-    summary = rolling_json(ds)
+def _print_rolling(name: str, summary: dict) -> None:
     table = Table(title=escape(f"{name}: rolling backtest of the record (80% held / CRPS)"))
     table.add_column("years ahead", justify="right")
     for label in ("this model", "straight line", "2018 line", "record line"):

@@ -152,7 +152,7 @@ def trend_summary(trend_fit, runs_used, start_year: float, seed: int = 0):
 
     import numpy as np
 
-    from forecast.workflow import fit_summary
+    from forecast.analysis.fits import fit_summary
 
     result = SimpleNamespace(
         trend_fit=trend_fit,
@@ -177,7 +177,7 @@ def fake_results(projection, runs_used, trend_fit=None, sweep=None, scenario: st
 
     from forecast.results import Results, runs_dataset
     from forecast.scenario import load_scenario
-    from forecast.workflow import fit_summary
+    from forecast.analysis.fits import fit_summary
 
     path = Path(__file__).resolve().parents[1] / "scenarios" / f"{scenario}.toml"
     start = float(projection.attrs["start_year"])

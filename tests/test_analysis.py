@@ -16,7 +16,6 @@ from forecast.analysis import (
     hit_years,
     parse_values,
     scenario_sobol,
-    sensitivity_json,
     sobol_indices,
     sweep,
     tornado,
@@ -385,11 +384,14 @@ def test_scenario_sobol(uncertain_result):
 
 
 def test_sensitivity_json(uncertain_result):
-    out = sensitivity_json(
+    from forecast.results import Sensitivity
+
+    out = Sensitivity.from_analyses(
         sweep(uncertain_result, values=[3.0, 24.0]),
         tornado(uncertain_result),
         {"x": {"S1": 0.1, "S1_conf": 0.01, "ST": 0.2, "ST_conf": float("nan")}},
-    )
+        [],
+    ).to_json()
     text = json.dumps(out, allow_nan=False)
     back = json.loads(text)
     assert back["sweep"]["param"] == "trend.doubling_time_months"

@@ -239,7 +239,7 @@ def test_the_race_splits_the_draws_by_the_top_sobol_inputs():
 
     import xarray as xr
 
-    from forecast.analysis.sensitivity import binding_race
+    from forecast.analysis.hit_response import binding_race
     from forecast.project.engine import set_input
     from helpers import make_inputs
 

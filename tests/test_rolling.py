@@ -148,7 +148,7 @@ def test_the_briefing_reports_the_paired_difference_and_the_variants_where_the_m
     ds["crps"].loc[{"method": "model"}] = [[0.4, 0.5], [0.3, np.nan]]
     ds["crps"].loc[{"method": "straight_line"}] = [[0.2, 0.6], [0.1, np.nan]]
     ds.attrs["openai_2018_doubling_months"] = 3.4
-    text = " ".join(str(b) for b in rolling_blocks(ds, {}))
+    text = " ".join(str(b) for b in rolling_blocks(ds, rolling_json(ds), {}))
     assert "+0.20 OOM (standard error 0.00, 2 paired forecasts) at 1 years" in text
     assert "It scored better in 2 of 2 at 1 years, the model above the record in 2 of them" in text
     assert "Tried on the same fits" in text and "variant: damped trend" in text
@@ -179,7 +179,7 @@ def test_the_caveat_says_what_the_doubling_time_leaves_out_computed():
         {"window_doubling": (("window_start", "window_stat"), [[5.3, 5.5, 5.7], [5.0, 5.1, 5.2]])},
         coords={"window_start": [2012.0, 2013.0], "window_stat": ["p10", "median", "p90"]},
     )
-    results = SimpleNamespace(rolling=ds, fit=fit)
+    results = SimpleNamespace(rolling=ds, fit=fit, rolling_summary=rolling_json(ds))
     verdict = _variant_verdict(results, "hazard", "A variant")
     assert verdict.startswith("A variant forecast no better in the rolling backtest, 1 to 2")
     text = _slope_caveat(results)
@@ -188,6 +188,7 @@ def test_the_caveat_says_what_the_doubling_time_leaves_out_computed():
     assert "so the headline keeps one slope" in text
     # A variant that wins by more than 0.01 OOM at one horizon says so.
     ds["crps"].loc[{"method": "hazard"}] = [[0.25, 0.30], [0.25, np.nan]]
+    results.rolling_summary = rolling_json(ds)
     assert "forecast better only 1 year ahead (of 1 to 2)" in _variant_verdict(
         results, "hazard", "A variant"
     )

@@ -629,3 +629,49 @@ def counts_backtest(
             "growth_per_year": float(ds.attrs["rate_growth_per_year"]),
         },
     }
+
+
+#: Calendar years the counts of runs above each threshold are projected for, and the
+#: complete years of data before them that the figure shows.
+COUNT_YEARS = 10
+PAST_YEARS = 8
+
+
+def threshold_counts(result) -> xr.Dataset:
+    """Notable runs a year at or above 1e25-1e27 FLOP, for the first :data:`COUNT_YEARS`
+    calendar years from the start (:func:`forecast.analysis.counts.project_counts`).
+
+    Its own generator from the run's seed (stream 2), so the other draws do not move.
+    """
+    import math
+
+    from forecast.analysis.counts import (
+        counted_runs,
+        observed_counts,
+        project_counts,
+        threshold_key,
+    )
+
+    inputs = result.inputs
+    typical = inputs.typical if inputs.typical is not None else inputs.compute
+    counted = counted_runs(result.scenario.data)
+    first = math.floor(result.start_year)
+    last = min(first + COUNT_YEARS - 1, int(result.scenario.horizon))
+    data_end = min(float(counted["t"].max()), result.start_year)
+    ds = project_counts(
+        counted,
+        typical,
+        result.start_year,
+        np.arange(first, last + 1),
+        np.random.default_rng([result.seed, 2]),
+        data_end=data_end,
+    )
+    # The counts in the data's complete years before the projection, for the figure.
+    start = int(ds.attrs["first_projected_year"])
+    past = np.arange(start - PAST_YEARS, start)
+    observed = observed_counts(counted, past)
+    ds["observed"] = (
+        ("threshold", "past_year"),
+        [[observed[threshold_key(k)][str(y)] for y in past] for k in ds["threshold"].to_numpy()],
+    )
+    return ds.assign_coords(past_year=past)

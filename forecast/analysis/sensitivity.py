@@ -1,4 +1,4 @@
-"""Sensitivity of the hit years to the inputs: sweeps, a tornado table and elasticities.
+"""Sensitivity of the hit years to the inputs: the base draws, sweeps and a tornado table.
 
 Nothing here samples, and nothing builds or re-validates a scenario. Every function
 starts from the per-draw inputs of a fitted scenario (the
@@ -30,7 +30,6 @@ keep the paired draws).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,18 +38,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from forecast.data.units import LN10, doubling_months_from_ln_rate
 from forecast.project.engine import (
     INPUT_KEYS,
     ProjectionInputs,
-    closed_form_hit,
     get_input,
     hit_years,
-    is_log_linear,
-    ln_demand,
     set_input,
     set_inputs,
-    solve_hit,
     take_draws,
 )
 from forecast.project.scenario import ScenarioResult, build_inputs
@@ -65,13 +59,9 @@ __all__ = [
     "UncertainInput",
     "base_from",
     "default_values",
-    "elasticity",
     "hit_years",
-    "median_inputs",
     "parse_values",
-    "sensitivity_json",
     "sweep",
-    "sweep_to_json",
     "sweepable",
     "tornado",
     "uncertain_inputs",
@@ -210,7 +200,7 @@ def base_from(
     return Base(scenario, inputs, posterior)
 
 
-def _base(result: ScenarioResult | Base | Fits) -> Base:
+def as_base(result: ScenarioResult | Base | Fits) -> Base:
     return result if isinstance(result, Base) else base_from(result)
 
 
@@ -228,7 +218,7 @@ def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInp
         quantities (trend doubling time and level, hardware doubling times and levels).
         A posterior quantity with (numerically) no spread is left out.
     """
-    base = _base(result_or_base)
+    base = as_base(result_or_base)
     # An input the conversion does not read cannot move the answer: left out.
     unused = base.scenario.unused_keys()
     out: list[UncertainInput] = []
@@ -437,12 +427,12 @@ def sweep(
 # -- tornado -------------------------------------------------------------------------------------
 
 
-def _point_values(inputs: Sequence[UncertainInput], q: np.ndarray) -> dict[str, np.ndarray]:
+def point_values(inputs: Sequence[UncertainInput], q: np.ndarray) -> dict[str, np.ndarray]:
     """Per-row values of the uncertain inputs: quantile ``q[row, i]`` of input i."""
     return {u.key: u.ppf(q[:, i]) for i, u in enumerate(inputs)}
 
 
-def _none(x: float, horizon: float) -> float | None:
+def year_or_none(x: float, horizon: float) -> float | None:
     return None if not math.isfinite(x) or x > horizon else round(float(x), 6)
 
 
@@ -473,7 +463,7 @@ def tornado(
         hit_year_high - hit_year_low, where a hit beyond the horizon counts as
         horizon + 1. Rows are ranked by ``|swing_years|`` (within each constraint).
     """
-    base = _base(result)
+    base = as_base(result)
     inputs = uncertain_inputs(base)
     d = len(inputs)
     # Row 0: all medians; rows 2i+1 and 2i+2: input i at its low and high quantile.
@@ -481,7 +471,7 @@ def tornado(
     for i in range(d):
         q[2 * i + 1, i] = low
         q[2 * i + 2, i] = high
-    values = _point_values(inputs, q)
+    values = point_values(inputs, q)
     inp = base.point_inputs(values, 1 + 2 * d)
     hits = hit_years(inp)
     horizon = inp.end  # hits run to the end of the horizon year; never is a year later
@@ -501,217 +491,12 @@ def tornado(
                     "constraint": target,
                     "low_value": float(values[u.key][2 * i + 1]),
                     "high_value": float(values[u.key][2 * i + 2]),
-                    "hit_year_low": _none(t[2 * i + 1], horizon),
-                    "hit_year_high": _none(t[2 * i + 2], horizon),
-                    "hit_year_base": _none(t[0], horizon),
+                    "hit_year_low": year_or_none(t[2 * i + 1], horizon),
+                    "hit_year_high": year_or_none(t[2 * i + 2], horizon),
+                    "hit_year_base": year_or_none(t[0], horizon),
                     "swing_years": round(float(hi_t - lo_t), 6),
                 }
             )
         block.sort(key=lambda r: -abs(r["swing_years"]))
         rows.extend(block)
     return rows
-
-
-# -- elasticity --------------------------------------------------------------------------------
-
-
-def median_inputs(base: Base) -> ProjectionInputs:
-    """Deterministic inputs (one draw): every uncertain input at its median."""
-    inputs = uncertain_inputs(base)
-    return base.point_inputs(_point_values(inputs, np.full((1, len(inputs)), 0.5)), 1)
-
-
-def elasticity(
-    result: ScenarioResult | Base, constraint: str, rel_step: float = 1e-3
-) -> dict[str, Any]:
-    """Elasticity of a constraint's hit year with respect to the compute doubling time.
-
-    Defined as the elasticity of the *time to the hit* (from the projection's start
-    year t0), at the median inputs::
-
-        E = d ln(t* - t0) / d ln Tc
-
-    so E = 1 means that a 10% longer doubling time delays the hit by 10% of the
-    remaining time. The compute level is held at its reference year tc while the
-    doubling time Tc changes (as a sweep does). ``dt_dln_tc_years`` = d t* / d ln Tc
-    (years of delay per unit change in ln Tc) is reported as well.
-
-    Analytic: with g(t) = ln demand(t) - ln limit(t) the constraint's log gap, compute
-    entering as ln C0 + r (t - tc) with r = ln2 / Tc, the implicit function theorem gives
-    d t*/d ln Tc = r (t* - tc) / g'(t*). For a log-linear constraint (capex; power
-    without an efficiency ceiling) g' is the constant slope of the closed form, so this
-    is exact; otherwise g'(t*) is taken by a central difference of the gap at t*.
-
-    Numerical: a central finite difference of the engine's own hit year
-    (:func:`~forecast.project.engine.hit_years`) at Tc (1 +/- ``rel_step``).
-
-    Parameters
-    ----------
-    result : ScenarioResult or Base
-    constraint : str
-        Constraint name.
-    rel_step : float
-        Relative step of the finite difference.
-
-    Returns
-    -------
-    dict
-        ``constraint``, ``definition``, ``doubling_time_months`` (Tc at the median),
-        ``hit_year`` (t* at the median inputs; None if beyond the horizon),
-        ``start_year``, ``analytic``, ``numerical`` (NaN when the hit is beyond the
-        horizon or at the start), ``dt_dln_tc_years``, ``relative_difference``.
-    """
-    inp = median_inputs(_base(result))
-    names = [c.name for c in inp.constraints]
-    if constraint not in names:
-        raise KeyError(f"no constraint {constraint!r}; the scenario has {names}")
-    c = inp.constraints[names.index(constraint)]
-    t0, tc = inp.start_year, inp.compute.ref_year
-    r = float(inp.compute.slope[0]) * LN10  # ln units per year
-    tc_months = doubling_months_from_ln_rate(r)
-
-    # The unclipped root of the gap (it may lie beyond the horizon or before the start).
-    if is_log_linear(inp, c):
-        t_star = float(closed_form_hit(inp, c)[0])
-        g0 = ln_demand(inp, c, np.zeros(1)) - c.ln_limit(np.zeros(1))
-        g1 = ln_demand(inp, c, np.ones(1)) - c.ln_limit(np.ones(1))
-        slope = float((g1 - g0)[0])
-    else:
-        wide = dataclasses.replace(inp, horizon=inp.horizon + 200.0)
-        t_star = float(solve_hit(wide, c, t0, wide.end)[0])
-        h = 1e-4
-        gap = ln_demand(inp, c, np.array([t_star - h, t_star + h])) - c.ln_limit(
-            np.array([t_star - h, t_star + h])
-        )
-        slope = float((gap[1] - gap[0]) / (2 * h)) if math.isfinite(t_star) else math.nan
-    dt_dln = r * (t_star - tc) / slope if math.isfinite(t_star) and slope > 0 else math.nan
-    analytic = dt_dln / (t_star - t0) if math.isfinite(dt_dln) and t_star > t0 else math.nan
-
-    def engine_hit(factor: float) -> float:
-        # Scaling the doubling time by `factor` divides the log10 slope by it: the slope
-        # is scaled directly, so that the step is exactly `factor` (no round trip
-        # through months).
-        scaled = dataclasses.replace(
-            inp, compute=dataclasses.replace(inp.compute, slope=inp.compute.slope / factor)
-        )
-        return float(hit_years(scaled)[names.index(constraint), 0])
-
-    hi, lo = engine_hit(1 + rel_step), engine_hit(1 - rel_step)
-    if all(math.isfinite(x) and x > t0 for x in (hi, lo)):
-        numerical = (math.log(hi - t0) - math.log(lo - t0)) / (
-            math.log(1 + rel_step) - math.log(1 - rel_step)
-        )
-    else:
-        numerical = math.nan
-    rel = abs(numerical - analytic) / abs(analytic) if analytic else math.nan
-    return {
-        "constraint": constraint,
-        "definition": "d ln(t* - t0) / d ln Tc at the median inputs",
-        "doubling_time_months": tc_months,
-        "hit_year": _none(t_star, inp.end),
-        "start_year": t0,
-        "analytic": analytic,
-        "numerical": numerical,
-        "dt_dln_tc_years": dt_dln,
-        "relative_difference": rel,
-    }
-
-
-# -- JSON ------------------------------------------------------------------------------------------
-
-
-def _json_number(x: float) -> float | None:
-    return None if x is None or not math.isfinite(float(x)) else float(x)
-
-
-def sweep_to_json(ds: xr.Dataset) -> dict[str, Any]:
-    """The ``sweep`` block of ``sensitivity.json``: param, values, results per constraint.
-
-    NaN (a quantile beyond the horizon) becomes ``null``.
-    """
-    results = {}
-    for name in ds["constraint"].values.tolist():
-        sub = ds.sel(constraint=name)
-        results[name] = {
-            key: [_json_number(v) for v in sub[key].values.tolist()]
-            for key in ("median", "p10", "p90", "prob_hit_by_horizon")
-        }
-    return {
-        "param": ds.attrs["param"],
-        "values": [float(v) for v in ds["value"].values],
-        "results": results,
-    }
-
-
-def sensitivity_json(
-    sweep_ds: xr.Dataset | None = None,
-    tornado_rows: list[dict[str, Any]] | None = None,
-    sobol: Mapping[str, Mapping[str, float]] | None = None,
-) -> dict[str, Any]:
-    """Assemble ``sensitivity.json`` (keys ``sweep``, ``tornado``, ``sobol``) from the parts."""
-    out: dict[str, Any] = {}
-    if sweep_ds is not None:
-        out["sweep"] = sweep_to_json(sweep_ds)
-    if tornado_rows is not None:
-        keys = ("param", "low_value", "high_value", "hit_year_low", "hit_year_high", "swing_years")
-        extra = ("constraint", "source", "hit_year_base")
-        out["tornado"] = [
-            {k: r[k] for k in keys} | {k: r[k] for k in extra if k in r} for r in tornado_rows
-        ]
-    if sobol is not None:
-        out["sobol"] = {p: {k: _json_number(v) for k, v in idx.items()} for p, idx in sobol.items()}
-    return out
-
-
-# -- how close the race of limits is ------------------------------------------------------------
-
-#: The inputs of the Sobol ranking (by total index) the race of limits is split by.
-RACE_INPUTS = 2
-RACE_PARTS = ("lower third", "upper third")
-
-
-def binding_race(result: ScenarioResult, sobol: Mapping[str, Mapping[str, float]]) -> xr.Dataset:
-    """Which limit binds first when one of the top inputs of the Sobol ranking is in the
-    lower or the upper third of its draws: how much the order of the limits moves with it.
-
-    Parameters
-    ----------
-    result : ScenarioResult
-        The projection (``binding`` per draw) and its inputs.
-    sobol : mapping
-        ``{input: {"ST": ...}}`` of the first hit year (:func:`scenario_sobol`).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``share`` (``input``, ``part``, ``constraint``): the share of the draws in that third
-        in which the limit binds first (draws that meet none by the horizon stay in the
-        denominator); ``ST`` per input; ``low`` and ``high``, the third's bounds, per input.
-        Empty (no ``input``) without uncertain inputs.
-    """
-    names = [str(n) for n in result.projection["constraint"].to_numpy()]
-    ranked = sorted(sobol, key=lambda k: -(sobol[k].get("ST") or 0.0))[:RACE_INPUTS]
-    binding = np.asarray(result.projection["binding"].to_numpy(), dtype=int)
-    share = np.zeros((len(ranked), len(RACE_PARTS), len(names)))
-    bounds = np.zeros((len(ranked), 2))
-    for i, key in enumerate(ranked):
-        values = np.asarray(get_input(result.inputs, key), dtype=float)
-        lo, hi = np.quantile(values, [1 / 3, 2 / 3])
-        bounds[i] = lo, hi
-        for j, part in enumerate((values <= lo, values >= hi)):
-            chosen = binding[part]
-            counts = np.bincount(chosen[chosen >= 0], minlength=len(names))[: len(names)]
-            share[i, j] = counts / max(chosen.size, 1)
-    return xr.Dataset(
-        {
-            "share": (("input", "part", "constraint"), share),
-            "ST": ("input", np.array([float(sobol[k]["ST"]) for k in ranked], dtype=float)),
-            "low": ("input", bounds[:, 0]),
-            "high": ("input", bounds[:, 1]),
-        },
-        coords={
-            "input": np.array(ranked, dtype=str),
-            "part": list(RACE_PARTS),
-            "constraint": np.array(names, dtype=str),
-        },
-    )

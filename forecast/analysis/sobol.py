@@ -30,8 +30,8 @@ from SALib.sample import sobol as salib_sample
 
 from forecast.analysis.sensitivity import (
     Base,
-    _base,
     _target,
+    as_base,
     hit_years,
     uncertain_inputs,
 )
@@ -201,7 +201,7 @@ def scenario_sobol(
         ``{key path: {"S1", "S1_conf", "ST", "ST_conf"}}`` (``sensitivity.json``'s
         ``sobol`` block).
     """
-    base = _base(result)
+    base = as_base(result)
     inputs = uncertain_inputs(base)
     if not inputs:
         return {}

@@ -277,6 +277,24 @@ def build_inputs(
     return inputs, drawn
 
 
+def context_runs(scenario: Scenario, start_year: float) -> pd.DataFrame:
+    """Every candidate point of the scenario's data, shown grey behind the selected runs.
+
+    When the fitted points are not the runs file (the 2018 reproduction), the runs of the
+    runs file published after the start year are added: they show what happened after
+    that analysis. The files were checked with the scenario, so any error here is real.
+    """
+    data = scenario.data
+    points = data.load_points()
+    if getattr(data, "points", "runs") != "runs":
+        from forecast.data import load_runs
+
+        runs = load_runs(data.runs)
+        later = runs.loc[runs["t"] > start_year, ["name", "date", "t", "compute_flop"]]
+        points = pd.concat([points, later], ignore_index=True)
+    return points
+
+
 def published_models(scenario: Scenario) -> pd.DataFrame | None:
     """The finished models published in the scenario's window, by total training compute
     (:func:`forecast.data.selection.total_compute_runs`); None when the fitted points are

@@ -316,14 +316,11 @@ ROLLING_STYLE = {
 }
 
 
-def plot_rolling(ds) -> Figure:
+def plot_rolling(ds, summary: dict) -> Figure:
     """Rolling backtest: coverage of the 80% and 50% intervals by horizon against the
     nominal level, and the model's PIT histogram (flat when calibrated)."""
     import matplotlib.pyplot as plt
 
-    from forecast.analysis.rolling import rolling_json
-
-    summary = rolling_json(ds)
     blocks = {"model": summary, **summary["baselines"]}
     fig, (ax, ax_pit) = plt.subplots(
         1, 2, figsize=(fmt.FIGSIZE[0], fmt.FIGSIZE[1]), gridspec_kw={"width_ratios": [2, 1]}

@@ -204,9 +204,9 @@ def reading(results: Sequence) -> str:
     return " ".join(parts)
 
 
-def hindcast_blocks(ds, figs: dict[str, Figure]) -> list[Block]:
+def hindcast_blocks(ds, summary: dict, figs: dict[str, Figure]) -> list[Block]:
     """The hindcast: how close the conversion came to published cost and power."""
-    from forecast.analysis.hindcast import QUANTITIES, hindcast_summary
+    from forecast.analysis.hindcast import QUANTITIES
 
     words = {
         "capex_usd": "capital cost",
@@ -236,7 +236,6 @@ def hindcast_blocks(ds, figs: dict[str, Figure]) -> list[Block]:
                 "then serve as their check."
             )
         )
-    summary = hindcast_summary(ds)
 
     def share(x: float | None) -> str:
         return "n/a" if x is None else F.percent(x)
@@ -422,11 +421,8 @@ WHY_IT_MATTERS: dict[str, str] = {
 }
 
 
-def rolling_blocks(ds, figs: dict[str, Figure], heading: bool = True) -> list[Block]:
+def rolling_blocks(ds, summary: dict, figs: dict[str, Figure], heading: bool = True) -> list[Block]:
     """The rolling-origin backtest: how often past intervals held, by horizon."""
-    from forecast.analysis.rolling import rolling_json
-
-    summary = rolling_json(ds)
     cutoffs = summary["cutoffs"]
     blocks: list[Block] = []
     if heading:

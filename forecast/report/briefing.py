@@ -312,11 +312,7 @@ NEW_ERA_LABEL = 'A variant in which a new era may begin each year ([trend] forwa
 
 def _rolling_summary(results: Results) -> dict | None:
     """backtest.json's ``rolling`` block of the report's rolling backtest, if it was run."""
-    if getattr(results, "rolling", None) is None:
-        return None
-    from forecast.analysis.rolling import rolling_json
-
-    return rolling_json(results.rolling)
+    return results.rolling_summary if getattr(results, "rolling", None) is not None else None
 
 
 def _variant_verdict(results: Results, variant: str, label: str) -> str:
@@ -981,7 +977,6 @@ def counts_section(summary: dict, results: Results, figs: dict[str, Figure]) -> 
     ds = getattr(results, "threshold_counts", None)
     if ds is None or "threshold_counts" not in summary:
         return []
-    from forecast.analysis.counts import counts_json
     from forecast.report.counts import caption, counts_blocks
 
     figure = figs.get("threshold_counts")
@@ -994,7 +989,7 @@ def counts_section(summary: dict, results: Results, figs: dict[str, Figure]) -> 
         summary["threshold_counts"],
         backtest,
         summary.get("thresholds"),
-        cumulative=counts_json(ds, "cumulative"),
+        cumulative=results.counts_cumulative,
         figure=figure,
     )
 

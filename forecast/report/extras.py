@@ -51,7 +51,7 @@ def section_figures(results: Results, name: str) -> dict[str, Any]:
     if results.backtests:
         figures["backtest"] = plot_backtests(results.backtests)
     if results.rolling is not None:
-        figures["rolling"] = plot_rolling(results.rolling)
+        figures["rolling"] = plot_rolling(results.rolling, results.rolling_summary)
     return figures
 
 
@@ -71,12 +71,14 @@ def section_blocks(results: Results, name: str, figs: dict[str, Figure]) -> list
     if name == "hindcast":
         from forecast.report.analysis_sections import hindcast_blocks
 
-        return hindcast_blocks(results.hindcast, figs)
+        return hindcast_blocks(results.hindcast, results.hindcast_summary, figs)
     from forecast.report.analysis_sections import backtest_blocks, rolling_blocks
 
     blocks = backtest_blocks(results.backtests, figs) if results.backtests else []
     if results.rolling is not None:
-        blocks += rolling_blocks(results.rolling, figs, heading=not results.backtests)
+        blocks += rolling_blocks(
+            results.rolling, results.rolling_summary, figs, heading=not results.backtests
+        )
     return blocks
 
 
@@ -88,17 +90,13 @@ def write_section_files(results: Results, name: str, folder: Path) -> None:
         (folder / "sensitivity.json").write_text(text, encoding="utf-8")
         results.sensitivity.save(folder / "sensitivity.nc")
     elif name == "hindcast":
-        from forecast.analysis.hindcast import hindcast_json
-
-        text = json.dumps(hindcast_json(results.hindcast), indent=2, allow_nan=False) + "\n"
+        text = json.dumps(results.hindcast_json, indent=2, allow_nan=False) + "\n"
         (folder / "hindcast.json").write_text(text, encoding="utf-8")
         results.hindcast.to_netcdf(folder / "hindcast.nc")
     else:
-        from forecast.analysis.rolling import rolling_json
-
         payload: dict[str, Any] = {"backtests": [b.as_dict() for b in results.backtests]}
         if results.rolling is not None:
-            payload["rolling"] = rolling_json(results.rolling)
+            payload["rolling"] = results.rolling_summary
             if results.rolling.attrs.get("counts_backtest"):
                 # How many runs crossed each threshold after 2022, against the forecast.
                 payload["counts"] = results.rolling.attrs["counts_backtest"]

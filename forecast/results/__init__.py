@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import pandas as pd
@@ -46,6 +47,9 @@ from forecast.results.files import (
 )
 from forecast.results.sensitivity import Sensitivity, sweep_to_json
 from forecast.scenario import Scenario
+
+if TYPE_CHECKING:
+    from forecast.project.scenario import ScenarioResult
 
 __all__ = [
     "Backtest",
@@ -92,6 +96,21 @@ def runs_dataset(used: pd.DataFrame, context: pd.DataFrame) -> xr.Dataset:
     ds = xr.Dataset({c: ("run", table[c].to_numpy()) for c in (*RUN_COLUMNS, "used")})
     ds["used"] = ds["used"].astype(bool)
     return ds
+
+
+def posterior_groups(result) -> dict[str, xr.Dataset]:
+    """The posterior groups written to ``posterior.nc`` (trend, then hardware)."""
+    groups: dict[str, xr.Dataset] = {}
+    if result.trend_fit is not None:
+        idata = result.trend_fit.idata
+        for g in idata.groups():
+            groups[g] = getattr(idata, g)
+    for prefix, fit in (("hardware", result.hardware_fit), ("conversion", result.conversion_fit)):
+        if fit is not None:
+            groups[f"{prefix}_posterior"] = fit.idata.posterior
+            if "sample_stats" in fit.idata.groups():
+                groups[f"{prefix}_sample_stats"] = fit.idata.sample_stats
+    return groups
 
 
 @dataclass
@@ -161,6 +180,9 @@ class Results:
     #: The rolling-origin backtest of the record (:mod:`forecast.analysis.rolling`).
     rolling: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
+    #: The fits and per-draw inputs of this run, which the analyses re-evaluate (None when
+    #: the results are read back from a report folder: they are not saved).
+    fitted: ScenarioResult | None = field(default=None, repr=False, compare=False)
 
     # ---------------------------------------------------------------- views
 
@@ -206,6 +228,54 @@ class Results:
             )
             if present
         )
+
+    # ---------------------------------------------------------------- summaries
+    # The numbers the report prints of each section, computed here from the stored
+    # arrays (by the analysis that defines them), so that rendering only formats them.
+
+    @property
+    def summary(self) -> dict:
+        """``summary.json`` (:func:`forecast.results.summary.build_summary`)."""
+        from forecast.results.summary import build_summary
+
+        return build_summary(self)
+
+    @property
+    def rolling_summary(self) -> dict | None:
+        """The rolling backtest's scores by horizon and variant (None when not run)."""
+        if self.rolling is None:
+            return None
+        from forecast.analysis.rolling import rolling_json
+
+        return rolling_json(self.rolling)
+
+    @property
+    def hindcast_summary(self) -> dict | None:
+        """The hindcast's coverage and bias per quantity (None when not run)."""
+        if self.hindcast is None:
+            return None
+        from forecast.analysis.hindcast import hindcast_summary
+
+        return hindcast_summary(self.hindcast)
+
+    @property
+    def hindcast_json(self) -> dict | None:
+        """``hindcast.json`` (None when the hindcast was not run)."""
+        if self.hindcast is None:
+            return None
+        from forecast.analysis.hindcast import hindcast_json
+
+        return hindcast_json(self.hindcast)
+
+    @property
+    def counts_cumulative(self) -> dict | None:
+        """Runs at or above each threshold published by the end of each year, cumulated
+        (None without the counts)."""
+        if self.threshold_counts is None:
+            return None
+        from forecast.analysis.counts import counts_json
+
+        return counts_json(self.threshold_counts, "cumulative")
 
     # ---------------------------------------------------------------- files
 

@@ -50,7 +50,7 @@ class Sensitivity:
         Dim ``constraint``: analytic and numerical elasticity of the hit year.
     race : xarray.Dataset or None
         Which limit binds first with each top input of the Sobol ranking in its lower or
-        upper third (:func:`forecast.analysis.sensitivity.binding_race`); None in an
+        upper third (:func:`forecast.analysis.hit_response.binding_race`); None in an
         analysis saved before it existed.
     """
 
@@ -160,7 +160,7 @@ class Sensitivity:
         }
 
     def elasticities(self) -> list[dict]:
-        """One dict per constraint, as :func:`forecast.analysis.elasticity`."""
+        """One dict per constraint, as :func:`forecast.analysis.hit_response.elasticity`."""
         e = self.elasticity
         out = []
         for i, name in enumerate(e["constraint"].to_numpy()):

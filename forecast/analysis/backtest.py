@@ -384,3 +384,9 @@ def backtest_table(results: Sequence[BacktestResult]) -> pd.DataFrame:
             row |= {f"mae_year_{k}": v for k, v in sc["mae_by_year"].items()}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def share_below_median(later: pd.DataFrame) -> float:
+    """The share of a backtest's later runs below the trend's median prediction (0.5
+    without later runs)."""
+    return float((later["log10_flop"] < later["trend_median"]).mean()) if len(later) else 0.5

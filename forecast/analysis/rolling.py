@@ -480,3 +480,37 @@ def check_rolling(
     if scenario.data.points != "runs":
         return [f"{what}: {scored} scored on the runs file; this scenario fits the 2018 chart"]
     return []
+
+
+def median_bias(ds: xr.Dataset, horizon: str | int) -> float:
+    """Mean of the model's median minus the outcome (OOM) at one horizon of a rolling
+    backtest."""
+    at = ds.sel({"method": "model", "horizon": int(horizon)})
+    return float(np.nanmean(at["median"].to_numpy() - ds["outcome"].sel(horizon=int(horizon))))
+
+
+def against_line(ds: xr.Dataset, horizons: Sequence[str | int]) -> list[dict]:
+    """Per horizon, the model against the straight line over the forecasts with an
+    outcome: ``gap`` (mean of the model's median minus the line's, OOM), ``n``, ``won``
+    (how often the line's CRPS was lower) and ``won_above`` (of those, how often the
+    model's median was above the outcome)."""
+    out = []
+    for h in horizons:
+        at = ds.sel({"horizon": int(h)})
+        ok = np.isfinite(at["outcome"].to_numpy())
+        model = at["median"].sel({"method": "model"}).to_numpy()[ok]
+        line = at["median"].sel({"method": "straight_line"}).to_numpy()[ok]
+        won = (
+            at["crps"].sel({"method": "straight_line"}).to_numpy()[ok]
+            < at["crps"].sel({"method": "model"}).to_numpy()[ok]
+        )
+        over = model > at["outcome"].to_numpy()[ok]
+        out.append(
+            {
+                "gap": float(np.mean(model - line)),
+                "n": int(ok.sum()),
+                "won": int(won.sum()),
+                "won_above": int((won & over).sum()),
+            }
+        )
+    return out

@@ -160,6 +160,8 @@ def backtest_blocks(results: Sequence, figs: dict[str, Figure]) -> list[Block]:
 
 def reading(results: Sequence) -> str:
     """One honest paragraph on what the backtests say (computed from the scores)."""
+    from forecast.analysis.backtest import share_below_median
+
     parts = []
     for r in results:
         s = r.scores["trend"]
@@ -168,7 +170,7 @@ def reading(results: Sequence) -> str:
             parts.append(f"From {r.cutoff} there are no later runs to judge.")
             continue
         later = r.later
-        below = float((later["log10_flop"] < later["trend_median"]).mean()) if len(later) else 0.5
+        below = share_below_median(later)
         if below > 0.8:
             verdict = (
                 f"biased high: {F.percent(below)} of the later runs came in below its median "
@@ -309,18 +311,9 @@ def hindcast_blocks(ds, summary: dict, figs: dict[str, Figure]) -> list[Block]:
     return blocks
 
 
-def _bias(ds, horizon: str) -> float:
-    """Mean of the model's median minus the outcome (OOM) at one horizon of a rolling
-    backtest."""
-    import numpy as np
-
-    at = ds.sel({"method": "model", "horizon": int(horizon)})
-    return float(np.nanmean(at["median"].to_numpy() - ds["outcome"].sel(horizon=int(horizon))))
-
-
 def _versus_line(ds, summary: dict, beat: list[str]) -> str:
     """The paired CRPS difference against the straight line where the model lost."""
-    import numpy as np
+    from forecast.analysis.rolling import against_line
 
     pairs = summary.get("versus_straight_line", {})
     parts = [
@@ -332,20 +325,11 @@ def _versus_line(ds, summary: dict, beat: list[str]) -> str:
     if not parts:
         return ""
     gap, wins = [], []
-    for h in beat:
-        at = ds.sel({"horizon": int(h)})
-        ok = np.isfinite(at["outcome"].to_numpy())
-        model = at["median"].sel({"method": "model"}).to_numpy()[ok]
-        line = at["median"].sel({"method": "straight_line"}).to_numpy()[ok]
-        gap.append(float(np.mean(model - line)))
-        won = (
-            at["crps"].sel({"method": "straight_line"}).to_numpy()[ok]
-            < at["crps"].sel({"method": "model"}).to_numpy()[ok]
-        )
-        over = model > at["outcome"].to_numpy()[ok]
+    for h, row in zip(beat, against_line(ds, beat), strict=True):
+        gap.append(row["gap"])
         wins.append(
-            f"{int(won.sum())} of {int(ok.sum())} at {h} years, the model above the "
-            f"record in {int((won & over).sum())} of them"
+            f"{row['won']} of {row['n']} at {h} years, the model above the "
+            f"record in {row['won_above']} of them"
         )
     return (
         "Paired by cutoff, the model's CRPS minus the line's is "
@@ -423,6 +407,8 @@ WHY_IT_MATTERS: dict[str, str] = {
 
 def rolling_blocks(ds, summary: dict, figs: dict[str, Figure], heading: bool = True) -> list[Block]:
     """The rolling-origin backtest: how often past intervals held, by horizon."""
+    from forecast.analysis.rolling import median_bias
+
     cutoffs = summary["cutoffs"]
     blocks: list[Block] = []
     if heading:
@@ -471,7 +457,7 @@ def rolling_blocks(ds, summary: dict, figs: dict[str, Figure], heading: bool = T
                 "This model's CRPS is higher (worse) than the straight line's at "
                 + " and ".join(beat)
                 + " years ahead, where its median was on average "
-                + " and ".join(f"{_bias(ds, h):+.2f}" for h in beat)
+                + " and ".join(f"{median_bias(ds, h):+.2f}" for h in beat)
                 + " OOM from the record (positive: above). "
                 if beat
                 else "This model's CRPS is no worse than the straight line's at any horizon. "

@@ -15,6 +15,7 @@ from forecast.report.growth_accounting import caption as growth_caption
 from forecast.report.lesson import caption as lesson_caption
 from forecast.report.lesson import lesson_blocks
 from forecast.results import Results
+from forecast.results import draws as D
 from forecast.results.summary import ALLOWED_VAR
 
 MOORE_MONTHS = (18.0, 24.0)
@@ -501,7 +502,7 @@ def held_path_table(summary: dict, results: Results) -> list[Block]:
     at = ds.sel(year=shown)
 
     def median(var: str) -> list[float]:
-        return [float(v) for v in np.nanmedian(at[var].to_numpy(), axis=0)]
+        return [float(v) for v in D.nanmedian(at[var].to_numpy(), axis=0)]
 
     first = summary["limit"]["hit_year"]["median"]
     held_flop = [10**v for v in median("log10_flop_constrained")]

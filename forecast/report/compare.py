@@ -13,6 +13,7 @@ from forecast.report import style as F
 from forecast.report.document import Figure, Heading, Para, Table, to_html, to_markdown
 from forecast.report.folder import atomic_folder
 from forecast.results import Results
+from forecast.results import draws as D
 from forecast.results.summary import build_summary, dumps
 
 
@@ -87,7 +88,7 @@ def plot_comparison(results: list[Results], rows: list[dict] | None = None) -> M
         # Each year at the instant its label stands for (the end of the year).
         years = ds["time" if "time" in ds.coords else "year"].to_numpy()
         c = ds["log10_flop_constrained"].to_numpy()
-        lo, med, hi = np.quantile(c, [0.1, 0.5, 0.9], axis=0)
+        lo, med, hi = D.quantile(c, [0.1, 0.5, 0.9], axis=0)
         ax_traj.fill_between(years, 10**lo, 10**hi, color=colour, alpha=0.18, lw=0)
         ax_traj.plot(years, 10**med, color=colour, lw=2, label=r.scenario.name)
         hits = ds["first_hit_year"].to_numpy()

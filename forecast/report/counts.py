@@ -19,10 +19,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from forecast.analysis.counts import GAP_YEARS, RATE_YEARS, count_interval, threshold_key
+from forecast.analysis.counts import GAP_YEARS, RATE_YEARS, threshold_key
 from forecast.report import style as F
 from forecast.report.document import Block, Bullets, Heading, Link, Para, Strong, Table
 from forecast.report.document import Figure as FigureBlock
+from forecast.results import draws as D
 
 TITLE = "How many runs cross each threshold"
 #: Years of projection the briefing's table shows (the first ones).
@@ -352,7 +353,7 @@ def plot_threshold_counts(
     for i, x in enumerate(ds["threshold"].to_numpy()):
         colour = F.colour(i)
         key = threshold_key(x)
-        ivs = [count_interval(ds["count"].sel(threshold=x, year=y).to_numpy()) for y in years]
+        ivs = [D.count_interval(ds["count"].sel(threshold=x, year=y).to_numpy()) for y in years]
         med = np.array([iv["median"] for iv in ivs], dtype=float)
         lo = np.array([iv["p10"] for iv in ivs], dtype=float)
         hi = np.array([iv["p90"] for iv in ivs], dtype=float)

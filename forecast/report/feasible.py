@@ -6,6 +6,7 @@ import numpy as np
 
 from forecast.report import style as F
 from forecast.report.document import Block, Bullets, Heading, Link, Para, Strong, Table
+from forecast.results import draws as D
 
 TITLE = "The largest feasible run in 2030, against the published analysis"
 PUBLISHED_WHO = "Sevilla et al. (2024), Epoch AI"
@@ -43,7 +44,7 @@ def _cell(values: np.ndarray) -> str:
     v = v[np.isfinite(v)]
     if not v.size:
         return "n/a"
-    q = np.quantile(v, [0.1, 0.5, 0.9])
+    q = D.quantile(v, [0.1, 0.5, 0.9])
     return f"{F.flop(10 ** q[1])} ({F.flop(10 ** q[0])}–{F.flop(10 ** q[2])})"
 
 
@@ -80,7 +81,7 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> float | None:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if not (np.isfinite(a).any() and np.isfinite(b).any()):
         return None
-    return float(10 ** (np.nanmedian(a) - np.nanmedian(b)))
+    return float(10 ** (D.nanmedian(a) - D.nanmedian(b)))
 
 
 def feasible_blocks(results, reference=None) -> list[Block]:

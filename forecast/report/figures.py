@@ -45,8 +45,8 @@ from forecast.report.style import (
     mark_year,
 )
 from forecast.report.style import axes as _axes
+from forecast.results import draws as D
 from forecast.results.summary import ALLOWED_VAR, binding_shares
-from forecast.stats import prob_finite, rounded_interval
 
 #: The projected compute of the largest run (the fitted trend is BLUE).
 PROJECTION = PURPLE
@@ -71,7 +71,7 @@ STEMS = (
 
 def _quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     """Quantiles over draws (axis 0), ignoring NaN: shape (len(qs), ...)."""
-    return np.nanquantile(np.asarray(values, dtype=float), qs, axis=0)
+    return D.band(values, qs)
 
 
 class QuantityFormatter(Formatter):
@@ -160,8 +160,8 @@ def _hit_summary(hits: np.ndarray, horizon: float) -> str:
     """'median hit year 2031, P(hit by 2045) >99%', in the briefing's words and numbers."""
     hits = np.asarray(hits, dtype=float)
     h = f"{horizon:.0f}"
-    p = fmt.percent(prob_finite(hits) if hits.size else 0.0)
-    median = rounded_interval(hits)["median"] if hits.size else None
+    p = fmt.percent(D.share_reached(hits) if hits.size else 0.0)
+    median = D.interval(hits)["median"] if hits.size else None
     if median is None:
         return f"not by {h} in most draws, P(hit by {h}) {p}"
     return f"median hit year {fmt.year(median)}, P(hit by {h}) {p}"
@@ -220,7 +220,7 @@ def _moore_anchor(
     year0 = float(_years(projection)[0])
     slope = slope_from_doubling_months(projection["doubling_time_months"].to_numpy())
     level = projection["log10_flop"].to_numpy()[:, 0] - slope * (year0 - t0)
-    return t0, float(np.median(level))
+    return t0, float(D.median(level))
 
 
 def plot_trend_log(
@@ -305,7 +305,7 @@ def plot_trend_log(
         q = 10 ** trend["band"].transpose("band_quantile", "band_t").to_numpy()
         _band(ax, t_grid, q[0], q[4], BLUE, 0.15, zorder=3)
         _band(ax, t_grid, q[1], q[3], BLUE, 0.3, zorder=3)
-        doubling = np.median(trend["era_doubling_months"].to_numpy(), axis=0)
+        doubling = D.median(trend["era_doubling_months"].to_numpy(), axis=0)
         # One decimal, as the briefing gives each era's doubling time.
         rates = " → ".join(f"{d:.1f}" for d in doubling)
         (h,) = ax.plot(
@@ -324,7 +324,7 @@ def plot_trend_log(
         breaks = trend["breakpoint"].to_numpy()
         if breaks.size:
             trans = ax.get_xaxis_transform()
-            for k, b in enumerate(np.median(breaks, axis=0)):
+            for k, b in enumerate(D.median(breaks, axis=0)):
                 ax.axvline(b, color=BLUE, ls=":", lw=1.2, zorder=1)
                 ax.text(
                     b,
@@ -381,7 +381,7 @@ def plot_trend_log(
         ),
     ):
         if var in projection:
-            median = 10 ** np.nanmedian(projection[var].to_numpy(), axis=0)
+            median = 10 ** D.nanmedian(projection[var].to_numpy(), axis=0)
             (h,) = ax.plot(years, median, color=colour, lw=lw, ls=ls, zorder=zorder, label=label)
             entries.append((h, h.get_label()))
 
@@ -415,7 +415,7 @@ def plot_trend_log(
     sec.yaxis.set_major_formatter(fmt.power_formatter())
     sec.set_ylabel(f"petaflop/s-days (1 pfs-day = {fmt.power_of_ten(FLOP_PER_PFS_DAY)} FLOP)")
     med_d = (
-        float(np.nanmedian(projection["doubling_time_months"]))
+        float(D.nanmedian(projection["doubling_time_months"]))
         if ("doubling_time_months" in projection)
         else float("nan")
     )
@@ -447,15 +447,15 @@ def plot_trend_linear(
     start, horizon = _start(projection), _horizon(projection)
     if "first_hit_year" in projection:
         first = projection["first_hit_year"].to_numpy()
-        if np.mean(np.isfinite(first)) > 0.5:
-            horizon = min(horizon, float(np.ceil(np.median(first))) + 2.0)
+        if D.mean(np.isfinite(first)) > 0.5:
+            horizon = min(horizon, float(np.ceil(D.median(first))) + 2.0)
     end = int(np.argmin(np.abs(years - horizon)))
     logc = projection["log10_flop"].to_numpy()
     q = 10 ** _quantiles(logc, [0.1, 0.5, 0.9])
     _band(ax, years, q[0], q[2], PROJECTION, 0.3, label="projected trend, 80% band")
     ax.plot(years, q[1], color=PROJECTION, lw=2, label="projected trend, median (unconstrained)")
     if "log10_flop_constrained" in projection:
-        med_c = 10 ** np.nanmedian(projection["log10_flop_constrained"].to_numpy(), axis=0)
+        med_c = 10 ** D.nanmedian(projection["log10_flop_constrained"].to_numpy(), axis=0)
         ax.plot(years, med_c, color=BLACK, lw=1.8, ls="--", label="held to the ceilings (median)")
     xmin = start - data_years
     if len(runs_used):
@@ -502,7 +502,7 @@ def _growth_text(projection: xr.Dataset) -> str:
     if "doubling_time_months" not in projection:
         return "this size"
     d = projection["doubling_time_months"].to_numpy()
-    return fmt.growth(float(np.nanmedian(2 ** (12 / d))))
+    return fmt.growth(D.median_yearly_factor(d))
 
 
 # --------------------------------------------------------------------------- costs
@@ -530,7 +530,7 @@ def _ceiling_lines(
     hits = projection["hit_year"].to_numpy()
     horizon = _horizon(projection)
     for i, name, basis in _constraints(projection, kind):
-        lim = np.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
+        lim = D.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
         level = _ceiling_level(lim, int(projection["year"].values[0]), amount)
         versus = f"vs {_BASIS.get(basis, basis)}; " if kind == "spend" else ""
         ax.plot(
@@ -747,7 +747,7 @@ def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = 
     post = projection["post_limit_doubling_months"].to_numpy()[np.isfinite(first)]
     after = ""
     if post.size:  # as summary.json gives it: the draws that meet a limit
-        doubling = fmt.months(rounded_interval(post)["median"])
+        doubling = fmt.months(D.interval(post)["median"])
         after = f"\n(after the first limit, doubling every {doubling})"
     texts.append(f"held to the limits: median, 80% band{after}")
     if ALLOWED_VAR in projection:
@@ -755,7 +755,7 @@ def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = 
         for i, name in enumerate(names):
             ax_path.plot(
                 years,
-                10 ** np.nanmedian(allowed[i], axis=0),
+                10 ** D.nanmedian(allowed[i], axis=0),
                 color=constraint_colour(i),
                 lw=1.6,
                 ls=(0, (6, 2)),
@@ -763,7 +763,7 @@ def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = 
             )
             handles.append(Line2D([], [], color=constraint_colour(i), lw=1.6, ls=(0, (6, 2))))
             texts.append(f"allowed by {name} (median)")
-    median_first = rounded_interval(first)["median"]
+    median_first = D.interval(first)["median"]
     if median_first is not None:
         # Short: the label runs up the axes and should not cross the paths far.
         mark_year(ax_path, median_first, f"first limit: {fmt.year(median_first)} (median)")
@@ -1079,6 +1079,6 @@ def figure_makers(results) -> dict[str, Callable[[], Figure]]:
             }
         figs["threshold_counts"] = partial(plot_threshold_counts, counts, observed)
     if results.sweep is not None:
-        fitted = float(np.median(proj["doubling_time_months"]))
+        fitted = float(D.median(proj["doubling_time_months"]))
         figs["sensitivity"] = partial(plot_sweep, results.sweep, _horizon(proj), fitted)
     return figs

@@ -234,13 +234,6 @@ class Results:
     # arrays (by the analysis that defines them), so that rendering only formats them.
 
     @property
-    def summary(self) -> dict:
-        """``summary.json`` (:func:`forecast.results.summary.build_summary`)."""
-        from forecast.results.summary import build_summary
-
-        return build_summary(self)
-
-    @property
     def rolling_summary(self) -> dict | None:
         """The rolling backtest's scores by horizon and variant (None when not run)."""
         if self.rolling is None:

@@ -17,6 +17,7 @@ from forecast.report import figures as F
 from forecast.report import style
 from forecast.report.briefing import answer, build_briefing, first_limit_odds
 from forecast.report.document import Figure, Table
+from forecast.report.limit_figures import plot_binding_first
 from forecast.results.summary import ALLOWED_VAR, build_summary
 from helpers import fake_results, make_inputs
 
@@ -178,7 +179,7 @@ def render(fig: MplFigure) -> None:
 
 
 def test_figure_bars_and_path(projection, summary):
-    fig = F.plot_binding_first(projection)
+    fig = plot_binding_first(projection)
     ax_bars, ax_path = fig.axes[:2]
     cons = summary["constraints"]
     names = [c["name"] for c in cons]
@@ -213,7 +214,7 @@ def test_figure_without_allowed_compute_or_none(projection):
     binding = old["binding"].to_numpy().copy()
     binding[binding < 0] = 0
     old["binding"] = ("draw", binding)
-    fig = F.plot_binding_first(old)
+    fig = plot_binding_first(old)
     ax_bars, ax_path = fig.axes[:2]
     assert not any("none" in t.get_text() for t in ax_bars.get_yticklabels())
     legend = [t.get_text() for t in fig.legends[0].get_texts()]

@@ -16,6 +16,13 @@ from matplotlib.figure import Figure
 from forecast.data.units import FLOP_PER_PFS_DAY
 from forecast.project.engine import ConstraintDraws, ProjectionInputs, project
 from forecast.report import figures as F
+from forecast.report.limit_figures import (
+    plot_cost_vs_ceilings,
+    plot_hit_years,
+    plot_power_vs_ceiling,
+)
+from forecast.report.sensitivity_figures import plot_doubling_sensitivity
+from forecast.report.trend_figures import plot_trend_linear, plot_trend_log
 from helpers import fake_growth, fake_results, make_fake_trend_fit, make_inputs, trend_summary
 
 matplotlib.use("Agg")
@@ -92,7 +99,7 @@ def render(fig: Figure) -> None:
 
 
 def test_trend_log(runs, runs_used, projection, trend):
-    fig = F.plot_trend_log(runs, runs_used, projection, trend)
+    fig = plot_trend_log(runs, runs_used, projection, trend)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     check_axes(ax, log_y=True)
@@ -109,7 +116,7 @@ def test_trend_log(runs, runs_used, projection, trend):
 
 
 def test_trend_log_without_fit(runs, runs_used, projection):
-    fig = F.plot_trend_log(runs, runs_used, projection, trend=None, moore_months=18.0)
+    fig = plot_trend_log(runs, runs_used, projection, trend=None, moore_months=18.0)
     ax = fig.axes[0]
     check_axes(ax, log_y=True)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -119,7 +126,7 @@ def test_trend_log_without_fit(runs, runs_used, projection):
 
 
 def test_trend_linear(runs_used, projection):
-    fig = F.plot_trend_linear(projection, runs_used)
+    fig = plot_trend_linear(projection, runs_used)
     ax = fig.axes[0]
     check_axes(ax, log_y=False)
     start = projection.attrs["start_year"]
@@ -134,13 +141,13 @@ def test_trend_linear(runs_used, projection):
 
 
 def test_cost_and_power(projection):
-    fig = F.plot_cost_vs_ceilings(projection)
+    fig = plot_cost_vs_ceilings(projection)
     ax = fig.axes[0]
     check_axes(ax, log_y=True)
     labels = " ".join(t.get_text() for t in ax.get_legend().get_texts())
     assert "budget" in labels and "gdp" in labels and "site" not in labels
     render(fig)
-    fig = F.plot_power_vs_ceiling(projection)
+    fig = plot_power_vs_ceiling(projection)
     ax = fig.axes[0]
     check_axes(ax, log_y=True)
     assert "watts" in ax.get_ylabel()
@@ -150,7 +157,7 @@ def test_cost_and_power(projection):
 
 
 def test_hit_years_counts_never(projection):
-    fig = F.plot_hit_years(projection)
+    fig = plot_hit_years(projection)
     ax = fig.axes[0]
     check_axes(ax, log_y=False)
     hits = projection["hit_year"].sel(constraint="site").values
@@ -176,7 +183,7 @@ def test_doubling_sensitivity():
         "budget": np.array([2031.0, 2033.0, np.nan, np.nan]),
         "site": [2031.0, 2032.0, None, None],
     }
-    fig = F.plot_doubling_sensitivity(
+    fig = plot_doubling_sensitivity(
         values, median, p10, p90, ["budget", "site"], fitted=6.2, horizon=2045.0
     )
     ax = fig.axes[0]
@@ -190,12 +197,12 @@ def test_existing_axes_are_used(runs, runs_used, projection):
     fig = Figure()
     axes = fig.subplots(2, 3).ravel()
     out = [
-        F.plot_trend_log(runs, runs_used, projection, ax=axes[0]),
-        F.plot_trend_linear(projection, runs_used, ax=axes[1]),
-        F.plot_cost_vs_ceilings(projection, ax=axes[2]),
-        F.plot_power_vs_ceiling(projection, ax=axes[3]),
-        F.plot_hit_years(projection, ax=axes[4]),
-        F.plot_doubling_sensitivity(
+        plot_trend_log(runs, runs_used, projection, ax=axes[0]),
+        plot_trend_linear(projection, runs_used, ax=axes[1]),
+        plot_cost_vs_ceilings(projection, ax=axes[2]),
+        plot_power_vs_ceiling(projection, ax=axes[3]),
+        plot_hit_years(projection, ax=axes[4]),
+        plot_doubling_sensitivity(
             [3.0, 6.0],
             {"a": [2030, 2032]},
             {"a": [2029, 2031]},
@@ -209,12 +216,12 @@ def test_existing_axes_are_used(runs, runs_used, projection):
 
 
 def test_save_figure(tmp_path, projection):
-    fig = F.plot_hit_years(projection)
+    fig = plot_hit_years(projection)
     paths = F.save_figure(fig, tmp_path / "figs", "hits", svg=True)
     assert [p.name for p in paths] == ["hits.png", "hits.svg"]
     assert all(p.stat().st_size > 1000 for p in paths)
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert F.save_figure(F.plot_cost_vs_ceilings(projection), tmp_path, "cost") == [
+    assert F.save_figure(plot_cost_vs_ceilings(projection), tmp_path, "cost") == [
         tmp_path / "cost.png"
     ]
 
@@ -297,9 +304,9 @@ def test_legends_give_hit_years_and_probabilities_as_the_briefing(projection, in
     year_budget = fmt.year(budget["hit_year"]["median"])
     year_site = fmt.year(site["hit_year"]["median"])
     figs = {
-        "cost": F.plot_cost_vs_ceilings(projection),
-        "power": F.plot_power_vs_ceiling(projection),
-        "hit_years": F.plot_hit_years(projection),
+        "cost": plot_cost_vs_ceilings(projection),
+        "power": plot_power_vs_ceiling(projection),
+        "hit_years": plot_hit_years(projection),
     }
     for fig in figs.values():
         fig.canvas.draw()
@@ -323,7 +330,9 @@ def test_legend_years_are_rounded_as_summary_json():
 
     hits = np.full(10, 2032.9999996)
     assert year(rounded_interval(hits)["median"]) == "2033"
-    assert "median hit year 2033," in F._hit_summary(hits, 2045.0)
+    from forecast.report.plot_base import _hit_summary
+
+    assert "median hit year 2033," in _hit_summary(hits, 2045.0)
 
 
 def test_legends_never_round_a_near_certainty():
@@ -332,7 +341,7 @@ def test_legends_never_round_a_near_certainty():
     hits[0, :] = 2030.5
     hits[0, 0] = np.inf  # 399 of 400 draws: 99.75%
     projection["hit_year"] = (projection["hit_year"].dims, hits)
-    for fig in (F.plot_cost_vs_ceilings(projection), F.plot_hit_years(projection)):
+    for fig in (plot_cost_vs_ceilings(projection), plot_hit_years(projection)):
         label = next(t for t in legend_texts(fig.axes[0]) if "budget" in t)
         assert "P(hit by 2045) >99%" in label
         assert "99.8%" not in label and "100%" not in label
@@ -340,7 +349,7 @@ def test_legends_never_round_a_near_certainty():
 
 
 def test_cost_axis_one_style_from_a_million_to_1e20(projection):
-    fig = F.plot_cost_vs_ceilings(projection)
+    fig = plot_cost_vs_ceilings(projection)
     ax = fig.axes[0]
     ax.set_ylim(1e6, 1e20)
     labels = visible_tick_labels(ax)
@@ -355,7 +364,7 @@ def test_cost_axis_one_style_from_a_million_to_1e20(projection):
 
 
 def test_cost_axis_label_explains_powers_of_ten():
-    fig = F.plot_cost_vs_ceilings(project(make_figure_inputs(horizon=2070.0)))
+    fig = plot_cost_vs_ceilings(project(make_figure_inputs(horizon=2070.0)))
     ax = fig.axes[0]
     labels = visible_tick_labels(ax)
     assert all(t.startswith("$10") for t in labels), labels
@@ -364,7 +373,7 @@ def test_cost_axis_label_explains_powers_of_ten():
 
 
 def test_power_axis_one_style(projection):
-    fig = F.plot_power_vs_ceiling(projection)
+    fig = plot_power_vs_ceiling(projection)
     ax = fig.axes[0]
     ax.set_ylim(1e3, 1e20)
     labels = visible_tick_labels(ax)
@@ -376,7 +385,7 @@ def test_power_axis_one_style(projection):
 
 
 def test_ceiling_levels_in_legends_are_the_briefings_amounts(projection):
-    cost = " ".join(legend_texts(F.plot_cost_vs_ceilings(projection).axes[0]))
+    cost = " ".join(legend_texts(plot_cost_vs_ceilings(projection).axes[0]))
     # $1T in 2018 growing 5% a year is $1.55T at the end of 2026 (the instant 2027.0:
     # 1.05^9), written as the briefing writes it.
     assert "budget, from $1.55T at the end of 2026" in cost
@@ -387,7 +396,7 @@ def test_hit_year_histogram_is_a_share_of_draws(projection):
     hits = projection["hit_year"].values.copy()
     hits[:, :] = 2030.2  # every draw in one half-year bin
     one_bin = projection.assign(hit_year=(projection["hit_year"].dims, hits))
-    ax = F.plot_hit_years(one_bin).axes[0]
+    ax = plot_hit_years(one_bin).axes[0]
     labels = visible_tick_labels(ax)
     assert all(t.endswith("%") for t in labels), labels
     assert max(float(t.rstrip("%")) for t in labels) <= 110  # not "200%" of the draws
@@ -402,19 +411,19 @@ def test_trend_titles_give_the_briefings_doubling_and_growth(
     summary = build_summary(make_result(projection, inputs, runs_used))
     d = summary["trend"]["doubling_time_months"]["median"]
     g = summary["trend"]["growth_per_year"]["median"]
-    log_fig = F.plot_trend_log(runs, runs_used, projection, trend)
+    log_fig = plot_trend_log(runs, runs_used, projection, trend)
     # As the briefing prints them: one decimal.
     assert f"median doubling time of {d:.1f} months" in log_fig.axes[0].get_title()
     fitted = next(t for t in legend_texts(log_fig.axes[0]) if t.startswith("fitted trend"))
     assert re.search(r"doubling every \d+\.\d → \d+\.\d months", fitted), fitted
-    linear = F.plot_trend_linear(projection, runs_used).axes[0]
+    linear = plot_trend_linear(projection, runs_used).axes[0]
     assert f"growth of {g:.1f}x a year" in linear.get_title()
     note = next(t.get_text() for t in linear.texts if "largest run in the data" in t.get_text())
     assert "×10²" in note and "FLOP" in note and "e+" not in note
 
 
 def test_sweep_of_another_parameter_is_named_in_words():
-    fig = F.plot_doubling_sensitivity(
+    fig = plot_doubling_sensitivity(
         [0.2, 0.5],
         {"a": [2030.2, 2032.7]},
         {"a": [2029.5, 2031.1]},

@@ -29,7 +29,7 @@ def section_figures(results: Results, name: str) -> dict[str, Any]:
     """The figures of section ``name`` (matplotlib figures by stem)."""
     if name == "analysis":
         from forecast.report.analysis_figures import plot_sobol, plot_tornado
-        from forecast.report.figures import plot_sweep
+        from forecast.report.sensitivity_figures import plot_sweep
 
         sens = results.sensitivity
         horizon = results.scenario.horizon

@@ -15,7 +15,8 @@ from matplotlib.figure import Figure as MplFigure
 from forecast.project.engine import ConstraintDraws, project
 from forecast.report import figures as F
 from forecast.report import style
-from forecast.report.briefing import answer, build_briefing, first_limit_odds
+from forecast.report.answer import answer, first_limit_odds
+from forecast.report.briefing import build_briefing
 from forecast.report.document import Figure, Table
 from forecast.report.limit_figures import plot_binding_first
 from forecast.results.summary import ALLOWED_VAR, build_summary

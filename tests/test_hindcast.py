@@ -127,7 +127,7 @@ def test_realised_hindcast_from_2024(tmp_path):
 
 def test_briefing_sets_known_runs_beside_the_model_and_follows_the_held_path():
     from forecast.project.engine import project
-    from forecast.report.briefing import held_path_table, known_runs_table
+    from forecast.report.evidence import held_path_table, known_runs_table
     from forecast.results.summary import build_summary
     from helpers import fake_results, make_inputs
 

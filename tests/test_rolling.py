@@ -160,7 +160,7 @@ def test_the_caveat_says_what_the_doubling_time_leaves_out_computed():
     0.01 OOM the CRPS is quoted to counts as no better."""
     from types import SimpleNamespace
 
-    from forecast.report.briefing import _slope_caveat, _variant_verdict
+    from forecast.report.answer import _slope_caveat, _variant_verdict
 
     ds = _fake([[1.0, 1.0], [1.0, 1.0]])
     ds["crps"].loc[{"method": "model"}] = [[0.30, 0.30], [0.30, np.nan]]

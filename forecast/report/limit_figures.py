@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import (
+    Formatter,
     PercentFormatter,
 )
 
@@ -84,6 +85,28 @@ def _ceiling_lines(
         )
 
 
+def _against_ceilings(
+    ax: Axes,
+    projection: xr.Dataset,
+    kind: str,
+    formats: tuple[Callable[[float], str], Formatter],
+    label: tuple[str, str],
+    title: str,
+) -> None:
+    """The ceilings of ``kind`` over a quantity's band, and the axes, title and legend:
+    ``formats`` gives a level in words and the axis formatter, ``label`` the axis label and
+    its note on powers of ten."""
+    years = _years(projection)
+    _ceiling_lines(ax, projection, kind, formats[0])
+    _log_axis(ax, formats[1])
+    ax.set_xlim(years[0], years[-1])
+    _year_axis(ax)
+    _quantity_label(ax, *label)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    _legend(ax, loc="upper left")
+
+
 def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Figure:
     """Capital and amortised cost of the largest run against every spend ceiling (log USD)."""
     fig, ax = _axes(ax)
@@ -98,16 +121,14 @@ def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Fig
         q = D.band(projection[var].to_numpy(), [0.1, 0.5, 0.9])
         _band(ax, years, q[0], q[2], colour, 0.25)
         ax.plot(years, q[1], color=colour, lw=2, label=f"{label}: median, 80% band")
-    _ceiling_lines(ax, projection, "spend", fmt.usd)
-    _log_axis(ax, usd_formatter())
-    ax.set_xlim(years[0], years[-1])
-    _year_axis(ax)
-    _quantity_label(ax, "cost of the largest run (US dollars, nominal)", "$10¹² = $1T")
-    ax.set_title(
-        "What the largest run would cost if the trend continued,\nagainst the spending ceilings"
+    _against_ceilings(
+        ax,
+        projection,
+        "spend",
+        (fmt.usd, usd_formatter()),
+        ("cost of the largest run (US dollars, nominal)", "$10¹² = $1T"),
+        "What the largest run would cost if the trend continued,\nagainst the spending ceilings",
     )
-    ax.grid(True, which="major", alpha=0.3)
-    _legend(ax, loc="upper left")
     return fig
 
 
@@ -127,16 +148,14 @@ def plot_power_vs_ceiling(projection: xr.Dataset, ax: Axes | None = None) -> Fig
         lw=2,
         label="power drawn by the largest run, all-in (with cooling): median, 80% band",
     )
-    _ceiling_lines(ax, projection, "power", fmt.watts)
-    _log_axis(ax, watts_formatter())
-    ax.set_xlim(years[0], years[-1])
-    _year_axis(ax)
-    _quantity_label(ax, "power drawn during training (watts)", "10⁹ W = 1 GW")
-    ax.set_title(
-        "Power the largest run would draw if the trend continued,\nagainst the power ceiling"
+    _against_ceilings(
+        ax,
+        projection,
+        "power",
+        (fmt.watts, watts_formatter()),
+        ("power drawn during training (watts)", "10⁹ W = 1 GW"),
+        "Power the largest run would draw if the trend continued,\nagainst the power ceiling",
     )
-    ax.grid(True, which="major", alpha=0.3)
-    _legend(ax, loc="upper left")
     return fig
 
 

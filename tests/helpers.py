@@ -175,9 +175,9 @@ def fake_results(projection, runs_used, trend_fit=None, sweep=None, scenario: st
 
     import xarray as xr
 
+    from forecast.analysis.fits import fit_summary
     from forecast.results import Results, runs_dataset
     from forecast.scenario import load_scenario
-    from forecast.analysis.fits import fit_summary
 
     path = Path(__file__).resolve().parents[1] / "scenarios" / f"{scenario}.toml"
     start = float(projection.attrs["start_year"])

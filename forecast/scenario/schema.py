@@ -62,9 +62,9 @@ from pydantic import (
 )
 from pydantic.dataclasses import dataclass
 
-from forecast.data.checks import file_problem
 from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, PRECISIONS, STAGES
 from forecast.data.selection import RULES, Selection
+from forecast.data.textfile import file_problem
 from forecast.data.units import slope_from_doubling_months
 from forecast.errors import Problem, ScenarioError
 from forecast.scenario.params import (

@@ -360,7 +360,9 @@ def check_data_files(data: DataSpec, needs_fit: bool) -> tuple[list[Problem], st
         the selection cannot be fitted (a problem of the scenario's ``data.frontier``),
         or None.
     """
-    from forecast.data.loaders import load_economy, load_hardware, load_points
+    from forecast.data.economy import load_economy
+    from forecast.data.hardware import load_hardware
+    from forecast.data.runs import load_points
     from forecast.data.selection import select
 
     problems: list[Problem] = []

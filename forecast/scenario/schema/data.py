@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
-from forecast.data.loaders import DATA_DIR, MAX_COMPUTE_FLOP, STAGES
+from forecast.data.runs import MAX_COMPUTE_FLOP, STAGES
 from forecast.data.selection import RULES, Selection
+from forecast.data.table import DATA_DIR
 from forecast.data.textfile import file_problem
 from forecast.scenario.schema.base import CONFIG
 from forecast.scenario.values import (

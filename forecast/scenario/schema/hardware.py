@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic.dataclasses import dataclass
 
-from forecast.data.loaders import PRECISIONS
+from forecast.data.hardware import PRECISIONS
 from forecast.scenario.params import Beta, Fixed, Param
 from forecast.scenario.schema.base import CONFIG, UNIT, LevelsWithYears
 from forecast.scenario.values import Bound, Year, choice

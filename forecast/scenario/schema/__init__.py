@@ -38,7 +38,7 @@ reported, not rewritten). A constraint name may be any printable text ("USD/yr",
 "GW/site [2030]"), one line, at most :data:`MAX_CONSTRAINT_NAME` characters. Every
 number must be finite (``inf`` only for ``hardware.efficiency_limit_flop_per_joule``,
 meaning no limit) and inside a sensible range stated, with its reason, in the message
-(:data:`PARAM_BOUNDS`, the sampler and date limits below): far beyond anything
+(:data:`PARAM_BOUNDS`, the sampler and date limits of each module): far beyond anything
 plausible, well inside what the arithmetic carries, so a typo fails at ``check``.
 
 Layout

@@ -129,7 +129,7 @@ class DataSpec:
         return getattr(self, self.points)
 
     def load_points(self) -> pd.DataFrame:
-        """All candidate points (before selection); see :func:`forecast.data.loaders.load_points`.
+        """All candidate points (before selection); see :func:`forecast.data.runs.load_points`.
 
         Raises
         ------

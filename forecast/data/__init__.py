@@ -1,21 +1,16 @@
 """Loading, validating and selecting the data in ``data/``."""
 
+from forecast.data.economy import load_economy
+from forecast.data.hardware import load_hardware, peak_flops
 from forecast.data.loaders import (
-    DATA_DIR,
-    DOMAINS,
-    METHODS,
     NUMERICAL_FORMATS,
     OTHER_ACCELERATORS,
-    STAGES,
     check_all,
-    load_economy,
-    load_hardware,
-    load_openai_2018,
     load_run_hardware,
-    load_runs,
-    peak_flops,
 )
+from forecast.data.runs import DOMAINS, METHODS, STAGES, load_openai_2018, load_runs
 from forecast.data.selection import RULES, Selection, frontier_mask, select
+from forecast.data.table import DATA_DIR
 from forecast.data.units import (
     FLOP_PER_PFS_DAY,
     decimal_year,

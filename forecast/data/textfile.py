@@ -1,9 +1,12 @@
-"""Reading an input file as UTF-8 text, with one located message for each way it can fail.
+"""Input files: whether one is there (:func:`file_problem`), and reading it as UTF-8 text.
 
 Scenario (TOML) and data (CSV) files both come through :func:`read_text`, so a missing
 file, a folder, an empty file, a binary file, a UTF-16 file or a Latin-1 file gives the
 same kind of one-line message whichever it is, instead of a traceback or a confusing
 header error. A UTF-8 byte-order mark (as Excel and Notepad write) is accepted.
+
+:func:`file_problem` says why a file cannot be read without opening it: the data files a
+scenario names are looked for this way when the scenario is loaded.
 """
 
 from __future__ import annotations
@@ -33,6 +36,32 @@ def _control_share(content: bytes) -> float:
     sample = content[:65536]
     controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS)
     return controls / max(len(sample), 1)
+
+
+def file_problem(path: Path, given: str | None = None) -> str | None:
+    """Why ``path`` cannot be read as a data file, or None; the file is not opened.
+
+    Parameters
+    ----------
+    path : Path
+        The resolved path.
+    given : str, optional
+        The path as the scenario wrote it, repeated in the message.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"file not found: /abs/runs.csv (given as 'runs.csv')"``.
+    """
+    if path.is_file():
+        return None
+    what = "file not found"
+    if path.is_dir():
+        what = "a folder, not a file"
+    elif path.exists():
+        what = "not a regular file"  # a device or FIFO would hang the reader
+    where = f" (given as {given!r})" if given is not None else ""
+    return f"{what}: {path}{where}"
 
 
 def read_text(

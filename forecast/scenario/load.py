@@ -9,7 +9,7 @@ table) get the messages users know. Every problem in a file comes in one
 
 :func:`scenario_from_text` touches no file; :func:`load_scenario` reads the file and
 checks that the data files it names are there; :func:`check_scenario` also reads
-those (:mod:`forecast.data.checks`).
+those (:func:`check_data_files`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from forecast.data.textfile import read_text
-from forecast.errors import Problem, ScenarioError
+from forecast.errors import DataError, Problem, ScenarioError
 from forecast.scenario.params import did_you_mean
 from forecast.scenario.schema import (
     MAX_CONSTRAINTS,
     Constraint,
+    DataSpec,
     Scenario,
     ScenarioFile,
     constraint_names,
@@ -37,6 +38,9 @@ from forecast.scenario.schema import (
 from forecast.scenario.values import Context, Required, kind_of
 
 _FILE = TypeAdapter(ScenarioFile)
+
+#: The fewest selected points a trend is fitted to.
+MIN_FIT_POINTS = 3
 
 # -- locating keys in the TOML text --------------------------------------------------------
 
@@ -327,8 +331,6 @@ def check_scenario(path: str | Path) -> Scenario:
         CSV file, line and column), or if its selection leaves fewer than 3 points
         for a trend that needs fitting.
     """
-    from forecast.data.checks import check_data_files
-
     path = Path(path)
     scenario, lines = _load(path)
     problems, selection = check_data_files(scenario.data, scenario.trend.needs_fit)
@@ -338,3 +340,48 @@ def check_scenario(path: str | Path) -> Scenario:
     if problems:
         _raise(str(path), problems, sort=False)
     return scenario
+
+
+def check_data_files(data: DataSpec, needs_fit: bool) -> tuple[list[Problem], str | None]:
+    """Load and validate every data file a scenario's ``[data]`` table names.
+
+    Parameters
+    ----------
+    data : forecast.scenario.DataSpec
+        The files, and the selection of the points to fit.
+    needs_fit : bool
+        Whether the trend is fitted to the selected points (then at least
+        :data:`MIN_FIT_POINTS` must be selected).
+
+    Returns
+    -------
+    (list of Problem, str or None)
+        The problems in the files (each with its CSV file, line and column), and why
+        the selection cannot be fitted (a problem of the scenario's ``data.frontier``),
+        or None.
+    """
+    from forecast.data.economy import load_economy
+    from forecast.data.hardware import load_hardware
+    from forecast.data.runs import load_points
+    from forecast.data.selection import select
+
+    problems: list[Problem] = []
+    points = None
+    try:
+        points = load_points(data.points, data.points_file)
+    except DataError as exc:
+        problems.extend(exc.problems or [Problem(str(data.points_file), str(exc))])
+    for load, file in ((load_hardware, data.hardware), (load_economy, data.economy)):
+        try:
+            load(file)
+        except DataError as exc:
+            problems.extend(exc.problems or [Problem(str(file), str(exc))])
+    if points is None or not needs_fit:
+        return problems, None
+    n = len(select(points, data.selection()))
+    if n >= MIN_FIT_POINTS:
+        return problems, None
+    return problems, (
+        f"the selection ({data.selection().describe()}) keeps {n} point(s); fitting the "
+        f"trend needs at least {MIN_FIT_POINTS}"
+    )

@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import PlainValidator, TypeAdapter, ValidationError, ValidationInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
-from forecast.data.loaders import plain_number
+from forecast.data.cells import plain_number
 from forecast.scenario.params import (
     DISTRIBUTIONS,
     Fixed,

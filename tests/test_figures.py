@@ -14,7 +14,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from forecast.data.units import FLOP_PER_PFS_DAY
-from forecast.project.engine import ConstraintDraws, ProjectionInputs, project
+from forecast.project.engine import project
+from forecast.project.limits import ConstraintDraws, ProjectionInputs
 from forecast.report import figures as F
 from helpers import fake_growth, fake_results, make_fake_trend_fit, make_inputs, trend_summary
 

@@ -23,7 +23,7 @@ projection's trend (the fitted trend of the current era, as
 scatter and Student-t degrees of freedom of the same draw, and ``m`` the run's known
 measurement sd. The *constrained* model replaces ``mu(t)`` by
 ``min(mu(t), ln affordable compute(t))`` over the scenario's constraints at that date
-(:func:`~forecast.project.engine.ln_affordable`); before the ceilings bind the two are
+(:func:`~forecast.project.limits.ln_affordable`); before the ceilings bind the two are
 the same.
 """
 
@@ -50,7 +50,7 @@ from forecast.pipeline import (
     fit_scenario,
 )
 from forecast.progress import Log, quiet
-from forecast.project.engine import ln_affordable
+from forecast.project.limits import ln_affordable
 from forecast.results import Backtest
 from forecast.scenario import Scenario
 from forecast.stats import central_interval, interval, quantiles

@@ -24,7 +24,7 @@ from forecast.data.units import doubling_years
 from forecast.models import priors as P
 from forecast.models.posterior import FlatDraws
 from forecast.models.sampling import Diagnostics
-from forecast.project.engine import saturate_ln
+from forecast.project.limits import saturate_ln
 
 if TYPE_CHECKING:
     import arviz as az
@@ -144,7 +144,7 @@ class HardwareFit(FlatDraws):
 def saturate(efficiency, limit):
     """Bend an efficiency trend towards a physical ceiling: 1/E = 1/E_trend + 1/limit.
 
-    The linear-scale form of :func:`forecast.project.engine.saturate_ln`, the one
+    The linear-scale form of :func:`forecast.project.limits.saturate_ln`, the one
     formula of the ceiling, which the projection evaluates in logs.
 
     Parameters

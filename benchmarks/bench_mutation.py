@@ -14,6 +14,8 @@ Usage: python benchmarks/bench_mutation.py [--keep]   (--keep: reuse mutants/, n
 
 from __future__ import annotations
 
+import ast
+import difflib
 import re
 import shutil
 import subprocess
@@ -265,6 +267,30 @@ def _diff(name: str) -> tuple[str, str]:
     return " / ".join(removed), " / ".join(added)
 
 
+def message_mutants() -> list[str]:
+    """Mutants that change only an error message (every changed line raises): not
+    formulas, counted apart. Read from mutants/, where each mutant is a copy of its
+    function beside the original (``<function>__mutmut_orig``)."""
+    names = []
+    for path in sorted((ROOT / "mutants" / "forecast").rglob("*.py")):
+        lines = path.read_text().splitlines()
+        funcs = {
+            node.name: lines[node.lineno : node.end_lineno]  # the body, without the def line
+            for node in ast.walk(ast.parse("\n".join(lines)))
+            if isinstance(node, ast.FunctionDef)
+        }
+        module = ".".join(path.relative_to(ROOT / "mutants").with_suffix("").parts)
+        for name, body in funcs.items():
+            base, sep, _ = name.rpartition("__mutmut_")
+            orig = funcs.get(f"{base}__mutmut_orig")
+            if not sep or orig is None or name.endswith("__mutmut_orig"):
+                continue
+            changed = [x for x in difflib.ndiff(orig, body) if x.startswith("- ")]
+            if changed and all("raise " in x or "Error(" in x for x in changed):
+                names.append(f"{module}.{name}")
+    return names
+
+
 def main(argv: list[str]) -> int:
     if "--keep" not in argv:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
@@ -295,6 +321,7 @@ def main(argv: list[str]) -> int:
             unexplained.append(entry)
         else:
             equivalent.append({**entry, "category": found[0], "why": found[1]})
+    messages = message_mutants()
     config = (ROOT / "pyproject.toml").read_text()
     tests = re.findall(r'"(tests/test_\w+\.py)"', config.split("[tool.mutmut]")[1])
     path = write(
@@ -318,6 +345,12 @@ def main(argv: list[str]) -> int:
             "equivalent_by_category": dict(
                 sorted(Counter(e["category"] for e in equivalent).items())
             ),
+            "message_mutants": {
+                "note": "mutants of error messages only (no docstrings or logging are "
+                "mutated); not formulas, all among the counts above",
+                "total": len(messages),
+                "killed": sum(status.get(n) == "killed" for n in messages),
+            },
             "unexplained": unexplained,
             "equivalent_mutants": equivalent,
         },

@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def engine_seconds(repeats: int = 5) -> float:
     """Best-of-``repeats`` time of the projection engine on 4,000 x 100 x 3."""
-    from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs, project
+    from forecast.project.engine import project
+    from forecast.project.limits import ConstraintDraws, ProjectionInputs
+    from forecast.project.trajectory import LogLinear
 
     rng = np.random.default_rng(0)
     s = 4000

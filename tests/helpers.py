@@ -252,7 +252,8 @@ def make_inputs(
     """
     import numpy as np
 
-    from forecast.project.engine import ConstraintDraws, LogLinear, ProjectionInputs
+    from forecast.project.limits import ConstraintDraws, ProjectionInputs
+    from forecast.project.trajectory import LogLinear
 
     ones = np.ones(s)
     log10_2 = math.log10(2)

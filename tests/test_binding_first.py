@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure as MplFigure
 
-from forecast.project.engine import ConstraintDraws, project
+from forecast.project.engine import project
+from forecast.project.limits import ConstraintDraws
 from forecast.report import figures as F
 from forecast.report import style
 from forecast.report.answer import answer, first_limit_odds
@@ -242,7 +243,7 @@ def test_the_race_splits_the_draws_by_the_top_sobol_inputs():
     import xarray as xr
 
     from forecast.analysis.hit_response import binding_race
-    from forecast.project.engine import set_input
+    from forecast.project.inputs import set_input
     from helpers import make_inputs
 
     inp = make_inputs(6)

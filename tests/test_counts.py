@@ -23,7 +23,7 @@ from forecast.analysis.counts import (
     share_above,
     yearly_counts,
 )
-from forecast.project.engine import LogLinear
+from forecast.project.trajectory import LogLinear
 from forecast.report.counts import (
     EPOCH_COUNTS,
     counts_blocks,

@@ -14,7 +14,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from forecast.data.units import FLOP_PER_PFS_DAY
-from forecast.project.engine import ConstraintDraws, ProjectionInputs, project
+from forecast.project.engine import project
+from forecast.project.limits import ConstraintDraws, ProjectionInputs
 from forecast.report import figures as F
 from forecast.report.limit_figures import (
     plot_cost_vs_ceilings,

@@ -18,7 +18,9 @@ from forecast.analysis.growth import (
     projected,
     projected_draws,
 )
-from forecast.project.engine import LogLinear, Realised, project
+from forecast.project.engine import project
+from forecast.project.limits import Realised
+from forecast.project.trajectory import LogLinear
 from helpers import fake_growth, fake_results, hand_runs, make_inputs
 
 LOG10_2 = math.log10(2)

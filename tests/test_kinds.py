@@ -11,20 +11,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from forecast.project.engine import (
-    ConstraintDraws,
-    LogLinear,
-    Realised,
-    closed_form_hit,
-    get_input,
-    hit_years,
-    is_log_linear,
-    ln_affordable,
-    ln_demand,
-    project,
-    set_input,
-    solve_hit,
-)
+from forecast.project.engine import project
+from forecast.project.hits import closed_form_hit, hit_years, is_log_linear, solve_hit
+from forecast.project.inputs import get_input, set_input
+from forecast.project.limits import ConstraintDraws, Realised, ln_affordable, ln_demand
+from forecast.project.trajectory import LogLinear
 from helpers import make_inputs
 
 LN2 = math.log(2)

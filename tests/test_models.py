@@ -113,7 +113,7 @@ def test_saturate_bends_to_ceiling():
 
 def test_engine_efficiency_is_the_same_ceiling():
     """The projection's efficiency (in logs) is the same formula as saturate()."""
-    from forecast.project.engine import ln_efficiency
+    from forecast.project.limits import ln_efficiency
     from helpers import make_inputs
 
     inp = make_inputs(s=1, te_years=2.5, eff_limit=4.7e15)

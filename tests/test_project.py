@@ -8,20 +8,17 @@ import math
 import numpy as np
 import pytest
 
-from forecast.project.engine import (
+from forecast.project.engine import project
+from forecast.project.hits import closed_form_hit, hit_years, solve_hit
+from forecast.project.inputs import (
     INPUT_KEYS,
-    ConstraintDraws,
-    LogLinear,
-    ProjectionInputs,
-    closed_form_hit,
     get_input,
-    hit_years,
-    project,
     set_input,
     set_inputs,
-    solve_hit,
     with_doubling_months,
 )
+from forecast.project.limits import ConstraintDraws, ProjectionInputs
+from forecast.project.trajectory import LogLinear
 from forecast.stats import interval, quantiles
 from helpers import design_capex_hit, make_inputs
 
@@ -287,7 +284,7 @@ def _realised_inputs(max_days: float = math.inf, basis: str = "capex", kind: str
     every 2.5 years; 1e17 FLOP per amortised USD at 2024 doubling every 1.5 years; runs
     of 90 days at 2024 growing 1.3x a year; one ceiling at 2025 growing 5% a year: 1e13 USD
     of capital, 1e11 USD amortised, or 1e9 W."""
-    from forecast.project.engine import Realised
+    from forecast.project.limits import Realised
 
     s = 3
     ones = np.ones(s)
@@ -358,7 +355,7 @@ def test_realised_conversion_meets_its_closed_form(kind, basis, max_days):
 
 def test_realised_amounts_by_hand():
     """One year, every amount written out: capex, power and amortised cost of the run."""
-    from forecast.project.engine import ln_demand
+    from forecast.project.limits import ln_demand
 
     inp = _realised_inputs()
     t = np.array([2026.0])
@@ -404,7 +401,7 @@ def _sized(size: float, max_days: float = math.inf, kind: str = "spend", basis: 
 
 def test_realised_duration_grows_with_the_run_by_hand():
     """At 2026 a run of C FLOP lasts 90 x 1.3^2 x (C / 1e24)^0.4 days, up to the cap."""
-    from forecast.project.engine import ln_demand
+    from forecast.project.limits import ln_demand
 
     t = np.array([2026.0])
     c = 5e26 * 2 ** ((2026.0 - 2025.5) / 0.5)
@@ -449,7 +446,7 @@ def test_realised_sized_duration_meets_its_closed_form(size):
 def test_affordable_compute_spends_exactly_the_limit(size, max_days):
     """What a ceiling allows, fed back through the demand, costs exactly the ceiling, on
     both sides of the duration cap; and the held path's demand never exceeds the limit."""
-    from forecast.project.engine import ln_affordable, ln_demand
+    from forecast.project.limits import ln_affordable, ln_demand
 
     for kind in ("spend", "power"):
         inp = _sized(size, max_days, kind=kind)

@@ -70,7 +70,7 @@ def test_threshold_years_follow_the_closed_form():
     t = 2025.5 + log2(20) / 2; 1e25 it reached before the start (2026), at
     2025.5 - log2(50) / 2, and that year is kept, not clamped to the start; 1e50 (in 2064)
     is past the end of the horizon year (2061): never."""
-    from forecast.project.engine import threshold_years
+    from forecast.project.hits import threshold_years
 
     inp = make_inputs(3)
     got = threshold_years(inp, [25, 28, 50])
@@ -126,7 +126,7 @@ def _bent(change: float, after_months: float):
 def test_a_bent_trend_by_hand():
     """5e26 FLOP at 2025.5 doubling every 6 months until 2030, then every 24 months: at
     2034 it is 5e26 x 2^9 x 2^2."""
-    from forecast.project.engine import threshold_years
+    from forecast.project.hits import threshold_years
 
     inp = _bent(2030.0, 24.0)
     t = np.array([[2028.0, 2034.0]] * 3)
@@ -144,7 +144,8 @@ def test_a_bent_trend_by_hand():
 def test_a_bent_trend_meets_its_ceiling_where_the_hand_solution_says():
     """The capex ceiling of make_inputs, met after the bend: the solver (no closed form
     applies) agrees with the crossing of the two linear pieces computed by hand."""
-    from forecast.project.engine import hit_years, is_log_linear, ln_demand
+    from forecast.project.hits import hit_years, is_log_linear
+    from forecast.project.limits import ln_demand
 
     inp = _bent(2028.0, 10.0)
     c = inp.constraints[0]
@@ -163,7 +164,7 @@ def test_a_bent_trend_meets_its_ceiling_where_the_hand_solution_says():
 def test_a_new_eras_inputs_are_set_and_read_back():
     """The hazard moves the bend (start + unit wait / hazard); the new era's doubling time
     sets the slope after it; both round-trip; without a new era the keys are refused."""
-    from forecast.project.engine import get_input, set_input
+    from forecast.project.inputs import get_input, set_input
 
     inp = _bent(2030.0, 24.0)
     inp = dataclasses.replace(inp, era_wait=np.full(3, 0.5))

@@ -122,7 +122,7 @@ def test_the_variants_share_the_model_fit_and_floor():
     from types import SimpleNamespace
 
     from forecast.analysis.rolling import DAMPING, _variants
-    from forecast.project.engine import LogLinear
+    from forecast.project.trajectory import LogLinear
 
     rec = LogLinear(np.array([25.0, 25.0]), np.array([0.5, 0.5]), 2024.0)
     inputs = SimpleNamespace(compute=rec, start_year=2024.0, n_draws=2, record_floor_log10=25.2)

@@ -14,13 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.project.engine import (
-    YEAR_IS,
-    ConstraintDraws,
-    held_threshold_years,
-    project,
-    year_instant,
-)
+from forecast.project.engine import project
+from forecast.project.hits import held_threshold_years
+from forecast.project.limits import ConstraintDraws
+from forecast.project.trajectory import YEAR_IS, year_instant
 from forecast.results.summary import build_summary, thresholds
 from helpers import fake_results, make_inputs
 

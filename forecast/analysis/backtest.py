@@ -23,7 +23,7 @@ projection's trend (the fitted trend of the current era, as
 scatter and Student-t degrees of freedom of the same draw, and ``m`` the run's known
 measurement sd. The *constrained* model replaces ``mu(t)`` by
 ``min(mu(t), ln affordable compute(t))`` over the scenario's constraints at that date
-(:func:`~forecast.project.engine.ln_affordable`); before the ceilings bind the two are
+(:func:`~forecast.project.limits.ln_affordable`); before the ceilings bind the two are
 the same.
 """
 
@@ -47,7 +47,7 @@ from forecast.models import priors as P
 from forecast.models.scenario import fit_conversion_of, fit_scenario
 from forecast.models.trend import student_t_noise
 from forecast.progress import Log, quiet
-from forecast.project.engine import ln_affordable
+from forecast.project.limits import ln_affordable
 from forecast.project.scenario import build_inputs
 from forecast.scenario import Scenario
 from forecast.stats import central_interval, interval, json_number, quantiles

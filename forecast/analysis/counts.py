@@ -72,7 +72,7 @@ import xarray as xr
 from forecast.data.selection import select
 from forecast.data.units import LN10, decimal_year
 from forecast.progress import Log, quiet
-from forecast.project.engine import LogLinear
+from forecast.project.trajectory import LogLinear
 from forecast.scenario import Scenario
 from forecast.scenario.schema import DataSpec
 

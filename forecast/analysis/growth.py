@@ -354,7 +354,8 @@ def projected_draws(inputs, projection: xr.Dataset) -> dict[str, np.ndarray] | N
     projection spans less than a year.
     """
     from forecast.data.units import LN10
-    from forecast.project.engine import ln_duration, year_instant
+    from forecast.project.limits import ln_duration
+    from forecast.project.trajectory import year_instant
 
     years = projection["year"].to_numpy()
     _, n = growth_window(years)

@@ -57,7 +57,7 @@ def runs_with_figures(scenario: Scenario):
 def modelled(inputs, demand: str, t: np.ndarray, compute: np.ndarray) -> np.ndarray:
     """Median, 10th and 90th percentile over draws of what runs of ``compute`` FLOP at
     years ``t`` demand (``demand``: "capex", "amortized" or "power"): shape (3, len(t))."""
-    from forecast.project.engine import ln_demand
+    from forecast.project.limits import ln_demand
 
     grid = np.broadcast_to(np.asarray(t, dtype=float), (inputs.n_draws, len(t)))
     ln_c = np.broadcast_to(np.log(np.asarray(compute, dtype=float)), grid.shape)

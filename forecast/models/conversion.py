@@ -20,7 +20,7 @@ larger run lasts longer (labs trade chips for time: GPT-3 took about 15 days in 
 3e23 FLOP, Llama 3.1-405B about 89 days in 2024 at 4e25), and a trend in time alone
 prices smaller runs as if they lasted as long as the frontier's. Utilisation, the numerical format
 actually used, servers, networking and cooling are all inside these realised figures, so
-the projection applies none of them again (:class:`forecast.project.engine.Realised`).
+the projection applies none of them again (:class:`forecast.project.limits.Realised`).
 """
 
 from __future__ import annotations

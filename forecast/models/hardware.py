@@ -24,7 +24,6 @@ from forecast.data.units import doubling_years
 from forecast.models import priors as P
 from forecast.models.posterior import FlatDraws
 from forecast.models.sampling import Diagnostics
-from forecast.project.engine import saturate_ln
 
 if TYPE_CHECKING:
     import arviz as az
@@ -141,10 +140,28 @@ class HardwareFit(FlatDraws):
         return self._stack("level")[:, i] + self._stack("slope")[:, i] * (year - self.t_ref)
 
 
+def saturate_ln(ln_trend: np.ndarray, ln_limit: np.ndarray | float) -> np.ndarray:
+    """The efficiency ceiling in logs: ln E where 1/E = 1/E_trend + 1/E_max.
+
+    The one formula of the ceiling (:func:`saturate` is its
+    linear-scale form). E equals the trend while the trend is far below the ceiling and
+    never exceeds the ceiling.
+
+    Parameters
+    ----------
+    ln_trend : array_like
+        ln of the unbounded log-linear trend (FLOP/J).
+    ln_limit : array_like
+        ln of the ceiling in FLOP/J; ``inf`` for no ceiling (then E is the trend exactly).
+    """
+    # ln(1/(1/a + 1/b)) = -logaddexp(-ln a, -ln b): no overflow, exact for ln b = inf.
+    return -np.logaddexp(-np.asarray(ln_trend), -np.asarray(ln_limit))
+
+
 def saturate(efficiency, limit):
     """Bend an efficiency trend towards a physical ceiling: 1/E = 1/E_trend + 1/limit.
 
-    The linear-scale form of :func:`forecast.project.engine.saturate_ln`, the one
+    The linear-scale form of :func:`saturate_ln`, the one
     formula of the ceiling, which the projection evaluates in logs.
 
     Parameters

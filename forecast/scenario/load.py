@@ -313,16 +313,8 @@ def _load(path: Path) -> tuple[Scenario, _Lines]:
 
 
 def check_scenario(path: str | Path) -> Scenario:
-    """Load a scenario and also load and validate the data files it names.
-
-    Parameters
-    ----------
-    path : str or Path
-        The scenario file.
-
-    Returns
-    -------
-    Scenario
+    """:func:`load_scenario` (same parameter and return), and also load and validate the
+    data files the scenario names.
 
     Raises
     ------

@@ -140,3 +140,63 @@ def rounded_interval(values: np.ndarray) -> dict:
     (2032.9999996) falls on the same side everywhere.
     """
     return {k: rounded(v) for k, v in interval(np.asarray(values, dtype=float)).items()}
+
+
+# -- growth of the projection over summary.json's window (summary and growth accounting)
+
+#: The window of ``growth`` in summary.json: the first five projected years.
+GROWTH_YEARS = 5
+
+#: ``growth`` keys and the projection variable each is the growth of (unconstrained).
+GROWTH_OF = {
+    "compute_per_year": "log10_flop",
+    "capex_per_year": "capex_usd",
+    "amortized_per_year": "amortized_usd",
+    "power_per_year": "power_watts",
+}
+
+
+def growth_window(years) -> tuple[float, float]:
+    """The window of the ``growth`` keys: the first projected year t0 and the number of
+    years n = :data:`GROWTH_YEARS` (fewer if the horizon comes first; below 1: no window).
+
+    The one home of that rule: the growth accounting
+    (:func:`forecast.analysis.growth.projected`) reads the same window.
+    """
+    years = np.asarray(years)
+    return float(years[0]), min(GROWTH_YEARS, float(years[-1] - years[0]))
+
+
+def per_draw_growth(projection, var: str) -> np.ndarray | None:
+    """Per draw, the yearly growth factor of the projection variable ``var`` over the
+    :func:`growth_window`: (X(t0 + n) / X(t0)) ** (1 / n), or 10 ** ((x(t0 + n) - x(t0)) / n)
+    for ``log10_flop`` (stored as log10). None when the window is shorter than a year.
+    """
+    years = projection["year"].to_numpy()
+    _, n = growth_window(years)
+    if n < 1:
+        return None
+    start = projection[var].sel(year=years[0]).to_numpy()
+    end = projection[var].sel(year=years[0] + n).to_numpy()
+    return 10 ** ((end - start) / n) if var == "log10_flop" else (end / start) ** (1 / n)
+
+
+def growth(projection) -> dict:
+    """Yearly growth factors of the unconstrained largest run over the first projected years.
+
+    Per draw, :func:`per_draw_growth` of each variable of :data:`GROWTH_OF`.
+
+    Returns
+    -------
+    dict
+        An interval per key of :data:`GROWTH_OF`; all ``None`` when the projection
+        spans less than a year.
+    """
+    out = {}
+    for key, var in GROWTH_OF.items():
+        factor = per_draw_growth(projection, var)
+        if factor is None:
+            out[key] = {"median": None, "p10": None, "p90": None}
+            continue
+        out[key] = rounded_interval(factor)
+    return out

@@ -36,7 +36,7 @@ from urllib.parse import unquote
 import pandas as pd
 import xarray as xr
 
-from forecast.results.backtests import Backtest, load_backtests, load_rolling, save_backtests
+from forecast.results.backtests import load_backtests, load_rolling, save_backtests
 from forecast.results.files import (
     NAME_ENCODING,
     json_attrs,
@@ -49,10 +49,10 @@ from forecast.results.sensitivity import Sensitivity, sweep_to_json
 from forecast.scenario import Scenario
 
 if TYPE_CHECKING:
+    from forecast.analysis.backtest import Backtest
     from forecast.project.scenario import ScenarioResult
 
 __all__ = [
-    "Backtest",
     "Results",
     "Sensitivity",
     "load_backtests",

@@ -6,16 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xarray as xr
 
-from forecast.analysis.backtest import Backtest
 from forecast.results.files import (
     json_attrs,
     open_group,
     optional_group,
     unjson_attrs,
 )
+
+if TYPE_CHECKING:
+    # Only for the annotations: loading analysis (and the models it uses) costs a re-render
+    # about a second, and only load_backtests builds one.
+    from forecast.analysis.backtest import Backtest
 
 
 def save_backtests(
@@ -74,6 +79,8 @@ def load_rolling(path: Path) -> xr.Dataset | None:
 
 def load_backtests(path: Path) -> list[Backtest]:
     """Read ``backtest.nc`` back into :class:`Backtest` objects."""
+    from forecast.analysis.backtest import Backtest
+
     fans = open_group(path)
     out = []
     if "cutoff" not in fans.coords:

@@ -8,9 +8,8 @@ import math
 import numpy as np
 
 from forecast import __version__
-from forecast.analysis.growth import growth
 from forecast.results import Results
-from forecast.stats import prob_finite, rounded, rounded_interval
+from forecast.stats import growth, prob_finite, rounded, rounded_interval
 
 
 def _era_starts(results: Results) -> list[float]:

@@ -156,7 +156,7 @@ def test_projected_factors_of_the_datasheet_conversion_in_closed_form():
 
 
 def test_projected_identity_per_draw_and_the_summary_growth_keys():
-    from forecast.analysis.growth import growth
+    from forecast.stats import growth
 
     inputs = make_inputs(40, np.linspace(5.0, 7.0, 40), horizon=2045.0)
     proj = project(inputs)

@@ -44,13 +44,10 @@ from forecast.stats import (
     GROWTH_OF,
     INTERVAL_KEYS,
     INTERVAL_PROBS,
-    growth,
     growth_window,
     per_draw_growth,
     quantiles,
 )
-
-__all__ = ["GROWTH_OF", "growth", "growth_window", "per_draw_growth"]
 
 #: Each account's factors, in the briefing's order: compute first, the result last.
 ACCOUNTS: dict[str, tuple[str, ...]] = {

@@ -22,7 +22,7 @@ import pymc as pm
 import pytest
 
 from forecast.errors import Interrupted, ScenarioError
-from forecast.models import SamplerSettings, fit_trend
+from forecast.models import FitControl, SamplerSettings, fit_trend
 from forecast.models import cache as cache_mod
 from forecast.models.sampling import backend_available, sample
 from helpers import toy_posterior
@@ -120,7 +120,7 @@ def test_interrupted_fit_is_not_cached(monkeypatch, toy_data):
     # The same fit, not interrupted, samples (nothing was left to load) and is stored.
     monkeypatch.setattr(pm, "sample", lambda **kwargs: posterior(4, 50))
     logs: list[str] = []
-    fit_trend(toy_data, eras=1, settings=SETTINGS, seed=1, log=logs.append)
+    fit_trend(toy_data, eras=1, settings=SETTINGS, seed=1, control=FitControl(log=logs.append))
     assert not any("loaded from cache" in line for line in logs), logs
     again = fit_trend(toy_data, eras=1, settings=SETTINGS, seed=1)
     assert again.cached
@@ -175,7 +175,7 @@ CHILD = textwrap.dedent(
     import sys
     import numpy as np
     from forecast.errors import Interrupted
-    from forecast.models import SamplerSettings, TrendData, fit_trend
+    from forecast.models import FitControl, SamplerSettings, TrendData, fit_trend
 
     rng = np.random.default_rng(1)
     t = np.sort(rng.uniform(2000, 2024, 20))
@@ -184,7 +184,8 @@ CHILD = textwrap.dedent(
     # Far more draws than the test waits for: the signal always lands mid-sampling.
     settings = SamplerSettings(draws=500_000, tune=200, chains=2, backend=sys.argv[1])
     try:
-        fit_trend(data, eras=1, settings=settings, seed=1, log=lambda m: print(m, flush=True))
+        control = FitControl(log=lambda m: print(m, flush=True))
+        fit_trend(data, eras=1, settings=settings, seed=1, control=control)
     except Interrupted as exc:
         print(f"interrupted by {exc.signum}", flush=True)
         sys.exit(exc.exit_code)

@@ -22,7 +22,7 @@ from forecast.models import (
 )
 from forecast.models import cache as cache_mod
 from forecast.models import fit as fit_mod
-from forecast.models.fit import prior_predictive_doubling, screening_settings
+from forecast.models.fit import FitControl, prior_predictive_doubling, screening_settings
 from forecast.models.hardware import build_hardware_model
 from forecast.models.trend import pointwise_log_likelihood
 
@@ -279,7 +279,9 @@ def test_auto_eras_screens_candidates_then_fits_the_chosen_in_full(toy_data, tmp
     # With settings no heavier than the screening ones, the candidates are the fits.
     calls.clear()
     small = SamplerSettings(draws=300, tune=300, chains=2)
-    fit = fit_trend(toy_data, eras="auto", settings=small, seed=3, use_cache=False)
+    fit = fit_trend(
+        toy_data, eras="auto", settings=small, seed=3, control=FitControl(use_cache=False)
+    )
     assert [c[1] for c in calls] == [small] * 3
     assert fit.idata is fit.candidates[fit.eras]
 

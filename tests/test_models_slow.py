@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 
 from forecast.data import Selection, select
-from forecast.models import SamplerSettings, TrendData, fit_hardware, fit_trend
+from forecast.models import FitControl, SamplerSettings, TrendData, fit_hardware, fit_trend
 from helpers import isolated_cache
 
 pytestmark = pytest.mark.slow
 
 SETTINGS = SamplerSettings(draws=1000, tune=1000, chains=4, target_accept=0.9)
+STRICT = FitControl(strict=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,7 +38,7 @@ def converged(fit):
 def test_2018_points_one_era(openai_2018):
     points = openai_2018[openai_2018["in_trend"]].copy()
     points["uncertainty"] = 2.0  # "meant to be right within 2-3x"
-    fit = fit_trend(points, eras=1, settings=SETTINGS, seed=1, strict=True)
+    fit = fit_trend(points, eras=1, settings=SETTINGS, seed=1, control=STRICT)
     months = fit.current_doubling_months()
     lo, med, hi = np.quantile(months, [0.05, 0.5, 0.95])
     print(f"2018 points: doubling {med:.2f} months (90% {lo:.2f}-{hi:.2f})")
@@ -47,7 +48,7 @@ def test_2018_points_one_era(openai_2018):
 
 
 def test_all_runs_auto_eras(runs):
-    fit = fit_trend(runs, eras="auto", settings=SETTINGS, seed=2, strict=True)
+    fit = fit_trend(runs, eras="auto", settings=SETTINGS, seed=2, control=STRICT)
     assert fit.eras >= 2
     assert fit.comparison is not None and len(fit.comparison) >= 2
     breaks = np.median(fit.breakpoints(), axis=0)
@@ -68,7 +69,7 @@ def test_all_runs_auto_eras(runs):
 
 def test_frontier_since_2010(runs):
     frontier = select(runs, Selection("top_n", top_n=10, since=dt.date(2010, 1, 1)))
-    fit = fit_trend(frontier, eras=1, settings=SETTINGS, seed=3, strict=True)
+    fit = fit_trend(frontier, eras=1, settings=SETTINGS, seed=3, control=STRICT)
     med = float(np.median(fit.current_doubling_months()))
     print(f"frontier top-10 since 2010: doubling {med:.2f} months over {len(frontier)} runs")
     assert 4.5 <= med <= 7
@@ -79,7 +80,7 @@ def test_frontier_since_2010_auto_eras_is_one_era(runs):
     """The baseline's selection: no break since 2010 earns its place by LOO."""
     frontier = select(runs, Selection("top_n", top_n=10, since=dt.date(2010, 1, 1)))
     # Seed 3 as above: the chosen 1-era fit is the very entry that test cached.
-    fit = fit_trend(frontier, eras="auto", settings=SETTINGS, seed=3, strict=True)
+    fit = fit_trend(frontier, eras="auto", settings=SETTINGS, seed=3, control=STRICT)
     print(fit.comparison)
     assert fit.eras == 1
     assert set(fit.comparison["eras"]) == {1, 2, 3}
@@ -89,7 +90,7 @@ def test_frontier_since_2010_auto_eras_is_one_era(runs):
 
 
 def test_hardware_ml(hardware):
-    fit = fit_hardware(hardware, "ml", settings=SETTINGS, seed=4, strict=True)
+    fit = fit_hardware(hardware, "ml", settings=SETTINGS, seed=4, control=STRICT)
     for series in ("price_performance", "efficiency"):
         med = float(np.median(fit.doubling_years(series)))
         print(f"hardware ml {series}: doubling {med:.2f} years")
@@ -163,7 +164,7 @@ def test_level_jump_is_recovered():
     # The jump and the breakpoint trade off against each other: 1,500 draws per chain keep
     # the bulk ESS of the breakpoint above 400 (1,000 gave 379 with PyMC 5.28).
     settings = SamplerSettings(draws=1500, tune=1000, chains=4, target_accept=0.9)
-    fit = fit_trend(data, eras=2, jump=True, settings=settings, seed=5, strict=True)
+    fit = fit_trend(data, eras=2, jump=True, settings=settings, seed=5, control=STRICT)
     jump = fit.params()["jumps"][:, 0]
     lo, hi = np.quantile(jump, [0.05, 0.95])
     print(f"jump: median {np.median(jump):.2f} OOM (90% {lo:.2f}-{hi:.2f}), truth 2.0")

@@ -44,6 +44,7 @@ from forecast.data.selection import select
 from forecast.data.units import LN10, decimal_year, doubling_months
 from forecast.errors import DataError
 from forecast.models import priors as P
+from forecast.models.fit import FitControl
 from forecast.models.scenario import fit_conversion_of, fit_scenario
 from forecast.models.trend import student_t_noise
 from forecast.progress import Log, quiet
@@ -275,7 +276,7 @@ def _one(
             notes.append(message)
         log(message)
 
-    runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=note)
+    runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, FitControl(use_cache, log=note))
     if trend_fit is None:
         raise ValueError("a backtest needs a fitted trend; this scenario gives the trend fully")
 
@@ -284,7 +285,7 @@ def _one(
         # The ceilings, as at the cutoff: the realised conversion fitted on the runs
         # published by then; where too few publish figures, the datasheet conversion.
         try:
-            conversion = fit_conversion_of(scen, sampler_seed, use_cache, log=log)
+            conversion = fit_conversion_of(scen, sampler_seed, FitControl(use_cache, log=log))
         except DataError as err:
             note(f"ceilings priced by the datasheet conversion: {err}")
             notes.append(f"ceilings priced by the datasheet conversion at this cutoff: {err}")

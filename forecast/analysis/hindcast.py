@@ -111,6 +111,7 @@ def hindcast(
         ``published``, ``log10_ratio`` (of the modelled median to the published value).
         Attributes ``cutoff``, ``conversion``.
     """
+    from forecast.models.fit import FitControl
     from forecast.models.scenario import fit_conversion_of, fit_scenario
     from forecast.project.scenario import build_inputs
 
@@ -119,8 +120,8 @@ def hindcast(
     rng = np.random.default_rng(seed)
     sampler_seed = int(rng.integers(0, 2**31 - 1))  # as run_scenario, so the cache is shared
     log(f"hindcast at {cutoff.isoformat()}: fitting the conversion on what was known then")
-    runs, _, hw_fit = fit_scenario(sc, sampler_seed, use_cache, log=log)
-    conversion = fit_conversion_of(sc, sampler_seed, use_cache, log=log)
+    runs, _, hw_fit = fit_scenario(sc, sampler_seed, FitControl(use_cache, log=log))
+    conversion = fit_conversion_of(sc, sampler_seed, FitControl(use_cache, log=log))
     inputs, _ = build_inputs(sc, runs, None, hw_fit, rng, None, conversion)
     later = later_runs(scenario, cutoff)
     rows: dict[str, list] = {k: [] for k in ("name", "date", "quantity", "published")}

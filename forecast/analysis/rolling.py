@@ -180,6 +180,7 @@ def fit_at_cutoff(
         The selected runs, the trend fit, the :class:`ProjectionInputs` and the drawn
         parameters, and the generator for the caller's further draws.
     """
+    from forecast.models.fit import FitControl
     from forecast.models.scenario import fit_scenario
     from forecast.project.scenario import build_inputs
 
@@ -188,7 +189,7 @@ def fit_at_cutoff(
     scen = dataclasses.replace(scenario, data=data, hardware=hardware, seed=seed)
     rng = np.random.default_rng([seed, j])
     sampler_seed = int(rng.integers(0, 2**31 - 1))
-    runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, use_cache, log=log)
+    runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, FitControl(use_cache, log=log))
     inputs, drawn = build_inputs(scen, runs, trend_fit, hw_fit, rng, n_draws)
     return runs, trend_fit, inputs, drawn, rng
 
@@ -236,6 +237,7 @@ def trend_loo(scenario: Scenario, seed: int, use_cache: bool = True, log: Log = 
     ``dse``. The fits are those ``forecast run`` makes (the same sampler seed; cached)."""
     import arviz as az
 
+    from forecast.models.fit import FitControl
     from forecast.models.posterior import as_inference_data
     from forecast.models.scenario import fit_scenario
 
@@ -243,7 +245,7 @@ def trend_loo(scenario: Scenario, seed: int, use_cache: bool = True, log: Log = 
     drift = dataclasses.replace(scenario, trend=dataclasses.replace(scenario.trend, model="drift"))
     fits, doubling = {}, {}
     for name, scen in (("model", scenario), ("drift", drift)):
-        trend = fit_scenario(scen, sampler_seed, use_cache, log=log)[1]
+        trend = fit_scenario(scen, sampler_seed, FitControl(use_cache, log=log))[1]
         fits[name] = as_inference_data(trend.idata)
         doubling[name] = np.quantile(trend.current_doubling_months(), [0.1, 0.5, 0.9])
     table = az.compare(fits)

@@ -1,7 +1,7 @@
 """Bayesian models of the compute trend and of hardware, with a posterior cache."""
 
 from forecast.models.conversion import ConversionData, ConversionFit
-from forecast.models.fit import fit_conversion, fit_hardware, fit_trend
+from forecast.models.fit import DEFAULT_CONTROL, FitControl, fit_conversion, fit_hardware, fit_trend
 from forecast.models.hardware import HardwareData, HardwareFit, saturate
 from forecast.models.sampling import (
     CacheWarning,
@@ -22,6 +22,8 @@ __all__ = [
     "FitWarning",
     "HardwareData",
     "HardwareFit",
+    "DEFAULT_CONTROL",
+    "FitControl",
     "SamplerSettings",
     "TrendData",
     "TrendFit",

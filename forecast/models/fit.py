@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -50,6 +50,39 @@ if TYPE_CHECKING:
 SCREENING = {"chains": 2, "tune": 500, "draws": 500}
 
 
+@dataclass(frozen=True)
+class FitControl:
+    """How a fit runs, apart from what it fits; the same for every fit of one command.
+
+    Attributes
+    ----------
+    use_cache : bool
+        Load a stored posterior when one exists for exactly these inputs (and store new ones).
+    strict : bool
+        Raise :class:`~forecast.errors.SamplingError` instead of warning on poor convergence.
+    progress : bool
+        Show the sampler's progress bar.
+    log : callable
+        Receives one-line progress messages (e.g. "loaded from cache").
+    """
+
+    use_cache: bool = True
+    strict: bool = False
+    progress: bool = False
+    log: Log = quiet
+
+
+#: The default: cached, lenient, silent.
+DEFAULT_CONTROL = FitControl()
+
+
+def _judged(measured: dict, what: str, strict: bool):
+    """The diagnostics of a fit, judged; raises under ``strict`` when they fail."""
+    diagnostics = judge(measured, what)
+    check(diagnostics, strict)
+    return diagnostics
+
+
 def screening_settings(settings: SamplerSettings) -> SamplerSettings:
     """The settings the candidates of an automatic choice of K are fitted with.
 
@@ -77,9 +110,7 @@ def _cached_sample(
     build: Callable[[], object],
     settings: SamplerSettings,
     seed: int,
-    use_cache: bool,
-    progress: bool,
-    log: Log,
+    control: FitControl,
     label: str,
     reported: list[str],
     log_likelihood: Callable[[az.InferenceData, float], None] | None = None,
@@ -95,6 +126,7 @@ def _cached_sample(
     (posterior, cached, measured)
     """
     key = _key(kind, key_payload, settings, seed)
+    use_cache, log = control.use_cache, control.log
     if use_cache:
         hit = cache.load(key, settings)
         if hit is not None:
@@ -114,7 +146,7 @@ def _cached_sample(
     t_ref = float(model.t_ref)  # type: ignore[attr-defined]
     # Raises (Interrupted, SamplingError) unless the fit is complete: nothing below runs,
     # so a cut-short fit is never stored.
-    idata = sample(model, settings, seed, progress=progress, log_likelihood=False)
+    idata = sample(model, settings, seed, progress=control.progress, log_likelihood=False)
     idata.posterior.attrs["t_ref"] = t_ref
     if log_likelihood is not None:
         log_likelihood(idata, t_ref)
@@ -147,10 +179,7 @@ def fit_trend(
     jump: bool = False,
     settings: SamplerSettings | None = None,
     seed: int = 2026,
-    use_cache: bool = True,
-    strict: bool = False,
-    progress: bool = False,
-    log: Log = quiet,
+    control: FitControl = DEFAULT_CONTROL,
     model: str = "eras",
 ) -> TrendFit:
     """Fit the compute trend to the selected runs.
@@ -168,14 +197,8 @@ def fit_trend(
         Draws, tuning, chains, target acceptance, backend.
     seed : int
         Seed of the sampler.
-    use_cache : bool
-        Load a stored posterior when one exists for exactly these inputs.
-    strict : bool
-        Raise :class:`~forecast.errors.SamplingError` instead of warning on poor convergence.
-    progress : bool
-        Show the sampler's progress bar.
-    log : callable
-        Receives one-line progress messages (e.g. "loaded from cache").
+    control : FitControl
+        The cache, strictness, progress bar and log.
     model : {"eras", "drift"}
         K eras (``eras``, ``jump``), or one slope that drifts from year to year
         (:func:`~forecast.models.trend.build_drift_model`; ``eras`` and ``jump`` unused),
@@ -201,7 +224,8 @@ def fit_trend(
 
         raise DataError(f"the trend needs at least 3 runs, the selection has {len(data.t)}")
     if model == "drift":
-        return _fit_drift(data, settings, seed, use_cache, strict, progress, log)
+        return _fit_drift(data, settings, seed, control)
+    use_cache, log = control.use_cache, control.log
     candidates_k = [1, 2, 3] if eras == "auto" else [int(eras)]
     # Each era needs a handful of runs to be identifiable.
     candidates_k = [k for k in candidates_k if k == 1 or len(data.t) >= 8 * k]
@@ -219,9 +243,7 @@ def fit_trend(
             lambda: build_trend_model(data, k, jump),
             with_settings,
             seed,
-            use_cache,
-            progress,
-            log,
+            control,
             f"trend{role} ({k} era{'s' if k > 1 else ''}, {len(data.t)} runs)",
             reported_vars(k, jump),
             lambda idata, t_ref: pointwise_log_likelihood(idata, data, jump, t_ref),
@@ -271,8 +293,7 @@ def fit_trend(
         idata = fit(chosen, settings, "")
         fits = {chosen: idata}
         candidate_measured = {chosen: measured[chosen]}
-    diagnostics = judge(measured[chosen], "trend")
-    check(diagnostics, strict)
+    diagnostics = _judged(measured[chosen], "trend", control.strict)
     return TrendFit(
         idata=idata,
         eras=chosen,
@@ -288,13 +309,7 @@ def fit_trend(
 
 
 def _fit_drift(
-    data: TrendData,
-    settings: SamplerSettings,
-    seed: int,
-    use_cache: bool,
-    strict: bool,
-    progress: bool,
-    log: Log,
+    data: TrendData, settings: SamplerSettings, seed: int, control: FitControl
 ) -> TrendFit:
     """:func:`fit_trend` of the drift model."""
     settings = replace(settings, target_accept=max(settings.target_accept, DRIFT_TARGET_ACCEPT))
@@ -304,15 +319,12 @@ def _fit_drift(
         lambda: build_drift_model(data),
         settings,
         seed,
-        use_cache,
-        progress,
-        log,
+        control,
         f"trend (drifting slope, {len(data.t)} runs)",
         reported_vars(1, False, "drift"),
         lambda idata, t_ref: pointwise_log_likelihood(idata, data, False, t_ref, "drift"),
     )
-    diagnostics = judge(measured, "trend")
-    check(diagnostics, strict)
+    diagnostics = _judged(measured, "trend", control.strict)
     return TrendFit(
         idata=idata,
         eras=1,
@@ -330,10 +342,7 @@ def fit_hardware(
     precision: str = "ml",
     settings: SamplerSettings | None = None,
     seed: int = 2026,
-    use_cache: bool = True,
-    strict: bool = False,
-    progress: bool = False,
-    log: Log = quiet,
+    control: FitControl = DEFAULT_CONTROL,
 ) -> HardwareFit:
     """Fit price-performance and energy-efficiency trends of ``hardware``.
 
@@ -356,14 +365,11 @@ def fit_hardware(
         lambda: build_hardware_model(data),
         settings,
         seed,
-        use_cache,
-        progress,
-        log,
+        control,
         f"hardware ({data.precision}, {len(data.t_price)} priced chips, {len(data.t_eff)} chips)",
         list(HARDWARE_REPORTED),
     )
-    diagnostics = judge(measured, "hardware")
-    check(diagnostics, strict)
+    diagnostics = _judged(measured, "hardware", control.strict)
     return HardwareFit(
         idata, data.precision, float(idata.posterior.attrs["t_ref"]), diagnostics, cached
     )
@@ -373,10 +379,7 @@ def fit_conversion(
     data: ConversionData,
     settings: SamplerSettings | None = None,
     seed: int = 2026,
-    use_cache: bool = True,
-    strict: bool = False,
-    progress: bool = False,
-    log: Log = quiet,
+    control: FitControl = DEFAULT_CONTROL,
 ) -> ConversionFit:
     """Fit the realised conversion (see :mod:`forecast.models.conversion`).
 
@@ -403,14 +406,11 @@ def fit_conversion(
         lambda: build_conversion_model(data),
         settings,
         seed,
-        use_cache,
-        progress,
-        log,
+        control,
         "realised conversion (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")",
         CONVERSION_REPORTED,
     )
-    diagnostics = judge(measured, "realised conversion")
-    check(diagnostics, strict)
+    diagnostics = _judged(measured, "realised conversion", control.strict)
     return ConversionFit(idata, float(idata.posterior.attrs["t_ref"]), diagnostics, counts, cached)
 
 

@@ -9,7 +9,14 @@ import pandas as pd
 
 from forecast.data.loaders import load_hardware, load_run_hardware
 from forecast.errors import ScenarioError
-from forecast.models import SamplerSettings, fit_conversion, fit_hardware, fit_trend
+from forecast.models import (
+    DEFAULT_CONTROL,
+    FitControl,
+    SamplerSettings,
+    fit_conversion,
+    fit_hardware,
+    fit_trend,
+)
 from forecast.models.conversion import ConversionData, ConversionFit
 from forecast.models.hardware import HardwareFit
 from forecast.models.trend import TrendFit
@@ -36,10 +43,7 @@ def needs_hardware_fit(scenario: Scenario) -> bool:
 def fit_scenario(
     scenario: Scenario,
     seed: int,
-    use_cache: bool = True,
-    strict: bool = False,
-    progress: bool = False,
-    log: Log = quiet,
+    control: FitControl = DEFAULT_CONTROL,
 ) -> tuple[pd.DataFrame, TrendFit | None, HardwareFit | None]:
     """Select the runs and fit what the scenario does not give (cached)."""
     runs = scenario.data.selected_points()
@@ -59,21 +63,17 @@ def fit_scenario(
             model=scenario.trend.model,
             settings=settings,
             seed=seed,
-            use_cache=use_cache,
-            strict=strict,
-            progress=progress,
-            log=log,
+            control=control,
         )
     if needs_hardware_fit(scenario):
         hw_fit = fit_hardware(
-            hardware_known_by(load_hardware(scenario.data.hardware), scenario.data.until, log),
+            hardware_known_by(
+                load_hardware(scenario.data.hardware), scenario.data.until, control.log
+            ),
             scenario.hardware.precision,
             settings=settings,
             seed=seed + 1,
-            use_cache=use_cache,
-            strict=strict,
-            progress=progress,
-            log=log,
+            control=control,
         )
     return runs, trend_fit, hw_fit
 
@@ -86,10 +86,7 @@ CONVERSION_SINCE = 2016.0
 def fit_conversion_of(
     scenario: Scenario,
     seed: int,
-    use_cache: bool = True,
-    strict: bool = False,
-    progress: bool = False,
-    log: Log = quiet,
+    control: FitControl = DEFAULT_CONTROL,
 ) -> ConversionFit | None:
     """The realised conversion fitted to the scenario's frontier runs (None for "datasheet").
 
@@ -118,10 +115,7 @@ def fit_conversion_of(
         data,
         settings=sampler_settings(scenario),
         seed=seed + 2,
-        use_cache=use_cache,
-        strict=strict,
-        progress=progress,
-        log=log,
+        control=control,
     )
 
 

@@ -19,6 +19,7 @@ from forecast.data.units import (
     slope_from_doubling_years,
 )
 from forecast.models.conversion import ConversionFit
+from forecast.models.fit import FitControl
 from forecast.models.hardware import HardwareFit
 from forecast.models.scenario import fit_conversion_of, fit_scenario
 from forecast.models.trend import TrendFit, forward_drift_sd
@@ -351,8 +352,9 @@ def run_scenario(
         scenario = replace(scenario, seed=seed)
     rng = np.random.default_rng(seed)
     sampler_seed = int(rng.integers(0, 2**31 - 1))
-    runs, trend_fit, hw_fit = fit_scenario(scenario, sampler_seed, use_cache, strict, progress, log)
-    conv_fit = fit_conversion_of(scenario, sampler_seed, use_cache, strict, progress, log)
+    control = FitControl(use_cache, strict, progress, log)
+    runs, trend_fit, hw_fit = fit_scenario(scenario, sampler_seed, control)
+    conv_fit = fit_conversion_of(scenario, sampler_seed, control)
     inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, draws, conv_fit)
     log(f"projecting {inputs.n_draws} draws to {scenario.horizon}")
     projection = project(inputs)

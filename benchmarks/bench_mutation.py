@@ -1,5 +1,6 @@
-"""Mutation testing of the formulas: mutmut on forecast/project/, models/conversion.py and
-analysis/growth.py, with the fast test files of pyproject.toml's [tool.mutmut].
+"""Mutation testing of the formulas: mutmut on forecast/project/, models/conversion.py,
+models/saturation.py, analysis/growth.py and stats.py, with the fast test files of
+pyproject.toml's [tool.mutmut].
 
 Runs ``mutmut run --max-children 2`` from a clean ``mutants/`` (the wall time is the
 whole run, generation included), then classifies every surviving mutant: each one must
@@ -333,7 +334,9 @@ def main(argv: list[str]) -> int:
             "modules": [
                 "forecast/project/ (engine, hits, inputs, limits, record, trajectory)",
                 "forecast/models/conversion.py",
+                "forecast/models/saturation.py",
                 "forecast/analysis/growth.py",
+                "forecast/stats.py",
             ],
             "tests": tests,
             "wall_seconds": round(wall, 1),

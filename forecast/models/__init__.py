@@ -2,7 +2,7 @@
 
 from forecast.models.conversion import ConversionData, ConversionFit
 from forecast.models.fit import DEFAULT_CONTROL, FitControl, fit_conversion, fit_hardware, fit_trend
-from forecast.models.hardware import HardwareData, HardwareFit, saturate
+from forecast.models.hardware import HardwareData, HardwareFit
 from forecast.models.sampling import (
     CacheWarning,
     ConvergenceWarning,
@@ -11,6 +11,7 @@ from forecast.models.sampling import (
     SamplerSettings,
     backend_available,
 )
+from forecast.models.saturation import saturate
 from forecast.models.trend import TrendData, TrendFit, build_trend_model, trend_mean
 
 __all__ = [

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from forecast.data.units import LN10, SECONDS_PER_DAY, SECONDS_PER_YEAR
-from forecast.models.hardware import saturate_ln
+from forecast.models.saturation import saturate_ln
 from forecast.project.trajectory import LogLinear, _col, year_instant
 from forecast.scenario.schema import Constraint
 

@@ -331,9 +331,9 @@ def test_legend_years_are_rounded_as_summary_json():
 
     hits = np.full(10, 2032.9999996)
     assert year(rounded_interval(hits)["median"]) == "2033"
-    from forecast.report.plot_base import _hit_summary
+    from forecast.report.plot_base import hit_summary
 
-    assert "median hit year 2033," in _hit_summary(hits, 2045.0)
+    assert "median hit year 2033," in hit_summary(hits, 2045.0)
 
 
 def test_legends_never_round_a_near_certainty():

@@ -122,9 +122,9 @@ def test_the_held_path_reaches_a_threshold_later_or_never():
 
 
 def test_figures_draw_a_year_at_its_end():
-    from forecast.report.plot_base import _years
+    from forecast.report.plot_base import years_of
 
     ds = project(make_inputs(2, start_year=2026.5, horizon=2030.0))
-    np.testing.assert_array_equal(_years(ds), [2027.0, 2028.0, 2029.0, 2030.0, 2031.0])
+    np.testing.assert_array_equal(years_of(ds), [2027.0, 2028.0, 2029.0, 2030.0, 2031.0])
     # A projection saved before the convention had only its labels, read at 1 January.
-    np.testing.assert_array_equal(_years(ds.drop_vars("time")), ds["year"].to_numpy())
+    np.testing.assert_array_equal(years_of(ds.drop_vars("time")), ds["year"].to_numpy())

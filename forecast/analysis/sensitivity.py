@@ -241,7 +241,7 @@ def uncertain_inputs(result_or_base: ScenarioResult | Base) -> list[UncertainInp
 # -- hit years --------------------------------------------------------------------------------
 
 
-def _target(inp: ProjectionInputs, hits: np.ndarray, constraint: str | None) -> np.ndarray:
+def hit_target(inp: ProjectionInputs, hits: np.ndarray, constraint: str | None) -> np.ndarray:
     """The hit years of one constraint, or the first hit of any (``None``)."""
     if constraint is None or constraint == FIRST_BINDING:
         return hits.min(axis=0)
@@ -479,7 +479,7 @@ def tornado(
     targets = [FIRST_BINDING, *names] if constraint == "all" else [constraint or FIRST_BINDING]
     rows: list[dict[str, Any]] = []
     for target in targets:
-        t = _target(inp, hits, target)
+        t = hit_target(inp, hits, target)
         capped = np.where(np.isfinite(t), t, horizon + 1.0)
         block = []
         for i, u in enumerate(inputs):

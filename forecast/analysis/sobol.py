@@ -30,8 +30,8 @@ from SALib.sample import sobol as salib_sample
 
 from forecast.analysis.sensitivity import (
     Base,
-    _target,
     as_base,
+    hit_target,
     hit_years,
     uncertain_inputs,
 )
@@ -213,7 +213,7 @@ def scenario_sobol(
         for start in range(0, x.shape[0], chunk):
             rows = x[start : start + chunk]
             inp = base.point_inputs({k: rows[:, i] for i, k in enumerate(keys)}, rows.shape[0])
-            t = _target(inp, hit_years(inp), constraint)
+            t = hit_target(inp, hit_years(inp), constraint)
             out[start : start + chunk] = np.where(np.isfinite(t), t, horizon + 1.0)
         return out
 

@@ -13,16 +13,16 @@ from rich.table import Table
 from rich.text import Text
 
 from forecast.cli.show import (
-    _headline_table,
-    _logger,
-    _print_backtests,
-    _print_estimate,
-    _print_hindcast,
-    _print_rolling,
-    _print_sensitivity,
-    _print_warnings,
     console,
     err_console,
+    headline_table,
+    logger,
+    print_backtests,
+    print_estimate,
+    print_hindcast,
+    print_rolling,
+    print_sensitivity,
+    print_warnings,
 )
 from forecast.errors import ScenarioError
 
@@ -78,7 +78,7 @@ def cmd_data_check(args: argparse.Namespace) -> int:
 def cmd_estimate_operations(args: argparse.Namespace) -> int:
     from forecast.estimate import by_operations
 
-    _print_estimate(by_operations(args.forward_flop, args.examples, args.epochs), args.json)
+    print_estimate(by_operations(args.forward_flop, args.examples, args.epochs), args.json)
     return 0
 
 
@@ -91,7 +91,7 @@ def cmd_estimate_hardware(args: argparse.Namespace) -> int:
     estimate = by_hardware(
         args.chip, args.count, args.days, args.utilization, args.precision, hardware
     )
-    _print_estimate(estimate, args.json)
+    print_estimate(estimate, args.json)
     return 0
 
 
@@ -131,8 +131,8 @@ def _compute(scenario, args: argparse.Namespace, sections):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        results = run_sections(scenario, sections, _options(args), log=_logger(args.quiet))
-    _print_warnings(caught)
+        results = run_sections(scenario, sections, _options(args), log=logger(args.quiet))
+    print_warnings(caught)
     return results
 
 
@@ -168,16 +168,16 @@ def _report(
     workflow.check_sections(scenario, sections)
     results = _compute(scenario, args, sections)
     with err_console.status(escape(f"writing {out}")):
-        summary = workflow.write(results, out, inside=inside, log=_logger(args.quiet))
-    console.print(_headline_table(summary, f"{scenario.name}: headline"))
+        summary = workflow.write(results, out, inside=inside, log=logger(args.quiet))
+    console.print(headline_table(summary, f"{scenario.name}: headline"))
     if options is not None:
-        _print_sensitivity(scenario.name, results.sensitivity)
+        print_sensitivity(scenario.name, results.sensitivity)
     if cutoffs:
-        _print_backtests(scenario.name, results.backtests)
+        print_backtests(scenario.name, results.backtests)
     if rolling:
-        _print_rolling(scenario.name, results.rolling_summary)
+        print_rolling(scenario.name, results.rolling_summary)
     if hindcast is not None:
-        _print_hindcast(scenario.name, results.hindcast, results.hindcast_summary)
+        print_hindcast(scenario.name, results.hindcast, results.hindcast_summary)
     console.print(Text("Report written to ") + Text(str(out), style="bold"))
     return 0
 
@@ -214,8 +214,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     with err_console.status(escape(f"rendering {folder}")):
-        summary = render(folder, log=_logger(args.quiet))
-    console.print(_headline_table(summary, f"{summary['scenario']}: headline"))
+        summary = render(folder, log=logger(args.quiet))
+    console.print(headline_table(summary, f"{summary['scenario']}: headline"))
     console.print(Text("Report rendered again in ") + Text(str(folder), style="bold"))
     return 0
 

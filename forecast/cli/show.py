@@ -17,7 +17,7 @@ err_console = Console(stderr=True)
 # -- estimate ------------------------------------------------------------------------------
 
 
-def _print_estimate(estimate, as_json: bool) -> None:
+def print_estimate(estimate, as_json: bool) -> None:
     if as_json:
         print(json.dumps(estimate.as_dict(), indent=2))
         return
@@ -31,7 +31,7 @@ def _print_estimate(estimate, as_json: bool) -> None:
     console.print(table)
 
 
-def _logger(quiet: bool = False):
+def logger(quiet: bool = False):
     def log(message: str) -> None:
         if not quiet:
             err_console.print(Text("· ", style="dim") + Text(message), highlight=False)
@@ -39,7 +39,7 @@ def _logger(quiet: bool = False):
     return log
 
 
-def _print_warnings(caught) -> None:
+def print_warnings(caught) -> None:
     """Convergence and cache warnings caught during a run, one yellow line each."""
     from forecast.models.sampling import FitWarning
 
@@ -48,7 +48,7 @@ def _print_warnings(caught) -> None:
             err_console.print(Text("warning: ", style="yellow") + Text(str(w.message)))
 
 
-def _headline_table(summary: dict, title: str) -> Table:
+def headline_table(summary: dict, title: str) -> Table:
     from forecast.report import style as F
 
     horizon = summary["horizon"]
@@ -80,7 +80,7 @@ def _headline_table(summary: dict, title: str) -> Table:
     return table
 
 
-def _print_sensitivity(name: str, sensitivity) -> None:
+def print_sensitivity(name: str, sensitivity) -> None:
     from forecast.report import style as F
 
     sobol = sensitivity.sobol_indices()
@@ -99,7 +99,7 @@ def _print_sensitivity(name: str, sensitivity) -> None:
     console.print(table)
 
 
-def _print_hindcast(name: str, ds, summary: dict) -> None:
+def print_hindcast(name: str, ds, summary: dict) -> None:
     from forecast.report import style as F
 
     table = Table(title=escape(f"{name}: hindcast of the conversion from {ds.attrs['cutoff']}"))
@@ -116,7 +116,7 @@ def _print_hindcast(name: str, ds, summary: dict) -> None:
     console.print(table)
 
 
-def _print_rolling(name: str, summary: dict) -> None:
+def print_rolling(name: str, summary: dict) -> None:
     table = Table(title=escape(f"{name}: rolling backtest of the record (80% held / CRPS)"))
     table.add_column("years ahead", justify="right")
     for label in ("this model", "straight line", "2018 line", "record line"):
@@ -130,7 +130,7 @@ def _print_rolling(name: str, summary: dict) -> None:
     console.print(table)
 
 
-def _print_backtests(name: str, results) -> None:
+def print_backtests(name: str, results) -> None:
     table = Table(title=escape(f"{name}: backtests (unconstrained trend)"))
     for col in ("cutoff", "later runs", "coverage 50/80/95", "CRPS (OOM)", "median abs. error"):
         table.add_column(col)

@@ -90,7 +90,7 @@ def _first_reached(th: dict | None) -> str:
     return f"{F.year(th['median'])} ({F.year(th['p10'])}–{hi})"
 
 
-def _years(counts: dict) -> list[str]:
+def years_of(counts: dict) -> list[str]:
     """The years of ``counts`` in order (those of its first threshold)."""
     first = next(iter(counts.values()), {})
     return sorted(first, key=int)
@@ -102,7 +102,7 @@ def _years(counts: dict) -> list[str]:
 def projection_table(counts: dict, thresholds_summary: dict | None) -> Table:
     """Threshold x the first :data:`TABLE_YEARS` years: median (80% interval) per cell,
     with the year the largest run first reaches the threshold when it is given."""
-    years = _years(counts)[:TABLE_YEARS]
+    years = years_of(counts)[:TABLE_YEARS]
     with_first = bool(thresholds_summary)
     header = ("threshold",)
     if with_first:
@@ -281,7 +281,7 @@ def counts_blocks(
     list of Block
         Empty when ``counts`` is empty.
     """
-    if not counts or not _years(counts):
+    if not counts or not years_of(counts):
         return []
     blocks: list[Block] = [Heading(2, TITLE)]
     blocks.append(

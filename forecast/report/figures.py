@@ -14,7 +14,7 @@ from forecast.report.limit_figures import (
     plot_hit_years,
     plot_power_vs_ceiling,
 )
-from forecast.report.plot_base import _constraints, _horizon
+from forecast.report.plot_base import constraints_of, horizon_of
 from forecast.report.sensitivity_figures import plot_sweep
 from forecast.report.style import (
     DPI,
@@ -186,7 +186,7 @@ def figure_makers(results) -> dict[str, Callable[[], Figure]]:
 
         figs["lesson_2018"] = partial(plot_lesson_2018, results.lesson_2018)
     figs["cost"] = partial(plot_cost_vs_ceilings, proj)
-    if _constraints(proj, "power"):
+    if constraints_of(proj, "power"):
         figs["power"] = partial(plot_power_vs_ceiling, proj)
     if getattr(results, "growth", None) is not None:
         from forecast.report.growth_accounting import plot_growth_accounting
@@ -216,5 +216,5 @@ def figure_makers(results) -> dict[str, Callable[[], Figure]]:
         figs["threshold_counts"] = partial(plot_threshold_counts, counts, observed)
     if results.sweep is not None:
         fitted = float(D.median(proj["doubling_time_months"]))
-        figs["sensitivity"] = partial(plot_sweep, results.sweep, _horizon(proj), fitted)
+        figs["sensitivity"] = partial(plot_sweep, results.sweep, horizon_of(proj), fitted)
     return figs

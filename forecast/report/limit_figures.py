@@ -18,19 +18,19 @@ from matplotlib.ticker import (
 
 from forecast.report import style as fmt
 from forecast.report.plot_base import (
-    _band,
-    _constraints,
-    _hit_summary,
-    _horizon,
-    _legend,
-    _log_axis,
-    _patch,
-    _quantity_label,
-    _start,
-    _year_axis,
-    _years,
+    band_patch,
+    constraints_of,
+    fill_band,
+    hit_summary,
+    horizon_of,
+    legend_below,
+    log_axis,
+    quantity_label,
+    start_of,
     usd_formatter,
     watts_formatter,
+    year_axis,
+    years_of,
 )
 from forecast.report.style import (
     BLACK,
@@ -43,7 +43,7 @@ from forecast.report.style import (
     mark_year,
 )
 from forecast.report.style import axes as _axes
-from forecast.report.trend_figures import _growth_text
+from forecast.report.trend_figures import growth_text
 from forecast.results import draws as D
 from forecast.results.summary import ALLOWED_VAR, binding_shares
 
@@ -68,10 +68,10 @@ def _ceiling_lines(
     """Each ceiling of ``kind`` as a dashed line (median over draws), labelled with its
     level at the start (not a median over the years of a growing ceiling), what it is
     compared with, and when it is hit, in the briefing's words."""
-    years = _years(projection)
+    years = years_of(projection)
     hits = projection["hit_year"].to_numpy()
-    horizon = _horizon(projection)
-    for i, name, basis in _constraints(projection, kind):
+    horizon = horizon_of(projection)
+    for i, name, basis in constraints_of(projection, kind):
         lim = D.nanmedian(projection["limit"].isel(constraint=i).to_numpy(), axis=0)
         level = _ceiling_level(lim, int(projection["year"].values[0]), amount)
         versus = f"vs {_BASIS.get(basis, basis)}; " if kind == "spend" else ""
@@ -81,7 +81,7 @@ def _ceiling_lines(
             color=constraint_colour(i),
             lw=2,
             ls=(0, (6, 2)),
-            label=f"ceiling: {name}, {level} ({versus}{_hit_summary(hits[i], horizon)})",
+            label=f"ceiling: {name}, {level} ({versus}{hit_summary(hits[i], horizon)})",
         )
 
 
@@ -96,21 +96,21 @@ def _against_ceilings(
     """The ceilings of ``kind`` over a quantity's band, and the axes, title and legend:
     ``formats`` gives a level in words and the axis formatter, ``label`` the axis label and
     its note on powers of ten."""
-    years = _years(projection)
+    years = years_of(projection)
     _ceiling_lines(ax, projection, kind, formats[0])
-    _log_axis(ax, formats[1])
+    log_axis(ax, formats[1])
     ax.set_xlim(years[0], years[-1])
-    _year_axis(ax)
-    _quantity_label(ax, *label)
+    year_axis(ax)
+    quantity_label(ax, *label)
     ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
-    _legend(ax, loc="upper left")
+    legend_below(ax, loc="upper left")
 
 
 def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Figure:
     """Capital and amortised cost of the largest run against every spend ceiling (log USD)."""
     fig, ax = _axes(ax)
-    years = _years(projection)
+    years = years_of(projection)
     series = (
         ("capex_usd", "capex", BLUE, "capital cost of the hardware (capex)"),
         ("amortized_usd", "amortized", SKY_BLUE, "amortised cost (hardware over the run + energy)"),
@@ -119,7 +119,7 @@ def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Fig
         if var not in projection:
             continue
         q = D.band(projection[var].to_numpy(), [0.1, 0.5, 0.9])
-        _band(ax, years, q[0], q[2], colour, 0.25)
+        fill_band(ax, years, q[0], q[2], colour, 0.25)
         ax.plot(years, q[1], color=colour, lw=2, label=f"{label}: median, 80% band")
     _against_ceilings(
         ax,
@@ -138,9 +138,9 @@ def plot_cost_vs_ceilings(projection: xr.Dataset, ax: Axes | None = None) -> Fig
 def plot_power_vs_ceiling(projection: xr.Dataset, ax: Axes | None = None) -> Figure:
     """Power drawn by the largest run (median, 80% band) against every power ceiling."""
     fig, ax = _axes(ax)
-    years = _years(projection)
+    years = years_of(projection)
     q = D.band(projection["power_watts"].to_numpy(), [0.1, 0.5, 0.9])
-    _band(ax, years, q[0], q[2], BLUE, 0.25)
+    fill_band(ax, years, q[0], q[2], BLUE, 0.25)
     ax.plot(
         years,
         q[1],
@@ -172,9 +172,9 @@ def plot_hit_years(
     horizon are counted in the legend, not plotted.
     """
     fig, ax = _axes(ax)
-    start, horizon = _start(projection), _horizon(projection)
+    start, horizon = start_of(projection), horizon_of(projection)
     # Hit years run to the end of the horizon year (the last instant projected).
-    edges = np.arange(math.floor(start), _years(projection)[-1] + bin_years, bin_years)
+    edges = np.arange(math.floor(start), years_of(projection)[-1] + bin_years, bin_years)
     names = [str(n) for n in projection["constraint"].values]
     hits = projection["hit_year"].to_numpy()
     n = hits.shape[1] if hits.ndim == 2 else 0
@@ -182,7 +182,7 @@ def plot_hit_years(
         h = hits[i]
         finite = h[np.isfinite(h)]
         never = n - finite.size
-        label = f"{name}: {_hit_summary(h, horizon)}"
+        label = f"{name}: {hit_summary(h, horizon)}"
         if never:
             label += f"; {never} of {n} draws not by {horizon:.0f}"
         counts, _ = np.histogram(finite, bins=edges)
@@ -202,16 +202,16 @@ def plot_hit_years(
             color=BLACK,
             lw=1.3,
             ls="--",
-            label=f"first ceiling of any kind: {_hit_summary(h, horizon)}",
+            label=f"first ceiling of any kind: {hit_summary(h, horizon)}",
         )
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(bottom=0)
-    _year_axis(ax, "year the ceiling is reached")
+    year_axis(ax, "year the ceiling is reached")
     ax.set_ylabel(f"share of draws in each {_bin_text(bin_years)}")
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_title(f"When the largest run reaches each ceiling ({n} draws, horizon {horizon:.0f})")
     ax.grid(True, alpha=0.3)
-    _legend(ax, loc="upper right")
+    legend_below(ax, loc="upper right")
     return fig
 
 
@@ -254,7 +254,7 @@ def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = 
     else:
         ax_bars, ax_path = axes
         fig = ax_bars.figure
-    horizon = _horizon(projection)
+    horizon = horizon_of(projection)
     names = [str(n) for n in projection["constraint"].values]
     shares, none = binding_shares(projection)
 
@@ -289,20 +289,20 @@ def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = 
     ax_bars.grid(True, axis="x", alpha=0.3)
 
     # -- right: the path before and after the first limit
-    years = _years(projection)
+    years = years_of(projection)
     # Neither path takes a constraint's colour (BLACK is one of them): the trend nobody can
     # pay for past the first limit in grey, the path the run takes in blue.
     q = 10 ** D.band(projection["log10_flop"].to_numpy(), [0.1, 0.5, 0.9])
-    _band(ax_path, years, q[0], q[2], GREY, 0.2)
+    fill_band(ax_path, years, q[0], q[2], GREY, 0.2)
     ax_path.plot(years, q[1], color=GREY, lw=2, ls="--")
     handles: list = [
-        (_patch(GREY, 0.2), Line2D([], [], color=GREY, lw=2, ls="--")),
+        (band_patch(GREY, 0.2), Line2D([], [], color=GREY, lw=2, ls="--")),
     ]
-    texts = [f"on the trend, unconstrained ({_growth_text(projection)} a year):\nmedian, 80% band"]
+    texts = [f"on the trend, unconstrained ({growth_text(projection)} a year):\nmedian, 80% band"]
     held = 10 ** D.band(projection["log10_flop_constrained"].to_numpy(), [0.1, 0.5, 0.9])
-    _band(ax_path, years, held[0], held[2], BLUE, 0.2, zorder=2)
+    fill_band(ax_path, years, held[0], held[2], BLUE, 0.2, zorder=2)
     ax_path.plot(years, held[1], color=BLUE, lw=2.4, zorder=4)
-    handles.append((_patch(BLUE, 0.2), Line2D([], [], color=BLUE, lw=2.4)))
+    handles.append((band_patch(BLUE, 0.2), Line2D([], [], color=BLUE, lw=2.4)))
     first = projection["first_hit_year"].to_numpy()
     post = projection["post_limit_doubling_months"].to_numpy()[np.isfinite(first)]
     after = ""
@@ -334,8 +334,8 @@ def plot_binding_first(projection: xr.Dataset, axes: tuple[Axes, Axes] | None = 
     hi = min(float(np.nanmax(q[2])), float(np.nanmax(held[2])) * 1e3)
     ax_path.set_ylim(lo / 3, hi * 3)
     ax_path.set_xlim(years[0], years[-1])
-    _log_axis(ax_path)
-    _year_axis(ax_path)
+    log_axis(ax_path)
+    year_axis(ax_path)
     ax_path.set_ylabel("training compute of the largest run (FLOP)")
     ax_path.set_title("The largest run before and after the first limit")
     ax_path.grid(True, which="major", alpha=0.3)

@@ -76,7 +76,7 @@ def watts_formatter() -> QuantityFormatter:
     return QuantityFormatter(fmt.watts_labels)
 
 
-def _log_axis(ax: Axes, formatter: Formatter | None = None) -> None:
+def log_axis(ax: Axes, formatter: Formatter | None = None) -> None:
     """Log y axis with ticks at powers of ten, labelled by ``formatter`` (default: powers of
     ten in plain text)."""
     ax.set_yscale("log")
@@ -85,7 +85,7 @@ def _log_axis(ax: Axes, formatter: Formatter | None = None) -> None:
     ax.yaxis.set_major_formatter(formatter if formatter is not None else fmt.power_formatter())
 
 
-def _quantity_label(ax: Axes, label: str, powers_note: str) -> None:
+def quantity_label(ax: Axes, label: str, powers_note: str) -> None:
     """Set the y label (ending in its unit in brackets); on an axis in powers of ten, add
     ``powers_note`` ("10⁹ W = 1 GW") inside the brackets.
 
@@ -100,15 +100,15 @@ def _quantity_label(ax: Axes, label: str, powers_note: str) -> None:
     literal([ax.yaxis.label])  # two "$" in one label would start mathtext
 
 
-def _horizon(projection: xr.Dataset) -> float:
+def horizon_of(projection: xr.Dataset) -> float:
     return float(projection.attrs.get("horizon", projection["year"].values[-1]))
 
 
-def _start(projection: xr.Dataset) -> float:
+def start_of(projection: xr.Dataset) -> float:
     return float(projection.attrs.get("start_year", projection["year"].values[0]))
 
 
-def _years(projection: xr.Dataset) -> np.ndarray:
+def years_of(projection: xr.Dataset) -> np.ndarray:
     """Where each projected year is drawn on a time axis: the instant its label stands
     for (the end of the year, ``time``), so projections line up with the runs' dates. A
     projection written before the convention was stated has only its labels (1 January)."""
@@ -116,11 +116,11 @@ def _years(projection: xr.Dataset) -> np.ndarray:
     return np.asarray(projection[var].values, dtype=float)
 
 
-def _band(ax: Axes, x, lo, hi, colour, alpha, label=None, zorder=1):
+def fill_band(ax: Axes, x, lo, hi, colour, alpha, label=None, zorder=1):
     return ax.fill_between(x, lo, hi, color=colour, alpha=alpha, lw=0, label=label, zorder=zorder)
 
 
-def _hit_summary(hits: np.ndarray, horizon: float) -> str:
+def hit_summary(hits: np.ndarray, horizon: float) -> str:
     """'median hit year 2031, P(hit by 2045) >99%', in the briefing's words and numbers."""
     hits = np.asarray(hits, dtype=float)
     h = f"{horizon:.0f}"
@@ -131,7 +131,7 @@ def _hit_summary(hits: np.ndarray, horizon: float) -> str:
     return f"median hit year {fmt.year(median)}, P(hit by {h}) {p}"
 
 
-def _constraints(projection: xr.Dataset, kind: str) -> list[tuple[int, str, str]]:
+def constraints_of(projection: xr.Dataset, kind: str) -> list[tuple[int, str, str]]:
     """(index, name, basis) of every constraint of ``kind``."""
     names = [str(n) for n in projection["constraint"].values]
     kinds = [str(k) for k in projection["constraint_kind"].values]
@@ -141,7 +141,7 @@ def _constraints(projection: xr.Dataset, kind: str) -> list[tuple[int, str, str]
     ]
 
 
-def _year_axis(ax: Axes, label: str = "year", axis: str = "x") -> None:
+def year_axis(ax: Axes, label: str = "year", axis: str = "x") -> None:
     """Whole years as tick labels: no "2030.5", no "+2.03e3" offset on a narrow range."""
     which = ax.xaxis if axis == "x" else ax.yaxis
     which.set_major_locator(MaxNLocator(integer=True))
@@ -149,11 +149,11 @@ def _year_axis(ax: Axes, label: str = "year", axis: str = "x") -> None:
     (ax.set_xlabel if axis == "x" else ax.set_ylabel)(label)
 
 
-def _patch(colour: str, alpha: float) -> Patch:
+def band_patch(colour: str, alpha: float) -> Patch:
     return Patch(facecolor=colour, alpha=alpha, lw=0)
 
 
-def _legend(ax: Axes, **kwargs) -> None:
+def legend_below(ax: Axes, **kwargs) -> None:
     kwargs.setdefault("fontsize", "small")
     kwargs.setdefault("framealpha", 0.9)
     literal(ax.legend(**kwargs).get_texts())

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from forecast.report import style as fmt
-from forecast.report.plot_base import _band, _legend, _year_axis
+from forecast.report.plot_base import fill_band, legend_below, year_axis
 from forecast.report.style import (
     BLACK,
     GREY,
@@ -95,7 +95,7 @@ def plot_doubling_sensitivity(
         lo, mid, hi = arr(p10, name), arr(median, name), arr(p90, name)
         if horizon is not None:  # a bound beyond the horizon: draw the band up to it
             hi = np.where(np.isnan(hi) & np.isfinite(lo), horizon, hi)
-        _band(ax, x, lo, hi, colour, 0.18)
+        fill_band(ax, x, lo, hi, colour, 0.18)
         ax.plot(x, mid, color=colour, lw=2, marker="o", ms=4, label=f"{name}: median, 80% band")
     if fitted is not None and np.isfinite(fitted):
         ax.axvline(
@@ -122,7 +122,7 @@ def plot_doubling_sensitivity(
         ax.set_xlabel(label)
         ax.set_title(f"How the year each ceiling is reached depends on:\n{label}")
         literal([ax.xaxis.label, ax.title])
-    _year_axis(ax, "year the ceiling is reached", axis="y")
+    year_axis(ax, "year the ceiling is reached", axis="y")
     ax.grid(True, alpha=0.3)
-    _legend(ax, loc="upper left")
+    legend_below(ax, loc="upper left")
     return fig

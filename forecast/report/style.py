@@ -363,7 +363,7 @@ CONSTRAINT_FIELD_LABELS: dict[str, str] = {
 _UNIT_SUFFIXES = (
     ("_usd_per_kwh", "$ per kWh"),
     ("_months", "months"),
-    ("_years", "years"),
+    ("years_of", "years"),
     ("_days", "days"),
     ("_usd", "$"),
     ("_watts", "W"),

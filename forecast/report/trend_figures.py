@@ -16,14 +16,14 @@ from forecast.data.units import FLOP_PER_PFS_DAY, slope_from_doubling_months
 from forecast.report import style as fmt
 from forecast.report.plot_base import (
     PROJECTION,
-    _band,
-    _horizon,
-    _legend,
-    _log_axis,
-    _patch,
-    _start,
-    _year_axis,
-    _years,
+    band_patch,
+    fill_band,
+    horizon_of,
+    legend_below,
+    log_axis,
+    start_of,
+    year_axis,
+    years_of,
 )
 from forecast.report.style import (
     BLACK,
@@ -53,11 +53,11 @@ def _moore_anchor(
     """(year, log10 FLOP) where the Moore's-law line starts: the trend at the first run."""
     if trend is not None:
         return trend.attrs["moore_anchor_t"], trend.attrs["moore_anchor_log10"]
-    t0 = float(runs_used["t"].min()) if len(runs_used) else float(_years(projection)[0])
+    t0 = float(runs_used["t"].min()) if len(runs_used) else float(years_of(projection)[0])
     # Fixed trend: the projection is log-linear per draw, so extend it back exactly.
     if "doubling_time_months" not in projection:
         return None
-    year0 = float(_years(projection)[0])
+    year0 = float(years_of(projection)[0])
     slope = slope_from_doubling_months(projection["doubling_time_months"].to_numpy())
     level = projection["log10_flop"].to_numpy()[:, 0] - slope * (year0 - t0)
     return t0, float(D.median(level))
@@ -97,8 +97,8 @@ def plot_trend_log(
     matplotlib.figure.Figure
     """
     fig, ax = _axes(ax)
-    years = _years(projection)
-    start, horizon = _start(projection), _horizon(projection)
+    years = years_of(projection)
+    start, horizon = start_of(projection), horizon_of(projection)
     if xmin is None:
         first = float(runs_used["t"].min()) if len(runs_used) else years[0] - 10
         xmin = math.floor(first) - 1.0
@@ -143,8 +143,8 @@ def plot_trend_log(
     if trend is not None and len(runs_used):
         t_grid = trend["band_t"].to_numpy()
         q = 10 ** trend["band"].transpose("band_quantile", "band_t").to_numpy()
-        _band(ax, t_grid, q[0], q[4], BLUE, 0.15, zorder=3)
-        _band(ax, t_grid, q[1], q[3], BLUE, 0.3, zorder=3)
+        fill_band(ax, t_grid, q[0], q[4], BLUE, 0.15, zorder=3)
+        fill_band(ax, t_grid, q[1], q[3], BLUE, 0.3, zorder=3)
         doubling = D.median(trend["era_doubling_months"].to_numpy(), axis=0)
         # One decimal, as the briefing gives each era's doubling time.
         rates = " → ".join(f"{d:.1f}" for d in doubling)
@@ -157,7 +157,7 @@ def plot_trend_log(
         )
         entries.append(
             (
-                (_patch(BLUE, 0.15), _patch(BLUE, 0.3), h),
+                (band_patch(BLUE, 0.15), band_patch(BLUE, 0.3), h),
                 f"fitted trend, median with 50%/90% bands (doubling every {rates} months)",
             )
         )
@@ -185,14 +185,14 @@ def plot_trend_log(
     # Projection fan to the horizon.
     logc = projection["log10_flop"].to_numpy()
     q = 10 ** D.band(logc, [0.1, 0.25, 0.5, 0.75, 0.9])
-    _band(ax, years, q[0], q[4], PROJECTION, 0.2, zorder=3)
-    _band(ax, years, q[1], q[3], PROJECTION, 0.4, zorder=3)
+    fill_band(ax, years, q[0], q[4], PROJECTION, 0.2, zorder=3)
+    fill_band(ax, years, q[1], q[3], PROJECTION, 0.4, zorder=3)
     ax.plot(years, q[2], color=PROJECTION, lw=2, zorder=4)
     entries.append(
         (
             (
-                _patch(PROJECTION, 0.2),
-                _patch(PROJECTION, 0.4),
+                band_patch(PROJECTION, 0.2),
+                band_patch(PROJECTION, 0.4),
                 Line2D([], [], color=PROJECTION, lw=2),
             ),
             "largest run (the running record): projection, median with 50%/80% bands "
@@ -243,9 +243,9 @@ def plot_trend_log(
         entries.append((h, h.get_label()))
 
     mark_year(ax, start, "data cut-off")
-    _log_axis(ax)
+    log_axis(ax)
     ax.set_xlim(xmin, horizon + 0.5)
-    _year_axis(ax)
+    year_axis(ax)
     ax.set_ylabel("training compute of the run (FLOP)")
     ax.set_ylim(ax.get_ylim())  # settle autoscaling so the secondary axis follows at once
     sec = ax.secondary_yaxis(
@@ -265,7 +265,7 @@ def plot_trend_log(
     ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
     handles, labels = zip(*entries, strict=True)
-    _legend(ax, handles=list(handles), labels=list(labels), loc="upper left")
+    legend_below(ax, handles=list(handles), labels=list(labels), loc="upper left")
     return fig
 
 
@@ -283,8 +283,8 @@ def plot_trend_linear(
     median at that end (the upper band goes further).
     """
     fig, ax = _axes(ax)
-    years = _years(projection)
-    start, horizon = _start(projection), _horizon(projection)
+    years = years_of(projection)
+    start, horizon = start_of(projection), horizon_of(projection)
     if "first_hit_year" in projection:
         first = projection["first_hit_year"].to_numpy()
         if D.mean(np.isfinite(first)) > 0.5:
@@ -292,7 +292,7 @@ def plot_trend_linear(
     end = int(np.argmin(np.abs(years - horizon)))
     logc = projection["log10_flop"].to_numpy()
     q = 10 ** D.band(logc, [0.1, 0.5, 0.9])
-    _band(ax, years, q[0], q[2], PROJECTION, 0.3, label="projected trend, 80% band")
+    fill_band(ax, years, q[0], q[2], PROJECTION, 0.3, label="projected trend, 80% band")
     ax.plot(years, q[1], color=PROJECTION, lw=2, label="projected trend, median (unconstrained)")
     if "log10_flop_constrained" in projection:
         med_c = 10 ** D.nanmedian(projection["log10_flop_constrained"].to_numpy(), axis=0)
@@ -326,18 +326,18 @@ def plot_trend_linear(
     ax.set_xlim(xmin, horizon + 0.5)
     ax.set_ylim(0, 2.0 * q[1][end])
     ax.yaxis.set_major_formatter(fmt.power_formatter())
-    _year_axis(ax)
+    year_axis(ax)
     ax.set_ylabel("training compute of the run (FLOP, linear scale)")
     ax.set_title(
-        f"The same projection on a linear scale: growth of {_growth_text(projection)} a year\n"
+        f"The same projection on a linear scale: growth of {growth_text(projection)} a year\n"
         "makes everything before the last few years look flat"
     )
     ax.grid(True, alpha=0.3)
-    _legend(ax, loc="upper left")
+    legend_below(ax, loc="upper left")
     return fig
 
 
-def _growth_text(projection: xr.Dataset) -> str:
+def growth_text(projection: xr.Dataset) -> str:
     """Growth per year as the briefing gives it: the median over draws, "4.7x"."""
     if "doubling_time_months" not in projection:
         return "this size"

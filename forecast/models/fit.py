@@ -36,6 +36,7 @@ from forecast.models.trend import (
     reported_vars,
 )
 from forecast.progress import Log, quiet
+from forecast.scenario.load import MIN_FIT_POINTS
 
 if TYPE_CHECKING:
     import arviz as az
@@ -219,10 +220,12 @@ def fit_trend(
     """
     data = runs if isinstance(runs, TrendData) else TrendData.from_runs(runs)
     settings = settings or SamplerSettings()
-    if len(data.t) < 3:
+    if len(data.t) < MIN_FIT_POINTS:
         from forecast.errors import DataError
 
-        raise DataError(f"the trend needs at least 3 runs, the selection has {len(data.t)}")
+        raise DataError(
+            f"the trend needs at least {MIN_FIT_POINTS} runs, the selection has {len(data.t)}"
+        )
     if model == "drift":
         return _fit_drift(data, settings, seed, control)
     use_cache, log = control.use_cache, control.log
@@ -355,10 +358,10 @@ def fit_hardware(
     )
     settings = settings or SamplerSettings()
     for name, t in (("price-performance", data.t_price), ("efficiency", data.t_eff)):
-        if len(t) < 3:
+        if len(t) < MIN_FIT_POINTS:
             from forecast.errors import DataError
 
-            raise DataError(f"the {name} fit needs at least 3 chips, found {len(t)}")
+            raise DataError(f"the {name} fit needs at least {MIN_FIT_POINTS} chips, found {len(t)}")
     idata, cached, measured = _cached_sample(
         "hardware",
         {"data": data.key()},
@@ -392,13 +395,13 @@ def fit_conversion(
     """
     settings = settings or SamplerSettings()
     counts = data.counts()
-    short = {s: n for s, n in counts.items() if n < 3}
+    short = {s: n for s, n in counts.items() if n < MIN_FIT_POINTS}
     if short:
         from forecast.errors import DataError
 
         raise DataError(
-            "the realised conversion needs at least 3 runs with published figures per "
-            "series; too few for " + ", ".join(f"{s} ({n})" for s, n in short.items())
+            f"the realised conversion needs at least {MIN_FIT_POINTS} runs with published "
+            "figures per series; too few for " + ", ".join(f"{s} ({n})" for s, n in short.items())
         )
     idata, cached, measured = _cached_sample(
         "conversion",

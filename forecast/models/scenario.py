@@ -22,6 +22,7 @@ from forecast.models.hardware import HardwareFit
 from forecast.models.trend import TrendFit
 from forecast.progress import Log, quiet
 from forecast.scenario import Scenario
+from forecast.scenario.load import MIN_FIT_POINTS
 
 
 def sampler_settings(scenario: Scenario) -> SamplerSettings:
@@ -47,10 +48,10 @@ def fit_scenario(
 ) -> tuple[pd.DataFrame, TrendFit | None, HardwareFit | None]:
     """Select the runs and fit what the scenario does not give (cached)."""
     runs = scenario.data.selected_points()
-    if len(runs) < 3 and needs_trend_fit(scenario):
+    if len(runs) < MIN_FIT_POINTS and needs_trend_fit(scenario):
         raise ScenarioError(
             f"the selection ({scenario.data.selection().describe()}) leaves {len(runs)} runs; "
-            "the trend fit needs at least 3"
+            f"the trend fit needs at least {MIN_FIT_POINTS}"
         )
     settings = sampler_settings(scenario)
     # Sampler seeds derive from the scenario seed, so the cache key follows the seed.
@@ -130,7 +131,7 @@ def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = 
     known = hardware[hardware["release_date"] <= until]
     priced = known["price_usd"].notna().sum()
     powered = known["tdp_watts"].notna().sum()
-    if priced < 3 or powered < 3:
+    if priced < MIN_FIT_POINTS or powered < MIN_FIT_POINTS:
         log(f"hardware: fewer than 3 chips released by {until}; fitted on all chips")
         return hardware
     return known.reset_index(drop=True)

@@ -11,6 +11,12 @@ import numpy as np
 import pandas as pd
 
 from forecast.models import cache
+from forecast.models.clusters import (
+    CLUSTER_REPORTED,
+    ClusterData,
+    ClusterFit,
+    build_cluster_model,
+)
 from forecast.models.conversion import (
     CONVERSION_REPORTED,
     ConversionData,
@@ -415,6 +421,48 @@ def fit_conversion(
     )
     diagnostics = _judged(measured, "realised conversion", control.strict)
     return ConversionFit(idata, float(idata.posterior.attrs["t_ref"]), diagnostics, counts, cached)
+
+
+def fit_clusters(
+    data: ClusterData,
+    settings: SamplerSettings | None = None,
+    seed: int = 2026,
+    control: FitControl = DEFAULT_CONTROL,
+) -> ClusterFit:
+    """Fit the trends of the leading and the largest clusters
+    (see :mod:`forecast.models.clusters`).
+
+    Parameters are as for :func:`fit_trend`.
+
+    Raises
+    ------
+    forecast.errors.DataError
+        If a series has fewer than :data:`MIN_FIT_POINTS` clusters that were the largest.
+    """
+    settings = settings or SamplerSettings()
+    counts = data.counts()
+    largest = {s: int(data.largest[s].sum()) for s in counts}
+    short = {s: n for s, n in largest.items() if n < MIN_FIT_POINTS}
+    if short:
+        from forecast.errors import DataError
+
+        raise DataError(
+            f"the largest-cluster trend needs at least {MIN_FIT_POINTS} clusters that were "
+            "the largest when they began operating; too few for "
+            + ", ".join(f"{s} ({n})" for s, n in short.items())
+        )
+    idata, cached, measured = _cached_sample(
+        "clusters",
+        {"data": data.key()},
+        lambda: build_cluster_model(data),
+        settings,
+        seed,
+        control,
+        "clusters (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")",
+        CLUSTER_REPORTED,
+    )
+    diagnostics = _judged(measured, "clusters", control.strict)
+    return ClusterFit(idata, float(idata.posterior.attrs["t_ref"]), diagnostics, counts, cached)
 
 
 def prior_predictive_doubling(eras: int = 1, n: int = 4000, seed: int = 0) -> np.ndarray:

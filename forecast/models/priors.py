@@ -142,3 +142,24 @@ def describe() -> list[tuple[str, str]]:
             f"LogNormal(log {HARDWARE_SLOPE_MEDIAN}, {HARDWARE_SLOPE_SIGMA})",
         ),
     ]
+
+
+#: Leading clusters' growth: LogNormal(log(0.3), 0.5) OOM/year (a median of 2x a year).
+#: Why: AI clusters have grown by somewhere between 1.5x and 3x a year in every published
+#: account; sigma = 0.5 gives 90% prior mass to about 1.3x-9x a year, and none to shrinking.
+CLUSTER_SLOPE_MEDIAN = 0.3
+CLUSTER_SLOPE_SIGMA = 0.5
+
+#: Level of the leading clusters at the reference year: Normal(median of the data, 2 OOM).
+#: Why: centred on the data, and wider than the spread of the leading clusters at any date.
+CLUSTER_LEVEL_SD = 2.0
+
+#: How far the largest cluster sits above the leading line: HalfNormal(0.5) OOM.
+#: Why: the largest is above the typical top-10 cluster by definition, and rarely by more
+#: than about 10x; the half-normal allows up to about 1 OOM at 95%.
+CLUSTER_OFFSET_SD = 0.5
+
+#: Scatter of the leading clusters around their line: HalfNormal(1.0) OOM.
+#: Why: the ten largest clusters of a year differ by up to a few times; 1 OOM of scatter
+#: would mean no trend.
+CLUSTER_SCATTER_SD = 1.0

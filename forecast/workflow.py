@@ -242,6 +242,10 @@ def add_main(results: Results, options: RunOptions, sweep: bool, log: Log = quie
     if result.scenario.data.points == "runs":
         results.threshold_counts = threshold_counts(result)
     results.known_runs = known_runs(result.scenario, result.inputs)
+    if result.supply_fits is not None:
+        from forecast.analysis.supply import supply
+
+        results.supply = supply(result, result.supply_fits.clusters, result.supply_fits.table)
     if getattr(result.scenario.data, "points", "runs") == "runs":
         # The 2018 chart publishes no hardware, power or cost: no historical account.
         from forecast.analysis.growth import accounting

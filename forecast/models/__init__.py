@@ -1,7 +1,14 @@
 """Bayesian models of the compute trend and of hardware, with a posterior cache."""
 
 from forecast.models.conversion import ConversionData, ConversionFit
-from forecast.models.fit import DEFAULT_CONTROL, FitControl, fit_conversion, fit_hardware, fit_trend
+from forecast.models.fit import (
+    DEFAULT_CONTROL,
+    FitControl,
+    fit_clusters,
+    fit_conversion,
+    fit_hardware,
+    fit_trend,
+)
 from forecast.models.hardware import HardwareData, HardwareFit
 from forecast.models.sampling import (
     CacheWarning,
@@ -30,6 +37,7 @@ __all__ = [
     "TrendFit",
     "backend_available",
     "build_trend_model",
+    "fit_clusters",
     "fit_conversion",
     "fit_hardware",
     "fit_trend",

@@ -249,3 +249,15 @@ class ShareFit:
     def median(self) -> float:
         """The predictive median share (the inverse logit of the mean logit)."""
         return float(1.0 / (1.0 + np.exp(-np.mean(self._logits()))))
+
+
+@dataclass(frozen=True)
+class SupplyFits:
+    """What a ``cluster`` ceiling takes from the data: the cluster trends, the run's share,
+    the clusters themselves and the largest one operating at the data's end (H100e), below
+    which the fitted size of the largest cluster is never taken."""
+
+    clusters: ClusterFit
+    share: ShareFit
+    table: pd.DataFrame
+    largest_h100e: float

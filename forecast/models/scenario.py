@@ -8,15 +8,18 @@ import datetime as dt
 import pandas as pd
 
 from forecast.data.loaders import load_hardware, load_run_hardware
+from forecast.data.units import decimal_year
 from forecast.errors import ScenarioError
 from forecast.models import (
     DEFAULT_CONTROL,
     FitControl,
     SamplerSettings,
+    fit_clusters,
     fit_conversion,
     fit_hardware,
     fit_trend,
 )
+from forecast.models.clusters import ClusterData, ShareFit, SupplyFits
 from forecast.models.conversion import ConversionData, ConversionFit
 from forecast.models.hardware import HardwareFit
 from forecast.models.trend import TrendFit
@@ -135,3 +138,42 @@ def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = 
         log(f"hardware: fewer than 3 chips released by {until}; fitted on all chips")
         return hardware
     return known.reset_index(drop=True)
+
+
+def needs_cluster_fit(scenario: Scenario) -> bool:
+    """A ``cluster`` ceiling that leaves its size, growth or share to the data."""
+    return any(
+        c.kind == "cluster"
+        and (c.limit_h100e is None or c.growth_per_year is None or c.share is None)
+        for c in scenario.constraints
+    )
+
+
+def fit_clusters_of(
+    scenario: Scenario, seed: int, control: FitControl = DEFAULT_CONTROL
+) -> SupplyFits | None:
+    """The largest-cluster trend and the run's share of its cluster, fitted to the
+    scenario's ``data.clusters`` and ``data.run_clusters`` (None when no ``cluster``
+    ceiling needs them).
+
+    Only the clusters operating by ``data.until`` are fitted (planned ones never are), so
+    a backtest at a cutoff sees what was known then.
+    """
+    if not needs_cluster_fit(scenario):
+        return None
+    from forecast.data.clusters import load_clusters, load_run_clusters
+
+    table = load_clusters(scenario.data.clusters)
+    known = table
+    if scenario.data.until is not None:
+        known = table[table["t"] <= decimal_year(scenario.data.until)]
+    fit = fit_clusters(
+        ClusterData.from_table(known),
+        settings=sampler_settings(scenario),
+        seed=seed + 3,
+        control=control,
+    )
+    share = ShareFit.from_table(load_run_clusters(scenario.data.run_clusters), table)
+    operating = known[(known["status"] != "planned") & known["h100e"].notna()]
+    largest = float(operating["h100e"].max()) if len(operating) else 0.0
+    return SupplyFits(fit, share, table, largest)

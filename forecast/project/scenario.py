@@ -18,10 +18,11 @@ from forecast.data.units import (
     slope_from_doubling_months,
     slope_from_doubling_years,
 )
+from forecast.models.clusters import SupplyFits
 from forecast.models.conversion import ConversionFit
 from forecast.models.fit import FitControl
 from forecast.models.hardware import HardwareFit
-from forecast.models.scenario import fit_conversion_of, fit_scenario
+from forecast.models.scenario import fit_clusters_of, fit_conversion_of, fit_scenario
 from forecast.models.trend import TrendFit, forward_drift_sd
 from forecast.progress import Log, quiet
 from forecast.project.engine import (
@@ -52,6 +53,8 @@ class ScenarioResult:
     start_year: float
     input_draws: dict[str, np.ndarray] = field(default_factory=dict)
     conversion_fit: ConversionFit | None = None
+    #: The cluster trends and the run's share, where a ``cluster`` ceiling takes them.
+    supply_fits: SupplyFits | None = None
 
 
 def start_year(scenario: Scenario, runs: pd.DataFrame) -> float:
@@ -68,6 +71,24 @@ def _posterior_index(n_post: int, n: int, rng: np.random.Generator) -> np.ndarra
     return rng.integers(0, n_post, size=n)
 
 
+def _from_clusters(supply_fits, ref, index, limit, growth, share, rng, n):
+    """A ``cluster`` ceiling's size, growth and share where the scenario leaves them to
+    the data: the fitted largest cluster at ``ref`` (never below the largest operating at
+    the data's end), its fitted growth, and the run's share drawn from its predictive (a
+    stream of its own, so the other inputs' draws do not move)."""
+    if supply_fits is None:
+        raise ValueError("a cluster ceiling without a size, growth or share needs the cluster fit")
+    fit = supply_fits.clusters
+    if limit is None:
+        fitted = 10.0 ** np.asarray(fit.log10_at("h100e", ref)[index], dtype=float)
+        limit = np.maximum(fitted, supply_fits.largest_h100e)
+    if growth is None:
+        growth = np.asarray(fit.growth_per_year("h100e")[index], dtype=float)
+    if share is None:
+        share = supply_fits.share.draw(rng.spawn(1)[0], n)
+    return limit, growth, share
+
+
 def build_inputs(
     scenario: Scenario,
     runs: pd.DataFrame,
@@ -76,6 +97,7 @@ def build_inputs(
     rng: np.random.Generator,
     n_draws: int | None = None,
     conversion_fit: ConversionFit | None = None,
+    supply_fits: SupplyFits | None = None,
 ) -> tuple[ProjectionInputs, dict[str, np.ndarray]]:
     """Per-draw inputs of the projection: posterior draws paired with input draws.
 
@@ -93,13 +115,16 @@ def build_inputs(
     conversion_fit : ConversionFit, optional
         The realised conversion (:func:`fit_conversion_of`); needed when the scenario
         says ``conversion = "realised"``.
+    supply_fits : SupplyFits, optional
+        The cluster trends and the run's share (:func:`fit_clusters_of`); needed by a
+        ``cluster`` ceiling that leaves its size, growth or share to the data.
 
     Returns
     -------
     (ProjectionInputs, dict)
         The inputs and the drawn value of every scenario parameter by key path.
     """
-    fits = (trend_fit, hw_fit, conversion_fit)
+    fits = (trend_fit, hw_fit, conversion_fit, supply_fits and supply_fits.clusters)
     sizes = [f.idata.posterior.sizes for f in fits if f is not None]
     n_post = min((s["chain"] * s["draw"] for s in sizes), default=0)
     n = n_draws or (n_post if n_post else 4000)
@@ -164,15 +189,22 @@ def build_inputs(
             for key, kind in Constraint.EXTRAS.items()
             if kind == c.kind and (key not in Constraint.OPTIONAL or getattr(c, key) is not None)
         }
+        limit = drawn.get(prefix + Constraint.LIMITS[c.kind])
+        growth = drawn.get(prefix + "growth_per_year")
+        share = drawn.get(prefix + "share")
+        if c.kind == "cluster" and (limit is None or growth is None or share is None):
+            limit, growth, share = _from_clusters(
+                supply_fits, float(c.reference_year), index, limit, growth, share, rng, n
+            )
         constraints.append(
             ConstraintDraws(
                 name=c.name,
                 kind=c.kind,
                 basis=c.basis if c.kind == "spend" else None,
-                limit=drawn[prefix + Constraint.LIMITS[c.kind]],
+                limit=limit,
                 reference_year=float(c.reference_year),
-                growth=drawn[prefix + "growth_per_year"],
-                share=drawn[prefix + "share"],
+                growth=growth,
+                share=share,
                 extra=extra,
             )
         )
@@ -355,7 +387,10 @@ def run_scenario(
     control = FitControl(use_cache, strict, progress, log)
     runs, trend_fit, hw_fit = fit_scenario(scenario, sampler_seed, control)
     conv_fit = fit_conversion_of(scenario, sampler_seed, control)
-    inputs, drawn = build_inputs(scenario, runs, trend_fit, hw_fit, rng, draws, conv_fit)
+    supply_fits = fit_clusters_of(scenario, sampler_seed, control)
+    inputs, drawn = build_inputs(
+        scenario, runs, trend_fit, hw_fit, rng, draws, conv_fit, supply_fits
+    )
     log(f"projecting {inputs.n_draws} draws to {scenario.horizon}")
     projection = project(inputs)
     projection.attrs.update(
@@ -391,4 +426,5 @@ def run_scenario(
         start_year=inputs.start_year,
         conversion_fit=conv_fit,
         input_draws=drawn,
+        supply_fits=supply_fits,
     )

@@ -56,6 +56,21 @@ def feasible_section(results: Results) -> list[Block]:
     return feasible_blocks(results, reference)
 
 
+def supply_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
+    """What the clusters say, when the scenario has a fitted ``cluster`` ceiling."""
+    ds = getattr(results, "supply", None)
+    if ds is None or "supply" not in summary:
+        return []
+    from forecast.report.supply import caption, supply_blocks
+
+    figure = figs.get("supply")
+    if figure is not None:
+        figure = dataclasses.replace(figure, caption=caption(ds))
+    return supply_blocks(
+        summary["supply"], figure, summary.get("limit", {}).get("binding_constraint")
+    )
+
+
 def _start_date(results: Results) -> str:
     """Where the projection starts, as a date when the scenario gives one."""
     until = results.scenario.data.until
@@ -163,6 +178,7 @@ def build_briefing(
     blocks += counts_section(summary, results, figs)
     blocks += cost_section(summary, results, figs)
     blocks += feasible_section(results)
+    blocks += supply_section(summary, results, figs)
     blocks += sensitivity_section(results, figs)
     blocks += extra or []
     blocks += assumptions_section(results)

@@ -33,6 +33,7 @@ STEMS = (
     "hit_years",
     "binding_first",
     "threshold_counts",
+    "supply",
     "sensitivity",
 )
 
@@ -214,6 +215,10 @@ def figure_makers(results) -> dict[str, Callable[[], Figure]]:
                 for k in counts["threshold"].to_numpy()
             }
         figs["threshold_counts"] = partial(plot_threshold_counts, counts, observed)
+    if getattr(results, "supply", None) is not None:
+        from forecast.report.supply import plot_supply
+
+        figs["supply"] = partial(plot_supply, results.supply)
     if results.sweep is not None:
         fitted = float(D.median(proj["doubling_time_months"]))
         figs["sensitivity"] = partial(plot_sweep, results.sweep, horizon_of(proj), fitted)

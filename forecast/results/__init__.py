@@ -179,6 +179,9 @@ class Results:
     threshold_counts: xr.Dataset | None = None
     #: The rolling-origin backtest of the record (:mod:`forecast.analysis.rolling`).
     rolling: xr.Dataset | None = None
+    #: What the clusters say (:mod:`forecast.analysis.supply`); None without a fitted
+    #: ``cluster`` ceiling.
+    supply: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
     #: The fits and per-draw inputs of this run, which the analyses re-evaluate (None when
     #: the results are read back from a report folder: they are not saved).
@@ -295,6 +298,7 @@ class Results:
             "lesson_2018": self.lesson_2018,
             "feasible_2030": self.feasible_2030,
             "threshold_counts": self.threshold_counts,
+            "supply": self.supply,
         }
         for group, ds in groups.items():
             if ds is not None:
@@ -341,6 +345,7 @@ class Results:
         lesson = optional_group(folder / "projection.nc", "lesson_2018")
         feasible = optional_group(folder / "projection.nc", "feasible_2030")
         counts = optional_group(folder / "projection.nc", "threshold_counts")
+        supply = optional_group(folder / "projection.nc", "supply")
         posterior = folder / "posterior.nc"
         inputs = open_group(posterior, "projection_inputs")
         inputs = inputs.rename({k: unquote(k) for k in inputs.data_vars})
@@ -374,5 +379,6 @@ class Results:
             lesson_2018=lesson,
             feasible_2030=feasible,
             threshold_counts=counts,
+            supply=supply,
             rolling=rolling,
         )

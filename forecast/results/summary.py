@@ -9,6 +9,7 @@ import numpy as np
 
 from forecast import __version__
 from forecast.results import Results
+from forecast.results.supply import supply_json
 from forecast.stats import growth, prob_finite, rounded, rounded_interval
 
 
@@ -212,6 +213,11 @@ def build_summary(results: Results) -> dict:
         **(
             {"feasible_2030": feasible_summary(results.feasible_2030)}
             if results.feasible_2030 is not None
+            else {}
+        ),
+        **(
+            {"supply": supply_json(results.supply, ds)}
+            if getattr(results, "supply", None) is not None
             else {}
         ),
     }

@@ -259,7 +259,7 @@ def test_figure_set_without_trend_fit(projection, inputs, runs_used, tmp_path):
     result.lesson_2018 = lesson(result.scenario)
     figs = F.figure_set(result)
     # The threshold counts have their own tests (tests/test_counts.py).
-    assert list(figs) == [s for s in F.STEMS if s != "threshold_counts"]
+    assert list(figs) == [s for s in F.STEMS if s not in ("threshold_counts", "supply")]
     for stem, fig in figs.items():
         check_axes(fig.axes[0])
         assert F.save_figure(fig, tmp_path, stem)[0].stat().st_size > 0

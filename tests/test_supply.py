@@ -151,3 +151,18 @@ def test_supply_figure_draws_points_bands_and_demand():
     assert any("planned, likely" in x for x in labels)
     assert any("would need" in x for x in labels)
     assert ax.get_yscale() == "log"
+
+
+def test_compare_shows_the_supply_side_by_side():
+    from forecast.report.compare import supply_row, supply_table
+
+    block = supply_json(_supply(), _projection())
+    row = {"scenario": "a", "horizon": 2045, "supply": supply_row(block)}
+    assert row["supply"]["largest_cluster_year"] == "2030"
+    assert row["supply"]["nowcast"]["2026"]["allowed_over_record"]["median"] == pytest.approx(10)
+    blocks = supply_table([row, {"scenario": "b", "horizon": 2045, "supply": None}])
+    table = blocks[1]
+    assert len(table.rows) == 1 and table.rows[0][0] == "a"
+    assert "2026: 10²⁸ FLOP (10x the trend's run)" in table.rows[0][3]
+    assert table.rows[0][5] == "25%"
+    assert supply_table([{"scenario": "b", "horizon": 2045, "supply": None}]) == []

@@ -57,9 +57,75 @@ def comparison_rows(summaries: list[dict]) -> list[dict]:
                 "post_limit_doubling_time_months": s["limit"]["post_limit_doubling_time_months"],
                 "horizon": s["horizon"],
                 "constraints": {c["name"]: c["hit_year"] for c in s["constraints"]},
+                "supply": supply_row(s.get("supply")),
             }
         )
     return rows
+
+
+def supply_row(supply: dict | None) -> dict | None:
+    """The supply-side numbers of one scenario side by side with the others: the largest
+    cluster in 2030 (H100e), its growth, the nowcast of each year (FLOP the largest
+    announced cluster allows one run, and that over the trend's run) and the ``cluster``
+    ceiling's hit year and P(binds first); None for a scenario without them."""
+    if not supply:
+        return None
+    largest = supply["largest_cluster"]
+    last = max(largest) if largest else None
+    return {
+        "largest_cluster_year": last,
+        "largest_cluster_h100e": largest[last]["h100e"] if last else None,
+        "largest_cluster_growth_per_year": supply["growth_per_year"]["largest"]["h100e"],
+        "nowcast": {
+            year: {"flop": e.get("flop"), "allowed_over_record": e.get("allowed_over_record")}
+            for year, e in supply["nowcast"].items()
+        },
+        "cluster_limit": supply.get("cluster_limit"),
+    }
+
+
+def supply_table(rows: list[dict]) -> list:
+    """The supply side of the scenarios that have it, one row each (empty without)."""
+    cells = []
+    for row in rows:
+        sup = row.get("supply")
+        if not sup:
+            continue
+        limit = sup.get("cluster_limit") or {}
+        nowcast = "; ".join(
+            f"{year}: {F.flop((e['flop'] or {}).get('median'))} "
+            f"({F.factor((e['allowed_over_record'] or {}).get('median'))} the trend's run)"
+            for year, e in sup["nowcast"].items()
+        )
+        cells.append(
+            (
+                row["scenario"],
+                F.interval_text(sup["largest_cluster_h100e"], lambda x: f"{x:,.0f}")
+                if sup["largest_cluster_h100e"]
+                else "n/a",
+                F.interval_text(sup["largest_cluster_growth_per_year"], F.factor),
+                nowcast or "n/a",
+                F.year_interval(limit["hit_year"], row["horizon"]) if limit else "n/a",
+                F.percent(limit.get("prob_binds_first")) if limit else "n/a",
+            )
+        )
+    if not cells:
+        return []
+    year = next(r["supply"]["largest_cluster_year"] for r in rows if r.get("supply"))
+    return [
+        Heading(1, "What the clusters say"),
+        Table(
+            (
+                "scenario",
+                f"largest cluster {year} (H100e)",
+                "its growth a year",
+                "nowcast: largest run the announced clusters allow",
+                "cluster ceiling hit year",
+                "P(binds first)",
+            ),
+            tuple(cells),
+        ),
+    ]
 
 
 def plot_comparison(results: list[Results], rows: list[dict] | None = None) -> MplFigure:
@@ -195,6 +261,7 @@ def write_comparison(results: list[Results], out: Path, inside: Path | None = No
             blocks.append(
                 Table((f"{row['scenario']}: ceiling", "hit year", "P(binds first)"), tuple(cells))
             )
+        blocks += supply_table(rows)
         title = "Scenario comparison"
         (tmp / "compare.md").write_text(to_markdown(title, blocks), encoding="utf-8")
         (tmp / "compare.html").write_text(to_html(title, blocks), encoding="utf-8")

@@ -192,7 +192,8 @@ def test_power_across_sites_loses_the_split_efficiency():
             "chips",
             "chips",
             None,
-            ONES * 1e8,
+            # 1e12 at 2030 is 1e8 H100e at the start, far above the run's 2.9e5.
+            ONES * 1e12,
             2030.0,
             ONES * 9.0,
             ONES,
@@ -289,6 +290,7 @@ def test_every_kind_loads_with_its_keys(tmp_path):
         """,
     )
     assert [c.kind for c in sc.constraints] == ["chips", "data", "compute", "power"]
+    assert all(not c.left_to_data(sc.set_keys) for c in sc.constraints)
     keys = sc.parameters()
     assert "constraints.chips.flops_per_h100e" in keys and "constraints.data.epochs" in keys
     assert sc.constraints[1].factor("tokens_per_parameter").median() == 20.0
@@ -327,6 +329,22 @@ def test_every_kind_loads_with_its_keys(tmp_path):
             "limit_days",
             "",
         ),
+        ('kind = "cluster"\nlimit_h100e = 2e5\nreference_year = 2026', "flops_per_h100e", "needs"),
+        (
+            'kind = "cluster"\nflops_per_h100e = 3e14\nlimit_watts = 1e9\nreference_year = 2026',
+            "limit_watts",
+            "takes limit_h100e",
+        ),
+        (
+            'kind = "cluster"\nflops_per_h100e = 3e14\nepochs = 2\nreference_year = 2026',
+            "epochs",
+            "takes",
+        ),
+        (
+            'kind = "cluster"\nflops_per_h100e = 3e14\nshare = 2\nreference_year = 2026',
+            "share",
+            "",
+        ),
     ],
     ids=[
         "negative-token-stock",
@@ -337,6 +355,10 @@ def test_every_kind_loads_with_its_keys(tmp_path):
         "other-kinds-key",
         "limit-days-on-chips",
         "limit-days-below-a-day",
+        "cluster-no-rate",
+        "cluster-power-limit",
+        "cluster-other-kinds-key",
+        "cluster-share-above-1",
     ],
 )
 def test_bad_input_for_each_new_key_names_file_line_and_key(tmp_path, capsys, table, key, says):
@@ -392,3 +414,97 @@ def test_realised_throughput_by_hand():
     util = 1e25 / (100 * 3600 * 1000 * 2e15)
     assert got["utilisation"].iloc[0] == pytest.approx(util)
     assert got["flops_per_h100e"].iloc[0] == pytest.approx(util * H100_PEAK_FLOPS)
+
+
+def _cluster(L=2e6, s=0.5, g=1.5, r=3e14, sites=None, split=None):
+    extra = {"flops_per_h100e": ONES * r}
+    if sites is not None:
+        extra.update(sites=ONES * sites, split_efficiency=ONES * split)
+    return ConstraintDraws(
+        "largest cluster", "cluster", None, ONES * L, 2026.0, ONES * g, ONES * s, extra
+    )
+
+
+@pytest.mark.parametrize("sites,split", [(None, None), (4.0, 0.8)])
+def test_cluster_ceiling_with_the_datasheet_duration(sites, split):
+    """C / D <= s n f H(t) r, H(t) = L (1+g)^(t - t_l): the run's FLOP/s against its share
+    of the largest cluster, over n sites keeping f of their compute."""
+    L, s, g, r = 2e6, 0.5, 1.5, 3e14
+    c = _cluster(L, s, g, r, sites, split)
+    lg = math.log1p(g)
+    n_f = 1.0 if sites is None else sites * split
+    expected = (math.log(s * n_f * L * r * SECONDS) - lg * 2026.0 - LN_C0) / (A - lg)
+    _check(_with(c), expected)
+
+
+@pytest.mark.parametrize("size", [0.0, 0.3])
+def test_cluster_ceiling_with_the_realised_duration(size):
+    """As the chips ceiling, with the largest cluster for the stock of chips."""
+    L, s, g, r = 2e6, 0.5, 0.5, 3e14
+    inp = _realised(_with(_cluster(L, s, g, r)), size)
+    lg, d = math.log1p(g), math.log(1.3)
+    ln_d0 = math.log(90.0 * 86400) - d * 2024.0 - size * math.log(1e24)
+    expected = (math.log(s * L * r) - lg * 2026.0 - (1 - size) * LN_C0 + ln_d0) / (
+        (1 - size) * A - d - lg
+    )
+    _check(inp, expected)
+
+
+def test_cluster_ceiling_by_hand():
+    """100,000 H100e at 3e14 FLOP/s each, half of them for one run: 1.5e19 FLOP/s. The
+    run of make_inputs at 2026.0 (5e26 FLOP x 2 ** (0.5 / 0.5) = 1e27 FLOP over 100 days)
+    needs 1e27 / 8.64e6 s = 1.157e20 FLOP/s: 7.7 times what the cluster gives it."""
+    c = _cluster(L=1e5, s=0.5, g=0.0, r=3e14)
+    inp = _with(c)
+    t = np.full((S, 1), 2026.0)
+    demand = np.exp(ln_demand(inp, c, t))[:, 0]
+    limit = np.exp(c.ln_limit(t))[:, 0]
+    np.testing.assert_allclose(limit, 1.5e19, rtol=1e-12)
+    np.testing.assert_allclose(demand, 1e27 / 8.64e6, rtol=1e-9)
+    # Exceeded at the start and not growing: it binds at once.
+    assert project(inp)["hit_year"].to_numpy()[0][0] == pytest.approx(2026.0)
+
+
+def test_cluster_ceiling_that_outgrows_demand_never_binds():
+    c = _cluster(L=1e9, s=1.0, g=3.0)  # 4x a year against compute's 4x: never met
+    inp = _with(c)
+    assert np.all(np.isinf(closed_form_hit(inp, c, inp.start_year)))
+    assert np.all(np.isinf(project(inp)["hit_year"].to_numpy()[0]))
+
+
+def test_a_ceiling_exceeded_at_the_start_that_grows_faster_binds_at_the_start():
+    """The closed form's gap shrinks (the ceiling grows 9x a year against 4x), but demand
+    is above it at the start: closed form, solver and projection all say the start."""
+    c = _cluster(L=1e3, s=0.5, g=8.0)
+    inp = _with(c)
+    assert np.all(closed_form_hit(inp, c) == np.inf)  # without the start: never
+    np.testing.assert_array_equal(closed_form_hit(inp, c, inp.start_year), inp.start_year)
+    np.testing.assert_allclose(solve_hit(inp, c, inp.start_year, inp.end), inp.start_year)
+    np.testing.assert_allclose(project(inp)["hit_year"].to_numpy()[0], inp.start_year)
+
+
+def test_a_cluster_ceiling_may_leave_size_growth_and_share_to_the_data(tmp_path):
+    sc, _ = _scenario(
+        tmp_path,
+        """
+        [[constraints]]
+        name = "largest cluster"
+        kind = "cluster"
+        flops_per_h100e = 3e14
+        sites = 2
+        reference_year = 2026
+        [[constraints]]
+        name = "given"
+        kind = "cluster"
+        flops_per_h100e = 3e14
+        limit_h100e = 2e5
+        share = 0.4
+        reference_year = 2026
+        """,
+    )
+    fitted, given = sc.constraints
+    assert fitted.left_to_data(sc.set_keys) == ("limit_h100e", "growth_per_year", "share")
+    assert given.left_to_data(sc.set_keys) == ("growth_per_year",)
+    assert "constraints.largest cluster.sites" in sc.parameters()
+    assert "constraints.largest cluster.share" not in sc.parameters()
+    assert "constraints.given.share" in sc.parameters()

@@ -142,11 +142,7 @@ def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = 
 
 def needs_cluster_fit(scenario: Scenario) -> bool:
     """A ``cluster`` ceiling that leaves its size, growth or share to the data."""
-    return any(
-        c.kind == "cluster"
-        and (c.limit_h100e is None or c.growth_per_year is None or c.share is None)
-        for c in scenario.constraints
-    )
+    return any(c.left_to_data(scenario.set_keys) for c in scenario.constraints)
 
 
 def fit_clusters_of(

@@ -52,8 +52,14 @@ def is_log_linear(inp: ProjectionInputs, c: ConstraintDraws) -> bool:
     return False  # the datasheet amortised cost: hardware plus energy, a sum of two trends
 
 
-def closed_form_hit(inp: ProjectionInputs, c: ConstraintDraws) -> np.ndarray:
+def closed_form_hit(
+    inp: ProjectionInputs, c: ConstraintDraws, start: float | None = None
+) -> np.ndarray:
     """Exact hit year where demand and limit are both log-linear; inf if never.
+
+    With ``start``, a draw whose gap does not grow but is already closed at ``start`` (a
+    ceiling exceeded then, growing as fast as demand or faster) hits at ``start``, as the
+    solver (:func:`solve_hit`) finds it; without it such a draw is ``inf``.
 
     The gap g(t) = ln demand(t) - ln limit(t) is a + b t, so t* = -a / b when b > 0.
     For a capex constraint this is the design's formula
@@ -66,6 +72,8 @@ def closed_form_hit(inp: ProjectionInputs, c: ConstraintDraws) -> np.ndarray:
     slope = g1 - g0
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(slope > 0, -g0 / slope, np.inf)
+    if start is not None:
+        t = np.where((slope <= 0) & (g0 + slope * start >= 0), start, t)
     return t
 
 
@@ -160,7 +168,7 @@ def hit_years(inp: ProjectionInputs) -> np.ndarray:
     hits = np.empty((len(inp.constraints), inp.n_draws))
     for i, c in enumerate(inp.constraints):  # a loop over constraints, never over draws
         if is_log_linear(inp, c):
-            t = closed_form_hit(inp, c)
+            t = closed_form_hit(inp, c, inp.start_year)
             t = np.where(t > inp.end, np.inf, np.maximum(t, inp.start_year))
         else:
             t = solve_hit(inp, c, inp.start_year, inp.end)

@@ -72,7 +72,7 @@ _SCALARS: dict[str, str] = {
 #: Constraint inputs: scenario key -> ConstraintDraws field.
 #: Each kind's limit key and its own factors (scenario key -> kind), as the schema has them.
 _LIMIT_OF_KIND: dict[str, str] = Constraint.LIMITS
-_EXTRA_OF_KIND: dict[str, str] = Constraint.EXTRAS
+_EXTRA_OF_KIND: dict[str, tuple[str, ...]] = Constraint.EXTRAS
 _CONSTRAINT: dict[str, str] = {
     **{limit: "limit" for limit in _LIMIT_OF_KIND.values()},
     "growth_per_year": "growth",
@@ -113,7 +113,7 @@ def _constraint_key(inp: ProjectionInputs, key: str) -> tuple[int, str]:
         i = names.index(name)
     c = inp.constraints[i]
     expected_limit = _LIMIT_OF_KIND[c.kind]
-    extras = [k for k, kind in _EXTRA_OF_KIND.items() if kind == c.kind]
+    extras = [k for k, kinds in _EXTRA_OF_KIND.items() if c.kind in kinds]
     if what in extras:
         return i, what
     if what not in _CONSTRAINT or (what.startswith("limit_") and what != expected_limit):

@@ -60,6 +60,7 @@ DEMAND_OF_KIND: dict[str, str] = {
     "chips": "flops",
     "data": "compute",
     "compute": "compute",
+    "cluster": "flops",
 }
 #: The unit of each demand (and of ``limit`` in the projection).
 DEMAND_UNITS: dict[str, str] = {
@@ -82,6 +83,9 @@ class ConstraintDraws:
     - spend: USD; power: W, times ``sites * split_efficiency``;
     - chips: the run's sustained FLOP/s, ``share * limit * flops_per_h100e`` (H100-
       equivalents times the realised FLOP/s each delivers);
+    - cluster: the run's sustained FLOP/s, ``share * limit * flops_per_h100e * sites *
+      split_efficiency`` (the largest cluster's H100-equivalents, the share of it one run
+      uses, over the sites it spans);
     - data: FLOP, ``6 T^2 / tokens_per_parameter`` with ``T = share * limit * epochs *
       modality_multiplier * synthetic_multiplier`` tokens growing by ``g``, so the
       ceiling grows by ``(1 + g)^2`` a year;
@@ -94,7 +98,7 @@ class ConstraintDraws:
     """
 
     name: str
-    kind: str  # "spend" | "power" | "chips" | "data" | "compute"
+    kind: str  # "spend" | "power" | "chips" | "data" | "compute" | "cluster"
     basis: str | None  # "capex" | "amortized" for spend
     limit: np.ndarray  # in the kind's own unit (USD, W, H100e, tokens, FLOP), (S,)
     reference_year: float
@@ -122,6 +126,14 @@ class ConstraintDraws:
             return base + np.log(self._factor("sites") * self._factor("split_efficiency"))
         if self.kind == "chips":
             return base + np.log(self._factor("flops_per_h100e"))
+        if self.kind == "cluster":
+            # share * H * r * sites * split_efficiency: the largest cluster's FLOP/s one run
+            # gets, over every site it spans.
+            return base + np.log(
+                self._factor("flops_per_h100e")
+                * self._factor("sites")
+                * self._factor("split_efficiency")
+            )
         if self.kind == "data":
             tokens = base + np.log(
                 self._factor("epochs")

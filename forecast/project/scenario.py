@@ -186,15 +186,28 @@ def build_inputs(
         # default (a fixed number draws nothing from the generator).
         extra = {
             key: drawn.get(prefix + key, np.full(n, c.factor(key).median()))
-            for key, kind in Constraint.EXTRAS.items()
-            if kind == c.kind and (key not in Constraint.OPTIONAL or getattr(c, key) is not None)
+            for key, kinds in Constraint.EXTRAS.items()
+            if c.kind in kinds and (key not in Constraint.OPTIONAL or getattr(c, key) is not None)
         }
         limit = drawn.get(prefix + Constraint.LIMITS[c.kind])
         growth = drawn.get(prefix + "growth_per_year")
         share = drawn.get(prefix + "share")
-        if c.kind == "cluster" and (limit is None or growth is None or share is None):
+        fitted = c.left_to_data(scenario.set_keys)
+        if fitted:
             limit, growth, share = _from_clusters(
-                supply_fits, float(c.reference_year), index, limit, growth, share, rng, n
+                supply_fits,
+                float(c.reference_year),
+                index,
+                *(
+                    None if k in fitted else v
+                    for k, v in (
+                        ("limit_h100e", limit),
+                        ("growth_per_year", growth),
+                        ("share", share),
+                    )
+                ),
+                rng,
+                n,
             )
         constraints.append(
             ConstraintDraws(

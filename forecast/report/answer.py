@@ -23,6 +23,7 @@ COMPARED_WITH: dict[tuple[str, str | None], str] = {
     ("chips", None): "accelerators needed",
     ("data", None): "compute against the data",
     ("compute", None): "compute",
+    ("cluster", None): "share of the largest cluster needed",
 }
 #: The same for a demand a kind may take instead (a compute limit per unit of time).
 COMPARED_WITH_DEMAND: dict[str, str] = {"flops_max": "compute per unit of training time"}

@@ -36,6 +36,17 @@ def assumptions_section(results: Results) -> list[Block]:
                 "fitted to data/hardware.csv where not given",
             )
         )
+    for c in sc.constraints:
+        left = c.left_to_data(sc.set_keys)
+        if left:
+            fitted.append(
+                (
+                    f"{c.name}: " + ", ".join(left),
+                    "the largest cluster's trend fitted to data/clusters.csv (never below the "
+                    "largest operating at the data's end); the share of its cluster a run used, "
+                    "from data/run_clusters.csv",
+                )
+            )
     unused = sc.unused_keys()
     for key, param in sc.parameters().items():
         if key in unused:  # an input the chosen conversion does not read is not an assumption
@@ -79,6 +90,20 @@ def assumptions_section(results: Results) -> list[Block]:
                 "the accelerators the run needs, its compute divided by its duration and by "
                 "the FLOP/s one H100-equivalent delivers in training "
                 f"({c.factor('flops_per_h100e').describe()}), in H100-equivalents"
+            )
+        elif c.kind == "cluster":
+            what = (
+                "the share of the largest cluster the run needs: its compute divided by its "
+                "duration and by the FLOP/s one H100-equivalent delivers in training "
+                f"({c.factor('flops_per_h100e').describe()}), against the largest cluster "
+                "times the share one run uses"
+                + (f", over {c.factor('sites').describe()} sites" if c.sites is not None else "")
+                + (
+                    "; the cluster's size, growth or share left out of the file are fitted "
+                    "to Epoch AI's GPU Clusters data (data/clusters.csv, data/run_clusters.csv)"
+                    if c.left_to_data(sc.set_keys)
+                    else ""
+                )
             )
         elif c.kind == "data":
             what = (

@@ -24,9 +24,9 @@ from forecast.scenario.values import (
     validate_with,
 )
 
-Kind = Literal["spend", "power", "chips", "data", "compute"]
+Kind = Literal["spend", "power", "chips", "data", "compute", "cluster"]
 Basis = Literal["capex", "amortized"]
-KINDS: tuple[str, ...] = ("spend", "power", "chips", "data", "compute")
+KINDS: tuple[str, ...] = ("spend", "power", "chips", "data", "compute", "cluster")
 BASES: tuple[str, ...] = ("capex", "amortized")
 #: Constraint names appear in key paths, tables and figure legends: one line, readable.
 MAX_CONSTRAINT_NAME = 80
@@ -142,7 +142,16 @@ class Constraint:
       a minimum time per step caps the steps a run of a given duration can take): a run
       held back by it trains as long as a run may last, D_max (``max_training_days``, or
       ``training_days`` under the datasheet conversion), so its compute C is compared with
-      s * ``limit_flop`` * D_max / D_l.
+      s * ``limit_flop`` * D_max / D_l;
+    - ``cluster``: the run's sustained FLOP/s, C / D, against the largest cluster available,
+      s * ``sites`` * ``split_efficiency`` * H(t) * r, with H(t) = ``limit_h100e`` * (1 + g)
+      ** (t - t_l) the largest cluster in H100-equivalents, s the share of its chips one run
+      uses, ``sites`` the clusters one run spans (1 unless given) and r the realised
+      ``flops_per_h100e``. Where the file leaves ``limit_h100e``, ``growth_per_year`` or
+      ``share`` out, they come from the data: the fitted trend of the largest cluster
+      (``data.clusters``, never below the largest operating at the data's end) and the
+      share of their cluster the runs of ``data.run_clusters`` used
+      (:mod:`forecast.models.clusters`).
     """
 
     #: The limit key each kind takes (the others are refused).
@@ -152,30 +161,40 @@ class Constraint:
         "chips": "limit_h100e",
         "data": "limit_tokens",
         "compute": "limit_flop",
+        "cluster": "limit_h100e",
     }
-    #: Keys only one kind takes (besides its limit), with the kind.
-    EXTRAS: ClassVar[dict[str, str]] = {
-        "sites": "power",
-        "split_efficiency": "power",
-        "flops_per_h100e": "chips",
-        "tokens_per_parameter": "data",
-        "epochs": "data",
-        "modality_multiplier": "data",
-        "synthetic_multiplier": "data",
-        "limit_days": "compute",
+    #: Keys only some kinds take (besides their limit), with those kinds.
+    EXTRAS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "sites": ("power", "cluster"),
+        "split_efficiency": ("power", "cluster"),
+        "flops_per_h100e": ("chips", "cluster"),
+        "tokens_per_parameter": ("data",),
+        "epochs": ("data",),
+        "modality_multiplier": ("data",),
+        "synthetic_multiplier": ("data",),
+        "limit_days": ("compute",),
+    }
+    #: Keys a kind may leave to the data (fitted; see the ``cluster`` kind).
+    FITTED: ClassVar[dict[str, tuple[str, ...]]] = {
+        "cluster": ("limit_h100e", "growth_per_year", "share")
     }
     #: Kind-specific keys that change what the ceiling is when given (no neutral value).
     OPTIONAL: ClassVar[tuple[str, ...]] = ("limit_days",)
     #: A kind's factor left out of the file: 1, but Chinchilla's 20 tokens per parameter.
     DEFAULTS: ClassVar[dict[str, float]] = {"tokens_per_parameter": 20.0}
     #: Keys a kind must have besides its limit.
-    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"chips": ("flops_per_h100e",)}
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "chips": ("flops_per_h100e",),
+        "cluster": ("flops_per_h100e",),
+    }
 
     name: Annotated[str, checked(_constraint_name), Required("a constraint needs a name")]
     kind: Annotated[
         Kind,
         choice(KINDS),
-        Required('a constraint needs a kind ("spend", "power", "chips", "data" or "compute")'),
+        Required(
+            'a constraint needs a kind ("spend", "power", "chips", "data", "compute" or "cluster")'
+        ),
     ]
     basis: Annotated[Basis | None, choice(BASES)] = None
     limit_usd: Annotated[
@@ -310,7 +329,7 @@ class Constraint:
                 how = f"{limit}, not {key}" if key in cls.LIMITS.values() else f"no {key}"
                 found.append(((key,), f"a {kind} constraint takes {how}"))
             data.pop(key, None)  # without a valid kind, not looked at
-        if limit is not None and limit not in data:
+        if limit is not None and limit not in data and limit not in cls.FITTED.get(kind, ()):
             found.append(((limit,), missing(f"a {kind} constraint needs {limit}")))
         for key in cls.NEEDS.get(kind, ()) if limit is not None else ():
             if key not in data:
@@ -341,7 +360,9 @@ class Constraint:
         return tuple(
             k
             for k in keys
-            if k != limit and not (k == "basis" and kind == "spend") and cls.EXTRAS.get(k) != kind
+            if k != limit
+            and not (k == "basis" and kind == "spend")
+            and kind not in cls.EXTRAS.get(k, ())
         )
 
     def factor(self, key: str) -> Param:
@@ -354,5 +375,12 @@ class Constraint:
     def limit(self) -> Param:
         """The kind's limit: ``limit_usd``, ``limit_watts``, ``limit_h100e``, ... ."""
         value = getattr(self, self.LIMITS[self.kind])
-        assert value is not None  # guaranteed by validation
+        assert value is not None  # guaranteed by validation (a fitted limit is not read here)
         return value
+
+    def left_to_data(self, set_keys: tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:
+        """The keys of this ceiling that come from the data, given the key paths the file
+        sets (:attr:`forecast.scenario.Scenario.set_keys`): for ``cluster``, each of
+        ``limit_h100e``, ``growth_per_year`` and ``share`` the file leaves out."""
+        prefix = f"constraints.{self.name}."
+        return tuple(k for k in self.FITTED.get(self.kind, ()) if prefix + k not in set_keys)

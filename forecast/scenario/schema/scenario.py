@@ -360,7 +360,9 @@ def parameters(scenario: Scenario) -> dict[str, Param]:
     dict of str to Param
         In a stable order: ``trend.*``, ``hardware.*``, then
         ``constraints.<name>.{limit_usd|limit_watts,growth_per_year,share}``.
-        Overrides left to the fit (``None``) are omitted.
+        Overrides left to the fit (``None``) are omitted, and so are the inputs a
+        ``cluster`` ceiling leaves to the data (its default growth and share are not
+        assumptions: the fit replaces them).
     """
     out: dict[str, Param] = {}
     for section in ("trend", "hardware"):
@@ -370,9 +372,10 @@ def parameters(scenario: Scenario) -> dict[str, Param]:
             if value is not None:
                 out[f"{section}.{key}"] = value
     for c in scenario.constraints:
+        fitted = c.left_to_data(scenario.set_keys)
         for key in PARAM_BOUNDS["constraints"]:
             value = getattr(c, key)
-            if value is not None:
+            if value is not None and key not in fitted:
                 out[f"constraints.{c.name}.{key}"] = value
     return out
 

@@ -166,3 +166,17 @@ def test_compare_shows_the_supply_side_by_side():
     assert "2026: 10²⁸ FLOP (10x the trend's run)" in table.rows[0][3]
     assert table.rows[0][5] == "25%"
     assert supply_table([{"scenario": "b", "horizon": 2045, "supply": None}]) == []
+
+
+def test_the_answer_says_whether_the_supply_side_changes_the_first_limit():
+    from forecast.report.answer import supply_sentence
+
+    block = supply_json(_supply(), _projection())
+    # Without the cluster ceiling, "Power" is the only other limit, met in every draw.
+    assert block["cluster_limit"]["binds_first_without"] == {"name": "Power", "share": 1.0}
+    text = supply_sentence({"supply": block, "limit": {"binding_constraint": "Power"}})
+    assert text.startswith("The supply side does not change which limit binds first")
+    assert "25% of draws" in text
+    text = supply_sentence({"supply": block, "limit": {"binding_constraint": "Largest cluster"}})
+    assert "changes the answer" in text and "'Power' would (100%)" in text
+    assert supply_sentence({"limit": {"binding_constraint": "Power"}}) == ""

@@ -241,6 +241,7 @@ def answer(
         f"every {F.interval_text(trend['doubling_time_months'])} months. ",
     ]
     parts.append(_record_sentence(summary, results))
+    parts.append(supply_sentence(summary))
     if len(cons) <= 3:
         parts.append(
             "Ceiling by ceiling: " + "; ".join(_hit_clause(c, horizon) for c in cons) + ". "
@@ -300,6 +301,26 @@ def answer(
         caption = binding_first_caption(summary, allowed)
         blocks.append(dataclasses.replace(figure, caption=caption))
     return [*blocks, caveat]
+
+
+def supply_sentence(summary: dict) -> str:
+    """Whether the supply side (the ``cluster`` ceiling) changes which limit binds first,
+    in one sentence ("" without it)."""
+    limit = (summary.get("supply") or {}).get("cluster_limit")
+    if not limit:
+        return ""
+    share = F.percent(limit["prob_binds_first"])
+    without = limit.get("binds_first_without") or {}
+    if summary["limit"]["binding_constraint"] == limit["name"] and without.get("name"):
+        return (
+            f"The supply side changes the answer: the largest cluster ('{limit['name']}') "
+            f"binds first in {share} of draws; without it, '{without['name']}' would "
+            f"({F.percent(without['share'])}). "
+        )
+    return (
+        f"The supply side does not change which limit binds first: the largest cluster "
+        f"('{limit['name']}') binds first in {share} of draws. "
+    )
 
 
 #: The hazard variant in the reader's words.

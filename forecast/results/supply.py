@@ -23,12 +23,26 @@ def cluster_limit(projection) -> dict | None:
     i = kinds.index("cluster")
     hits = projection["hit_year"].to_numpy()[i]
     binding = np.asarray(projection["binding"].to_numpy(), dtype=int)
-    return {
-        "name": str(projection["constraint"].to_numpy()[i]),
+    names = [str(n) for n in projection["constraint"].to_numpy()]
+    out = {
+        "name": names[i],
         "hit_year": rounded_interval(hits),
         "prob_hit_by_horizon": rounded(float(np.mean(np.isfinite(hits)))),
         "prob_binds_first": rounded(float(np.mean(binding == i))),
     }
+    # Which limit would bind first without the cluster ceiling: the earliest of the others
+    # per draw (none where no other is met by the horizon).
+    others = [j for j in range(len(names)) if j != i]
+    if others:
+        rest = projection["hit_year"].to_numpy()[others]
+        first = np.where(np.isfinite(rest).any(axis=0), np.argmin(rest, axis=0), -1)
+        counts = np.bincount(first[first >= 0], minlength=len(others))
+        top = int(np.argmax(counts))
+        out["binds_first_without"] = {
+            "name": names[others[top]] if counts[top] else None,
+            "share": rounded(float(counts[top] / first.size)),
+        }
+    return out
 
 
 def supply_json(ds, projection) -> dict:

@@ -166,7 +166,15 @@ def test_data_check_reports_every_file_problem(tmp_path, capsys):
     from forecast.cli import main
     from forecast.data import DATA_DIR
 
-    for name in ("hardware.csv", "economy.csv", "openai_2018.csv", "run_hardware.csv"):
+    for name in (
+        "hardware.csv",
+        "economy.csv",
+        "openai_2018.csv",
+        "run_hardware.csv",
+        "clusters.csv",
+        "run_clusters.csv",
+        "accelerators.csv",
+    ):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     shutil.copy(BAD / "bad_many.csv", tmp_path / "training_runs.csv")
     assert main(["data", "check", "--data-dir", str(tmp_path)]) == 2

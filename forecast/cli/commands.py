@@ -46,7 +46,11 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     console.print(
         f"[green]ok[/green] {len(runs)} training runs, {len(tables['hardware'])} chips, "
         f"{len(tables['economy'])} economy years, {len(tables['openai_2018'])} points of the "
-        f"2018 analysis, {len(tables['run_hardware'])} runs with hardware figures",
+        f"2018 analysis, {len(tables['run_hardware'])} runs with hardware figures, "
+        f"{len(tables['clusters'])} GPU clusters "
+        f"({int((tables['clusters']['status'] == 'planned').sum())} planned), "
+        f"{len(tables['run_clusters'])} runs with their cluster, "
+        f"{len(tables['accelerators'])} accelerator stock figures",
         soft_wrap=True,
     )
     counts = runs_by_era(runs)

@@ -355,6 +355,25 @@ def check_all(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
         )
     except DataError as exc:
         problems.extend(exc.problems)
+    # The supply side: the clusters, the clusters of known runs (checked against the runs
+    # and clusters that loaded), the accelerator stock.
+    from forecast.data.clusters import load_accelerators, load_clusters, load_run_clusters
+
+    for key, loader, filename in (
+        ("clusters", load_clusters, "clusters.csv"),
+        ("accelerators", load_accelerators, "accelerators.csv"),
+    ):
+        try:
+            tables[key] = loader(base / filename)
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if "runs" in tables and "clusters" in tables:
+        try:
+            tables["run_clusters"] = load_run_clusters(
+                base / "run_clusters.csv", tables["runs"], tables["clusters"]
+            )
+        except DataError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise DataError(f"{len(problems)} problem(s) in the data files", problems)
     return tables

@@ -363,7 +363,14 @@ def check_data_files(data: DataSpec, needs_fit: bool) -> tuple[list[Problem], st
         points = load_points(data.points, data.points_file)
     except DataError as exc:
         problems.extend(exc.problems or [Problem(str(data.points_file), str(exc))])
-    for load, file in ((load_hardware, data.hardware), (load_economy, data.economy)):
+    from forecast.data.clusters import load_accelerators, load_clusters
+
+    for load, file in (
+        (load_hardware, data.hardware),
+        (load_economy, data.economy),
+        (load_clusters, data.clusters),
+        (load_accelerators, data.accelerators),
+    ):
         try:
             load(file)
         except DataError as exc:

@@ -102,6 +102,12 @@ class DataSpec:
     #: Published hardware, power and cost of runs, for ``[hardware] conversion = "realised"``.
     run_hardware: DataFile = Field(DATA_DIR / "run_hardware.csv", validate_default=True)
     openai_2018: DataFile = Field(DATA_DIR / "openai_2018.csv", validate_default=True)
+    #: The supply side (a ``cluster`` ceiling, and a ``chips`` ceiling that leaves its
+    #: limit to the accelerator stock): GPU clusters, the clusters of known runs, and the
+    #: published stock of AI accelerators.
+    clusters: DataFile = Field(DATA_DIR / "clusters.csv", validate_default=True)
+    run_clusters: DataFile = Field(DATA_DIR / "run_clusters.csv", validate_default=True)
+    accelerators: DataFile = Field(DATA_DIR / "accelerators.csv", validate_default=True)
 
     @field_validator("since")
     @classmethod

@@ -252,6 +252,7 @@ def test_baseline_contents():
         "Chip supply",
         "Training data",
         "Latency wall",
+        "Largest cluster",
     ]
     assert [c.kind for c in s.constraints] == [
         "spend",
@@ -261,7 +262,15 @@ def test_baseline_contents():
         "chips",
         "data",
         "compute",
+        "cluster",
     ]
+    # The supply side comes from the data: the chip stock, the largest cluster and share.
+    assert s.constraint("Chip supply").left_to_data(s.set_keys) == ("limit_h100e",)
+    assert s.constraint("Largest cluster").left_to_data(s.set_keys) == (
+        "limit_h100e",
+        "growth_per_year",
+        "share",
+    )
     budget = s.constraint("World hardware budget")
     assert (budget.kind, budget.basis, budget.reference_year) == ("spend", "capex", 2018)
     assert budget.limit.median() == 1e12

@@ -45,7 +45,7 @@ from forecast.data.units import LN10, decimal_year, doubling_months
 from forecast.errors import DataError
 from forecast.models import priors as P
 from forecast.models.fit import FitControl
-from forecast.models.scenario import fit_conversion_of, fit_scenario
+from forecast.models.scenario import fit_conversion_of, fit_scenario, supply_or_without
 from forecast.models.trend import student_t_noise
 from forecast.progress import Log, quiet
 from forecast.project.limits import ln_affordable
@@ -291,7 +291,13 @@ def _one(
             notes.append(f"ceilings priced by the datasheet conversion at this cutoff: {err}")
             hardware = dataclasses.replace(scen.hardware, conversion="datasheet")
             scen = dataclasses.replace(scen, hardware=hardware)
-    inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, None, conversion)
+    # The largest cluster, as at the cutoff: fitted on the clusters operating by then, or
+    # left out (and said) where too few were.
+    scen, supply, why = supply_or_without(scen, sampler_seed, FitControl(use_cache, log=log))
+    if why:
+        note(why)
+        notes.append(f"{why} (at this cutoff)")
+    inputs, _ = build_inputs(scen, runs, trend_fit, hw_fit, rng, None, conversion, supply)
     index = inputs.inputs_meta["posterior_index"]
     sigma, nu = (x[index] for x in trend_fit.noise())
     s = inputs.n_draws

@@ -112,11 +112,16 @@ def hindcast(
         Attributes ``cutoff``, ``conversion``.
     """
     from forecast.models.fit import FitControl
-    from forecast.models.scenario import fit_conversion_of, fit_scenario
+    from forecast.models.scenario import (
+        fit_conversion_of,
+        fit_scenario,
+        without_fitted_clusters,
+    )
     from forecast.project.scenario import build_inputs
 
     seed = scenario.seed if seed is None else seed
-    sc = _without_trend(scenario, cutoff)
+    # The hindcast scores the conversion: the ceilings, the fitted cluster's too, play no part.
+    sc = without_fitted_clusters(_without_trend(scenario, cutoff))
     rng = np.random.default_rng(seed)
     sampler_seed = int(rng.integers(0, 2**31 - 1))  # as run_scenario, so the cache is shared
     log(f"hindcast at {cutoff.isoformat()}: fitting the conversion on what was known then")

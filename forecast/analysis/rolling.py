@@ -181,12 +181,15 @@ def fit_at_cutoff(
         parameters, and the generator for the caller's further draws.
     """
     from forecast.models.fit import FitControl
-    from forecast.models.scenario import fit_scenario
+    from forecast.models.scenario import fit_scenario, without_fitted_clusters
     from forecast.project.scenario import build_inputs
 
     hardware = dataclasses.replace(scenario.hardware, conversion="datasheet")
     data = dataclasses.replace(scenario.data, until=cutoff)
-    scen = dataclasses.replace(scenario, data=data, hardware=hardware, seed=seed)
+    # The rolling backtest scores the record, which no ceiling touches.
+    scen = without_fitted_clusters(
+        dataclasses.replace(scenario, data=data, hardware=hardware, seed=seed)
+    )
     rng = np.random.default_rng([seed, j])
     sampler_seed = int(rng.integers(0, 2**31 - 1))
     runs, trend_fit, hw_fit = fit_scenario(scen, sampler_seed, FitControl(use_cache, log=log))

@@ -190,7 +190,11 @@ def base_from(
     if isinstance(result_or_fits, ScenarioResult):
         scenario, inputs = result_or_fits.scenario, result_or_fits.inputs
     else:
+        from forecast.models.scenario import without_fitted_clusters
+
         scenario, runs, trend_fit, hw_fit = result_or_fits
+        # From fits alone there is no cluster fit: its ceiling is left out.
+        scenario = without_fitted_clusters(scenario)
         rng = np.random.default_rng(scenario.seed if seed is None else seed)
         inputs, _ = build_inputs(scenario, runs, trend_fit, hw_fit, rng, n_draws)
     if n_draws is not None and n_draws < inputs.n_draws:

@@ -3,6 +3,7 @@ realised conversion fitted (or loaded from the cache)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -142,7 +143,9 @@ def hardware_known_by(hardware: pd.DataFrame, until: dt.date | None, log: Log = 
 
 def needs_cluster_fit(scenario: Scenario) -> bool:
     """A ``cluster`` ceiling that leaves its size, growth or share to the data."""
-    return any(c.left_to_data(scenario.set_keys) for c in scenario.constraints)
+    return any(
+        c.kind == "cluster" and c.left_to_data(scenario.set_keys) for c in scenario.constraints
+    )
 
 
 def fit_clusters_of(
@@ -173,3 +176,30 @@ def fit_clusters_of(
     operating = known[(known["status"] != "planned") & known["h100e"].notna()]
     largest = float(operating["h100e"].max()) if len(operating) else 0.0
     return SupplyFits(fit, share, table, largest)
+
+
+def without_fitted_clusters(scenario: Scenario) -> Scenario:
+    """The scenario without the ``cluster`` ceilings that leave inputs to the data: for the
+    analyses that score what ceilings do not touch (the record's forecasts, the conversion's
+    hindcast), or a cutoff before the clusters can be fitted."""
+    kept = tuple(
+        c
+        for c in scenario.constraints
+        if not (c.kind == "cluster" and c.left_to_data(scenario.set_keys))
+    )
+    if len(kept) == len(scenario.constraints):
+        return scenario
+    return dataclasses.replace(scenario, constraints=kept)
+
+
+def supply_or_without(
+    scenario: Scenario, seed: int, control: FitControl = DEFAULT_CONTROL
+) -> tuple[Scenario, SupplyFits | None, str | None]:
+    """The cluster fits of a scenario, or the scenario without its fitted cluster ceilings
+    and why, where the data (at a backtest's cutoff, say) cannot fit them."""
+    from forecast.errors import DataError
+
+    try:
+        return scenario, fit_clusters_of(scenario, seed, control), None
+    except DataError as err:
+        return without_fitted_clusters(scenario), None, f"cluster ceiling left out: {err}"

@@ -71,6 +71,17 @@ def _posterior_index(n_post: int, n: int, rng: np.random.Generator) -> np.ndarra
     return rng.integers(0, n_post, size=n)
 
 
+def _from_stock(scenario: Scenario, ref: float, growth: np.ndarray) -> np.ndarray:
+    """A ``chips`` ceiling's limit left to the data: the latest installed stock of every AI
+    accelerator (``data.accelerators``), grown by the ceiling's growth to ``ref``, per draw.
+    With a fixed lifetime and production growing at a steady rate, the installed stock
+    grows at the rate production does."""
+    from forecast.data.clusters import latest_stock, load_accelerators
+
+    t_stock, stock = latest_stock(load_accelerators(scenario.data.accelerators))
+    return stock * (1.0 + np.asarray(growth, dtype=float)) ** (ref - t_stock)
+
+
 def _from_clusters(supply_fits, ref, index, limit, growth, share, rng, n):
     """A ``cluster`` ceiling's size, growth and share where the scenario leaves them to
     the data: the fitted largest cluster at ``ref`` (never below the largest operating at
@@ -193,7 +204,9 @@ def build_inputs(
         growth = drawn.get(prefix + "growth_per_year")
         share = drawn.get(prefix + "share")
         fitted = c.left_to_data(scenario.set_keys)
-        if fitted:
+        if c.kind == "chips" and fitted:
+            limit = _from_stock(scenario, float(c.reference_year), growth)
+        elif fitted:
             limit, growth, share = _from_clusters(
                 supply_fits,
                 float(c.reference_year),

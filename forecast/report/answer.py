@@ -312,10 +312,22 @@ def supply_sentence(summary: dict) -> str:
     share = F.percent(limit["prob_binds_first"])
     without = limit.get("binds_first_without") or {}
     if summary["limit"]["binding_constraint"] == limit["name"] and without.get("name"):
+        larger = [
+            f"{F.factor(e['announced_over_fitted'])} in {year}"
+            for year, e in summary["supply"].get("nowcast", {}).items()
+            if (e.get("announced_over_fitted") or 0) > 1
+        ]
+        caveat = (
+            " That ceiling follows the clusters' past growth; the largest clusters announced "
+            "are larger than its trend (" + ", ".join(larger) + "), and if they are built on "
+            "time it is met later (see 'What the clusters say')."
+            if larger
+            else ""
+        )
         return (
             f"The supply side changes the answer: the largest cluster ('{limit['name']}') "
             f"binds first in {share} of draws; without it, '{without['name']}' would "
-            f"({F.percent(without['share'])}). "
+            f"({F.percent(without['share'])}).{caveat} "
         )
     return (
         f"The supply side does not change which limit binds first: the largest cluster "

@@ -38,7 +38,15 @@ def assumptions_section(results: Results) -> list[Block]:
         )
     for c in sc.constraints:
         left = c.left_to_data(sc.set_keys)
-        if left:
+        if left and c.kind == "chips":
+            fitted.append(
+                (
+                    f"{c.name}: limit_h100e",
+                    "the installed stock of AI accelerators, the latest figure in "
+                    "data/accelerators.csv, grown at the ceiling's growth to its reference year",
+                )
+            )
+        elif left:
             fitted.append(
                 (
                     f"{c.name}: " + ", ".join(left),

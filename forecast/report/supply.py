@@ -183,7 +183,8 @@ def supply_blocks(block: dict, figure: Figure | None, binding_first: str | None)
         text += f"; it binds first in {F.percent(limit['prob_binds_first'])} of draws"
         if binding_first and binding_first != limit["name"]:
             text += f" (the limit that binds first most often is '{binding_first}')"
-        blocks.append(Para.of(text + "."))
+        text += "." + _announced_text(block["nowcast"])
+        blocks.append(Para.of(text))
     blocks.append(Heading(2, "Checks against the world"))
     items = []
     for s, check in checks["growth_vs_pilz_2025"].items():
@@ -205,10 +206,12 @@ def supply_blocks(block: dict, figure: Figure | None, binding_first: str | None)
             (
                 f"Largest cluster in the data: {existing['h100e']:,.0f} H100e against "
                 f"{lo:,.0f}-{hi:,.0f} published"
+                + (" (inside)" if existing["h100e_in_range"] else " (outside)")
                 + (
                     f"; {F.watts(existing['power_watts'])} against "
                     f"{F.watts(existing['published_power_watts'][0])}-"
                     f"{F.watts(existing['published_power_watts'][1])}"
+                    + (" (inside)" if existing["power_in_range"] else " (outside)")
                     if existing["power_watts"]
                     else ""
                 )
@@ -224,12 +227,30 @@ def supply_blocks(block: dict, figure: Figure | None, binding_first: str | None)
             (
                 f"Power of the largest run in 2030 on the trend (unconstrained): "
                 f"{_iv(power['power_watts'], F.watts)}, against {F.watts(lo)}-{F.watts(hi)} "
-                f"published. Source: {power['source']}.",
+                f"published (median {'inside' if power['median_in_range'] else 'outside'}). "
+                f"Source: {power['source']}.",
             )
         )
     items.append(("Growth source: " + checks["pilz_source"] + ".",))
     blocks.append(Bullets(tuple(items)))
     return blocks
+
+
+def _announced_text(nowcast: dict) -> str:
+    """How the announced clusters compare with the fitted trend the ceiling follows."""
+    parts = [
+        f"in {year}, {F.factor(e['announced_over_fitted'])} ({e['cluster']}, "
+        f"{e['h100e']:,.0f} H100e)"
+        for year, e in nowcast.items()
+        if e.get("announced_over_fitted")
+    ]
+    if not parts:
+        return ""
+    return (
+        " The ceiling follows the clusters' past growth; the largest cluster announced is, "
+        "against the fitted trend's largest of the same year, " + "; ".join(parts) + ". Where "
+        "the announced clusters are larger and are built on time, the ceiling is met later."
+    )
 
 
 def _agreement(nowcast: dict) -> str:

@@ -77,6 +77,10 @@ def supply_json(ds, projection) -> dict:
             "power_watts": rounded(float(ds["nowcast_power_watts"].to_numpy()[j])),
             "record_flop": rounded_interval(10 ** ds["record_log10_flop"].to_numpy()[:, j]),
         }
+        if str(int(year)) in largest:
+            # The announced cluster against the fitted trend's largest for the same year.
+            fitted = largest[str(int(year))]["h100e"]["median"]
+            entry["announced_over_fitted"] = rounded(entry["h100e"] / fitted) if fitted else None
         if "nowcast_log10_flop" in ds:
             allowed = ds["nowcast_log10_flop"].to_numpy()[:, j]
             gap = allowed - ds["record_log10_flop"].to_numpy()[:, j]

@@ -131,7 +131,9 @@ class Constraint:
       of its compute per watt a run keeps when split across sites);
     - ``chips``: the accelerators the run needs, C / (D * r) H100-equivalents for a run of
       C FLOP lasting D seconds at the realised ``flops_per_h100e`` r, against
-      ``limit_h100e`` (a stock or a year's production, in H100-equivalents);
+      ``limit_h100e`` (a stock or a year's production, in H100-equivalents); left out, the
+      limit is the installed stock of AI accelerators (``data.accelerators``: its latest
+      figure, grown by g to ``reference_year``);
     - ``data``: the run's compute against the largest compute-optimal run the data
       allow, 6 N T = 6 T^2 / k with T = s * ``limit_tokens`` * ``epochs`` *
       ``modality_multiplier`` * ``synthetic_multiplier`` tokens (the stock grows by g, so
@@ -176,7 +178,8 @@ class Constraint:
     }
     #: Keys a kind may leave to the data (fitted; see the ``cluster`` kind).
     FITTED: ClassVar[dict[str, tuple[str, ...]]] = {
-        "cluster": ("limit_h100e", "growth_per_year", "share")
+        "cluster": ("limit_h100e", "growth_per_year", "share"),
+        "chips": ("limit_h100e",),
     }
     #: Kind-specific keys that change what the ceiling is when given (no neutral value).
     OPTIONAL: ClassVar[tuple[str, ...]] = ("limit_days",)

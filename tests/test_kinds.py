@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import textwrap
 
 import numpy as np
@@ -437,14 +438,17 @@ def test_cluster_ceiling_with_the_datasheet_duration(sites, split):
     _check(_with(c), expected)
 
 
+@pytest.mark.parametrize("sites,split", [(None, None), (4.0, 0.8)])
 @pytest.mark.parametrize("size", [0.0, 0.3])
-def test_cluster_ceiling_with_the_realised_duration(size):
-    """As the chips ceiling, with the largest cluster for the stock of chips."""
+def test_cluster_ceiling_with_the_realised_duration(size, sites, split):
+    """As the chips ceiling, with the largest cluster (over n sites keeping f) for the
+    stock of chips."""
     L, s, g, r = 2e6, 0.5, 0.5, 3e14
-    inp = _realised(_with(_cluster(L, s, g, r)), size)
+    inp = _realised(_with(_cluster(L, s, g, r, sites, split)), size)
+    n_f = 1.0 if sites is None else sites * split
     lg, d = math.log1p(g), math.log(1.3)
     ln_d0 = math.log(90.0 * 86400) - d * 2024.0 - size * math.log(1e24)
-    expected = (math.log(s * L * r) - lg * 2026.0 - (1 - size) * LN_C0 + ln_d0) / (
+    expected = (math.log(s * n_f * L * r) - lg * 2026.0 - (1 - size) * LN_C0 + ln_d0) / (
         (1 - size) * A - d - lg
     )
     _check(inp, expected)
@@ -477,7 +481,8 @@ def test_a_ceiling_exceeded_at_the_start_that_grows_faster_binds_at_the_start():
     is above it at the start: closed form, solver and projection all say the start."""
     c = _cluster(L=1e3, s=0.5, g=8.0)
     inp = _with(c)
-    assert np.all(closed_form_hit(inp, c) == np.inf)  # without the start: never
+    # The start is the projection's unless given: every caller agrees with the solver.
+    np.testing.assert_array_equal(closed_form_hit(inp, c), inp.start_year)
     np.testing.assert_array_equal(closed_form_hit(inp, c, inp.start_year), inp.start_year)
     np.testing.assert_allclose(solve_hit(inp, c, inp.start_year, inp.end), inp.start_year)
     np.testing.assert_allclose(project(inp)["hit_year"].to_numpy()[0], inp.start_year)
@@ -508,3 +513,313 @@ def test_a_cluster_ceiling_may_leave_size_growth_and_share_to_the_data(tmp_path)
     assert "constraints.largest cluster.sites" in sc.parameters()
     assert "constraints.largest cluster.share" not in sc.parameters()
     assert "constraints.given.share" in sc.parameters()
+
+
+# -- more oracles: the start year, sites by hand, the chips ceiling of one cluster ----------
+
+
+@pytest.mark.parametrize(
+    "c",
+    [
+        # 5e26 FLOP at the start against the run's 1e27, growing 9x a year against 4x.
+        ConstraintDraws("latency", "compute", None, ONES * 5e26, 2026.0, ONES * 8.0, ONES),
+        # 1e5 H100e x 4e14 FLOP/s = 4e19 FLOP/s at the start against the run's 1.2e20.
+        ConstraintDraws(
+            "chips",
+            "chips",
+            None,
+            ONES * 1e5,
+            2026.0,
+            ONES * 8.0,
+            ONES,
+            {"flops_per_h100e": ONES * 4e14},
+        ),
+    ],
+    ids=["compute", "chips"],
+)
+def test_a_ceiling_passed_at_the_start_binds_there_however_fast_it_grows(c):
+    """Any kind, as the cluster above: the gap shrinks (9x a year against 4x) but demand
+    is above the ceiling at the start, so closed form, solver and projection give the
+    start year and the ceiling binds. From a later start, where the ceiling has caught up,
+    never."""
+    inp = _with(c)
+    start = inp.start_year
+    assert ln_demand(inp, c, np.array([start]))[0] > c.ln_limit(np.array([start]))[0]
+    np.testing.assert_array_equal(closed_form_hit(inp, c), start)
+    np.testing.assert_array_equal(solve_hit(inp, c, start, inp.end), start)
+    ds = project(inp)
+    np.testing.assert_array_equal(ds["hit_year"].to_numpy()[0], start)
+    assert np.all(ds["binding"] == 0)
+    # By 2030 the ceiling has grown 9^4 = 6561x and demand 4^4 = 256x: 25.6x closer, it
+    # is above demand (both were within 3x at the start).
+    assert np.all(np.isinf(closed_form_hit(inp, c, 2030.0)))
+    assert np.all(np.isinf(solve_hit(inp, c, 2030.0, inp.end)))
+
+
+def test_cluster_hit_years_by_hand():
+    """1e6 H100e x 3e14 FLOP/s x 0.5 = 1.5e20 FLOP/s, not growing: the run (1e27 FLOP at
+    2026.0 doubling every 6 months, over 8.64e6 s) reaches it at 1.5e20 x 8.64e6 =
+    1.296e27 FLOP, at 2025.5 + 0.5 log2(1.296e27 / 5e26) = 2026.18703; across three such
+    clusters keeping 90% (4.05e20 FLOP/s), at 3.4992e27 FLOP, 2025.5 + 0.5 log2(6.9984) =
+    2026.90351."""
+    one = _cluster(L=1e6, s=0.5, g=0.0, r=3e14)
+    np.testing.assert_allclose(hit_years(_with(one))[0], 2026.18703, atol=1e-5)
+    three = _cluster(L=1e6, s=0.5, g=0.0, r=3e14, sites=3.0, split=0.9)
+    np.testing.assert_allclose(hit_years(_with(three))[0], 2026.90351, atol=1e-5)
+    # What the three clusters allow, whatever the year (they do not grow): 4.05e20 FLOP/s
+    # for 100 days.
+    allowed = ln_affordable(_with(three), three, np.full(S, 2030.0))
+    np.testing.assert_allclose(np.exp(allowed), 4.05e20 * 8.64e6, rtol=1e-9)
+
+
+@pytest.mark.parametrize("sites,split", [(None, None), (4.0, 0.8)], ids=["one", "four"])
+def test_a_cluster_that_starts_above_the_run_and_outgrows_it_never_binds(sites, split):
+    """3e20 FLOP/s at the start (above the run's 1.2e20), growing 5x a year against 4x."""
+    c = _cluster(g=4.0, sites=sites, split=split)
+    inp = _with(c)
+    assert np.all(np.isinf(closed_form_hit(inp, c)))
+    assert np.all(np.isinf(solve_hit(inp, c, inp.start_year, inp.end)))
+    ds = project(inp)
+    assert np.all(np.isinf(ds["hit_year"])) and np.all(ds["binding"] == -1)
+
+
+def test_a_cluster_is_the_chips_ceiling_of_one_cluster():
+    """On one site, a cluster ceiling of L H100e is a chips ceiling of L H100e: the same
+    limit, demand and hit year; across n sites keeping f, a chips ceiling n f times larger."""
+    chips = ConstraintDraws(
+        "chips", "chips", None, ONES * 2e6, 2026.0, ONES * 1.5, ONES * 0.5,
+        {"flops_per_h100e": ONES * 3e14},
+    )  # fmt: skip
+    t = np.tile([2026.0, 2031.5], (S, 1))
+    np.testing.assert_allclose(_cluster().ln_limit(t), chips.ln_limit(t), rtol=1e-14)
+    np.testing.assert_allclose(hit_years(_with(_cluster())), hit_years(_with(chips)))
+    wider = dataclasses.replace(chips, limit=ONES * 2e6 * 4 * 0.8)
+    split = _cluster(sites=4.0, split=0.8)
+    np.testing.assert_allclose(hit_years(_with(split)), hit_years(_with(wider)), atol=1e-9)
+
+
+def test_the_cluster_factors_are_inputs_by_key_path():
+    """A cluster ceiling takes its limit, the realised rate and the sites keys by key path;
+    the chips ceiling still takes no sites, the power ceiling no realised rate."""
+    inp = _with(_cluster())
+    for key, value in [
+        ("limit_h100e", 3e5),
+        ("flops_per_h100e", 4e14),
+        ("sites", 2.0),
+        ("split_efficiency", 0.9),
+    ]:
+        inp = set_input(inp, f"constraints.largest cluster.{key}", value)
+        assert get_input(inp, f"constraints.largest cluster.{key}") == pytest.approx([value] * S)
+    t = np.full((S, 1), 2026.0)
+    np.testing.assert_allclose(np.exp(inp.constraints[0].ln_limit(t)), 0.5 * 2 * 0.9 * 3e5 * 4e14)
+    with pytest.raises(KeyError, match="limit_h100e"):
+        set_input(inp, "constraints.largest cluster.limit_watts", 1.0)
+    with pytest.raises(KeyError):
+        set_input(inp, "constraints.largest cluster.epochs", 2.0)
+    chips = ConstraintDraws(
+        "chips", "chips", None, ONES * 1e8, 2030.0, ONES * 0.5, ONES, {"flops_per_h100e": ONES}
+    )
+    with pytest.raises(KeyError):
+        set_input(_with(chips), "constraints.chips.sites", 2.0)
+    power = ConstraintDraws("grid", "power", None, ONES * 5e9, 2030.0, ONES * 0.0, ONES)
+    with pytest.raises(KeyError):
+        set_input(_with(power), "constraints.grid.flops_per_h100e", 2.0)
+
+
+# -- the scenario file: each problem of a cluster table, located -------------------------
+
+
+def _line(path, needle: str) -> int:
+    """1-based number of the first line of ``path`` that starts with ``needle``."""
+    lines = path.read_text().splitlines()
+    return next(i for i, ln in enumerate(lines, 1) if ln.startswith(needle))
+
+
+CLUSTER = 'kind = "cluster"\nlimit_h100e = 2e5\nflops_per_h100e = 3e14\nreference_year = 2026\n'
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "at", "pattern"),
+    [
+        (
+            'kind = "cluster"\nlimit_h100e = 2e5\nreference_year = 2026',
+            None,
+            "[[constraints]]",
+            r"^a cluster constraint needs flops_per_h100e$",
+        ),
+        (
+            CLUSTER + "limit_watts = 1e9",
+            "limit_watts",
+            "limit_watts",
+            r"^a cluster constraint takes limit_h100e, not limit_watts$",
+        ),
+        (CLUSTER + "epochs = 2", "epochs", "epochs", r"^a cluster constraint takes no epochs$"),
+        (
+            CLUSTER + "limit_days = 90",
+            "limit_days",
+            "limit_days",
+            r"^a cluster constraint takes no limit_days$",
+        ),
+        (CLUSTER + 'basis = "capex"', "basis", "basis", r"^a cluster constraint takes no basis$"),
+        (CLUSTER + "share = 1.5", "share", "share", r"^must be in \(0, 1\], got 1.5$"),
+        (
+            CLUSTER + 'share = { dist = "uniform", low = 0.5, high = 1.5 }',
+            "share",
+            "share",
+            r"^must be in \(0, 1\], but uniform \(0.5 to 1.5\) takes values from 0.5 to 1.5$",
+        ),
+        (
+            CLUSTER + "sites = 0.5",
+            "sites",
+            "sites",
+            r"^must be between 1 and 1e4 sites \(.*got 0.5$",
+        ),
+        (
+            CLUSTER + "split_efficiency = 1.2",
+            "split_efficiency",
+            "split_efficiency",
+            r"^must be in \(0, 1\], got 1.2$",
+        ),
+        (
+            'kind = "cluster"\nlimit_h100e = 1e14\nflops_per_h100e = 3e14\nreference_year = 2026',
+            "limit_h100e",
+            "limit_h100e",
+            r"^must be between 1 and 1e13 H100-equivalents \(.*\), got 1e14$",
+        ),
+        # The keys the cluster kind shares are still refused by the other kinds.
+        (
+            'kind = "chips"\nlimit_h100e = 2e5\nflops_per_h100e = 3e14\nsites = 2\n'
+            "reference_year = 2026",
+            "sites",
+            "sites",
+            r"^a chips constraint takes no sites$",
+        ),
+        (
+            'kind = "power"\nlimit_watts = 1e9\nflops_per_h100e = 3e14\nreference_year = 2026',
+            "flops_per_h100e",
+            "flops_per_h100e",
+            r"^a power constraint takes no flops_per_h100e$",
+        ),
+        (
+            'kind = "spend"\nlimit_usd = 1e9\nlimit_h100e = 2e5\nreference_year = 2026',
+            "limit_h100e",
+            "limit_h100e",
+            r"^a spend constraint takes limit_usd, not limit_h100e$",
+        ),
+        (
+            'kind = "chips"\nflops_per_h100e = 3e14\nreference_year = 2026',
+            None,
+            "[[constraints]]",
+            r"^a chips constraint needs limit_h100e$",
+        ),
+        (
+            "limit_h100e = 2e5\nreference_year = 2026",
+            None,
+            "[[constraints]]",
+            r'^a constraint needs a kind \("spend", "power", "chips", "data", "compute" or '
+            r'"cluster"\)$',
+        ),
+        (
+            'kind = "clusters"\nlimit_h100e = 2e5\nreference_year = 2026',
+            "kind",
+            "kind",
+            r"^unknown value 'clusters'; did you mean 'cluster'\? \(expected one of spend, "
+            r"power, chips, data, compute, cluster\)$",
+        ),
+    ],
+    ids=[
+        "no-rate",
+        "power-limit",
+        "data-key",
+        "compute-key",
+        "spend-key",
+        "share-above-1",
+        "share-draws-above-1",
+        "sites-below-1",
+        "split-above-1",
+        "limit-huge",
+        "chips-takes-no-sites",
+        "power-takes-no-rate",
+        "spend-takes-no-h100e",
+        "chips-still-needs-its-limit",
+        "no-kind",
+        "kind-misspelt",
+    ],
+)
+def test_a_bad_cluster_table_is_one_located_problem(tmp_path, capsys, table, key, at, pattern):
+    """As tests/test_scenario.py checks the other tables: one problem, at the key's line
+    (a missing key at its table's), under its key path, saying what is wrong; and
+    ``forecast check`` prints it as one line."""
+    from forecast.errors import ScenarioError
+    from forecast.scenario import load_scenario
+    from helpers import cli_error_lines
+
+    path = tmp_path / "s.toml"
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    body = HEAD.format(runs=root / "data" / "training_runs.csv")
+    path.write_text(body + '[[constraints]]\nname = "bad"\n' + table + "\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.file == str(path)
+    assert problem.column == "constraints.bad" + (f".{key}" if key else "")
+    assert problem.line == _line(path, at)
+    assert re.search(pattern, problem.message), problem.message
+    (printed,) = cli_error_lines(["check", str(path)], capsys)
+    assert printed.startswith(f"error: {path}:{problem.line}: {problem.column}: ")
+    assert problem.message in printed
+
+
+def test_the_cluster_kind_shares_no_key_twice():
+    """limit_h100e is the limit of two kinds: each kind's refused keys name it once."""
+    from forecast.scenario.schema import Constraint
+
+    for kind in (*Constraint.LIMITS, None, "nonsense"):
+        keys = Constraint.refused_keys(kind)
+        assert len(keys) == len(set(keys)), kind
+    assert "limit_h100e" not in Constraint.refused_keys("cluster")
+    assert {"sites", "split_efficiency", "flops_per_h100e"}.isdisjoint(
+        Constraint.refused_keys("cluster")
+    )
+    assert "sites" in Constraint.refused_keys("chips")
+
+
+# -- end to end: a scenario with every value given ---------------------------------------
+
+
+def test_a_cluster_scenario_runs_end_to_end_without_a_fit():
+    """tests/scenarios/good_cluster.toml (every series given, the datasheet conversion):
+    no cluster fit runs, each cluster ceiling's hit year is its closed form, the summary
+    names the kind, and the briefing says what the run is compared with and how the
+    ceiling is defined."""
+    from pathlib import Path
+
+    from forecast.report.answer import answer
+    from forecast.report.assumptions import assumptions_section
+    from forecast.report.document import to_markdown
+    from forecast.results.summary import build_summary
+    from forecast.scenario import check_scenario
+    from forecast.workflow import RunOptions, run
+
+    path = Path(__file__).resolve().parent / "scenarios" / "good_cluster.toml"
+    results = run(check_scenario(path), RunOptions(draws=20), sweep=False)
+    assert not results.trend_fitted and results.posterior == {}
+    assert getattr(results, "supply", None) is None  # nothing left to the cluster data
+    lg = math.log1p(1.5)
+    for name, n_f in [("Largest cluster", 1.0), ("Three clusters", 3 * 0.8)]:
+        # ln C0 + A t - ln D = ln(s n f L r) + ln(1+g)(t - 2026), s = 0.5, L = 1e6, r = 3e14
+        expected = (math.log(0.5 * n_f * 1e6 * 3e14 * SECONDS) - lg * 2026 - LN_C0) / (A - lg)
+        hit = results.projection["hit_year"].sel(constraint=name).to_numpy()
+        np.testing.assert_allclose(hit, expected, atol=1e-6)
+    summary = build_summary(results)
+    kinds = {c["name"]: (c["kind"], c["demand"]) for c in summary["constraints"]}
+    assert kinds == {
+        "Largest cluster": ("cluster", "flops"),
+        "Three clusters": ("cluster", "flops"),
+    }
+    assert summary["limit"]["binding_constraint"] == "Largest cluster"
+    text = to_markdown("t", answer(summary, results, with_sweep=False))
+    assert "| Largest cluster | share of the largest cluster needed |" in text
+    defined = to_markdown("t", assumptions_section(results))
+    assert "over 3 sites keeping 0.8 of their compute" in defined
+    assert "fitted to Epoch AI" not in defined  # every value is given

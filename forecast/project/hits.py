@@ -57,24 +57,41 @@ def closed_form_hit(
 ) -> np.ndarray:
     """Exact hit year where demand and limit are both log-linear; inf if never.
 
-    With ``start``, a draw whose gap does not grow but is already closed at ``start`` (a
-    ceiling exceeded then, growing as fast as demand or faster) hits at ``start``, as the
-    solver (:func:`solve_hit`) finds it; without it such a draw is ``inf``.
-
     The gap g(t) = ln demand(t) - ln limit(t) is a + b t, so t* = -a / b when b > 0.
     For a capex constraint this is the design's formula
 
         t* = [ln(share L0) - ln C0 - ln overhead + ln(uD) + ln H0
               + tc ln2/Tc - th ln2/Th - tl ln(1+g)] / (ln2/Tc - ln2/Th - ln(1+g)).
+
+    Where the gap does not grow (b <= 0: the ceiling grows as fast as demand or faster)
+    the hit year is ``start`` if demand is already at or above the ceiling there, and inf
+    otherwise, as :func:`solve_hit` finds it.
+
+    Parameters
+    ----------
+    inp : ProjectionInputs
+    c : ConstraintDraws
+        One of ``inp``'s constraints, whose gap is log-linear (:func:`is_log_linear`).
+    start : float, optional
+        Where the projection starts (default ``inp.start_year``: every caller, the hit
+        years and the hit-year response alike, agrees with the solver).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per draw, (S,). Where the gap grows, its root, unclipped (before ``start`` when
+        the ceiling was already passed then; :func:`hit_years` clips it to the window).
     """
+    start = inp.start_year if start is None else start
     g0 = ln_demand(inp, c, np.zeros(1)) - c.ln_limit(np.zeros(1))
     g1 = ln_demand(inp, c, np.ones(1)) - c.ln_limit(np.ones(1))
     slope = g1 - g0
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(slope > 0, -g0 / slope, np.inf)
-    if start is not None:
-        t = np.where((slope <= 0) & (g0 + slope * start >= 0), start, t)
-    return t
+    # A gap that shrinks (or holds) from the start was closed only if it is closed at the
+    # start: a ceiling passed before the start binds at once, however fast it grows.
+    closed_at_start = (slope <= 0) & (g0 + slope * start >= 0)
+    return np.where(closed_at_start, start, t)
 
 
 def first_crossing(

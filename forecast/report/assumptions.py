@@ -105,7 +105,12 @@ def assumptions_section(results: Results) -> list[Block]:
                 "duration and by the FLOP/s one H100-equivalent delivers in training "
                 f"({c.factor('flops_per_h100e').describe()}), against the largest cluster "
                 "times the share one run uses"
-                + (f", over {c.factor('sites').describe()} sites" if c.sites is not None else "")
+                + (
+                    f", over {c.factor('sites').describe()} sites keeping "
+                    f"{c.factor('split_efficiency').describe()} of their compute"
+                    if c.sites is not None or c.split_efficiency is not None
+                    else ""
+                )
                 + (
                     "; the cluster's size, growth or share left out of the file are fitted "
                     "to Epoch AI's GPU Clusters data (data/clusters.csv, data/run_clusters.csv)"

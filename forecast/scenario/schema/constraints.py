@@ -356,7 +356,8 @@ class Constraint:
             The other kinds' limits and keys (and, but for spend, ``basis``); all the
             keys that depend on the kind when ``kind`` is not a valid one.
         """
-        keys = (*cls.LIMITS.values(), *cls.EXTRAS, "basis")
+        # Two kinds share limit_h100e: each key once, in the order the table lists them.
+        keys = tuple(dict.fromkeys((*cls.LIMITS.values(), *cls.EXTRAS, "basis")))
         limit = cls.LIMITS.get(kind) if isinstance(kind, str) else None
         if limit is None:
             return keys

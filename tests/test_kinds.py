@@ -707,12 +707,6 @@ CLUSTER = 'kind = "cluster"\nlimit_h100e = 2e5\nflops_per_h100e = 3e14\nreferenc
             r"^a spend constraint takes limit_usd, not limit_h100e$",
         ),
         (
-            'kind = "chips"\nflops_per_h100e = 3e14\nreference_year = 2026',
-            None,
-            "[[constraints]]",
-            r"^a chips constraint needs limit_h100e$",
-        ),
-        (
             "limit_h100e = 2e5\nreference_year = 2026",
             None,
             "[[constraints]]",
@@ -741,7 +735,6 @@ CLUSTER = 'kind = "cluster"\nlimit_h100e = 2e5\nflops_per_h100e = 3e14\nreferenc
         "chips-takes-no-sites",
         "power-takes-no-rate",
         "spend-takes-no-h100e",
-        "chips-still-needs-its-limit",
         "no-kind",
         "kind-misspelt",
     ],

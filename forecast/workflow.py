@@ -240,7 +240,12 @@ def add_main(results: Results, options: RunOptions, sweep: bool, log: Log = quie
         reference, name = reference_projection(result.scenario, result.seed, options.draws)
         results.feasible_2030 = feasible(result.projection, reference, name)
     if result.scenario.data.points == "runs":
+        from forecast.analysis.published_counts import published_counts
+
         results.threshold_counts = threshold_counts(result)
+        # Epoch AI's published counts beside the data's on the same date (the forecast
+        # from the counts backtest is joined in when the results are summarised).
+        results.threshold_counts.attrs["published"] = published_counts(result)
     results.known_runs = known_runs(result.scenario, result.inputs)
     if result.supply_fits is not None:
         from forecast.analysis.supply import supply

@@ -214,9 +214,7 @@ def observed_counts(
 ) -> dict:
     """Per threshold and calendar year, :func:`count_runs` of ``runs``:
     ``{"1e25": {"2024": {"total": 11, "by_method": {...}}, ...}, ...}``."""
-    return {
-        _key(x): {str(y): count_runs(runs, x, year=int(y)) for y in years} for x in thresholds
-    }
+    return {_key(x): {str(y): count_runs(runs, x, year=int(y)) for y in years} for x in thresholds}
 
 
 def published_observed(counted: pd.DataFrame, every: pd.DataFrame) -> dict:

@@ -38,6 +38,7 @@ def counts_section(summary: dict, results: Results, figs: dict[str, Figure]) -> 
         summary.get("thresholds"),
         cumulative=results.counts_cumulative,
         figure=figure,
+        published=summary.get("threshold_counts_published"),
     )
 
 

@@ -142,6 +142,114 @@ def _epoch_text(cumulative: dict) -> str:
     )
 
 
+def _model_said(published: dict) -> str:
+    """ "From 2022-01-01 the model forecast 8 (3–14) runs at or above 10²⁵ FLOP in 2024
+    (the data hold 11) and 11 (5–22) in 2025 (the data hold 6)." ("" without them)."""
+    cutoff = published.get("cutoff")
+    per_year = (published.get("forecasts") or {}).get("1e25", {})
+    years = [y for y in sorted(per_year, key=int) if int(y) >= 2024]
+    if not cutoff or not years:
+        return ""
+    parts = [f"{_iv(per_year[y])} in {y} (the data hold {per_year[y]['data']})" for y in years]
+    return (
+        f"Fitted on the data up to {cutoff}, the count model forecast "
+        + " and ".join(parts)
+        + f" runs at or above {_threshold_label('1e25')}."
+    )
+
+
+def published_table(published: dict) -> Table:
+    """Per published count: the source's number, the data's on the same date or year
+    (the count model's runs, and every stage), how many of those an outside party
+    estimated, and the model's forecast for the year."""
+    rows = []
+    for c in published["comparisons"]:
+        forecast = c.get("forecast")
+        if forecast is not None:
+            cell = _iv(forecast)
+            if c.get("published_in_interval") is False:
+                cell += " ✗"
+        else:
+            cell = "–" if c.get("year") is None else "not run"
+        rows.append(
+            (
+                _threshold_label(c["threshold"]),
+                c["period"],
+                f"{c['qualifier']} {c['published']}",
+                f"{c['data']} ({c['data_all_stages']})",
+                str(c["data_by_method"].get("third_party", 0)),
+                str(c["difference"]),
+                cell,
+                Link(f"{published['source']['who']}, {c['source_date']}", c["url"]),
+            )
+        )
+    header = (
+        "threshold",
+        "models published",
+        "Epoch AI",
+        "this tool's data (every stage)",
+        "of which outside estimates",
+        "difference",
+        "count model's forecast",
+        "source",
+    )
+    return Table(header, tuple(rows), ("r", "l", "r", "r", "r", "r", "r", "l"))
+
+
+def published_blocks(published: dict) -> list[Block]:
+    """Epoch AI's published counts above 10²⁵ FLOP beside the data's and the model's."""
+    rows = published.get("comparisons") or []
+    if not rows:
+        return []
+    year = next((c for c in rows if c.get("year") is not None), None)
+    latest = max((c for c in rows if c.get("as_of")), key=lambda c: c["as_of"], default=None)
+    said = []
+    if year is not None:
+        said.append(
+            f"{year['data_all_stages']} runs at or above {_threshold_label(year['threshold'])} "
+            f"published in {year['year']} against Epoch AI's {year['qualifier']} "
+            f"{year['published']}"
+        )
+    if latest is not None:
+        said.append(
+            f"{latest['data_all_stages']} published by {latest['as_of']} against "
+            f"{latest['qualifier']} {latest['published']}"
+        )
+    text = (
+        "This tool's data hold "
+        + " and ".join(said)
+        + ". Epoch AI's count is of a wider set: it searches benchmarks and leaderboards "
+        "for models outside its notable list and counts each version of a model, "
+        "imputing the compute from benchmark scores where the developer says too little; "
+        "this tool's data hold the notable models with a compute estimate (three of them "
+        "from benchmark scores), so its counts, and the count model's forecasts, are of "
+        "that narrower set."
+    )
+    model = _model_said(published)
+    if model:
+        text += " " + model
+        if year is not None and year.get("published_in_interval") is False:
+            text += (
+                f" Epoch AI's {year['published']} for {year['year']} lies outside that interval."
+            )
+    link = Link(
+        f"{published['source']['who']}, “{published['source']['title']}”",
+        published["source"]["url"],
+    )
+    note = Para.of(
+        "Each row: the models published by the date or in the year; the data's count is "
+        "of the runs the count model counts, in brackets of every stage (fine-tunes and "
+        "unfinished runs too, as Epoch AI counts models); difference: Epoch AI's count "
+        "minus the data's of every stage; the forecast (median and 80% interval, from the "
+        "counts backtest) only for a whole year; ✗ marks a published count outside it."
+    )
+    return [
+        Para.of(Strong("Published counts"), " (", link, "). ", text),
+        published_table(published),
+        note,
+    ]
+
+
 def backtest_table(backtest: dict) -> Table:
     """Per threshold (and all notable runs) and scored year: the data's count, then the
     model's median and 80% interval from the cutoff."""
@@ -257,6 +365,7 @@ def counts_blocks(
     *,
     cumulative: dict | None = None,
     figure: FigureBlock | None = None,
+    published: dict | None = None,
 ) -> list[Block]:
     """The briefing section "How many runs cross each threshold".
 
@@ -275,6 +384,10 @@ def counts_blocks(
         published projection (:data:`EPOCH_COUNTS`).
     figure : forecast.report.document.Figure, optional
         The saved :func:`plot_threshold_counts`, placed after the table.
+    published : dict, optional
+        summary.json's ``threshold_counts_published``
+        (:func:`forecast.analysis.published_counts.with_forecast`): Epoch AI's published
+        counts beside the data's; None (results saved before it) leaves it out.
 
     Returns
     -------
@@ -304,6 +417,8 @@ def counts_blocks(
         if text:
             link = Link(f"{EPOCH_WHO}, “{EPOCH_TITLE}”", EPOCH_URL)
             blocks.append(Para.of(Strong("A published projection"), " (", link, "). ", text))
+    if published:
+        blocks += published_blocks(published)
     if backtest is not None:
         blocks += backtest_blocks(backtest)
     blocks.append(Para.of(Strong("What the counts leave out.")))

@@ -273,6 +273,24 @@ class Results:
 
         return counts_json(self.threshold_counts, "cumulative")
 
+    @property
+    def threshold_counts_published(self) -> dict | None:
+        """Epoch AI's published counts above 1e25 FLOP beside the data's on the same
+        date, with the count model's forecast from its backtest when it was run
+        (:func:`forecast.analysis.published_counts.with_forecast`); None without the
+        counts, or for results saved before the comparison existed."""
+        if self.threshold_counts is None:
+            return None
+        observed = self.threshold_counts.attrs.get("published")
+        if not isinstance(observed, dict):
+            return None
+        from forecast.analysis.published_counts import with_forecast
+
+        backtest = None
+        if self.rolling is not None:
+            backtest = self.rolling.attrs.get("counts_backtest")
+        return with_forecast(observed, backtest if isinstance(backtest, dict) else None)
+
     # ---------------------------------------------------------------- files
 
     def save_projection(self, path: Path) -> None:

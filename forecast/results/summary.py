@@ -211,6 +211,11 @@ def build_summary(results: Results) -> dict:
             else {}
         ),
         **(
+            {"threshold_counts_published": results.threshold_counts_published}
+            if getattr(results, "threshold_counts_published", None) is not None
+            else {}
+        ),
+        **(
             {"feasible_2030": feasible_summary(results.feasible_2030)}
             if results.feasible_2030 is not None
             else {}

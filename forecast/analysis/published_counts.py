@@ -279,8 +279,10 @@ def with_forecast(observed: dict, backtest: dict | None) -> dict:
     backtest's count at its threshold and year, or None when the backtest did not score
     that year) and ``published_in_interval`` (whether the published count falls in the
     80% interval); ``forecasts[threshold][year]`` holds the backtest's forecast and the
-    data's count for every year of :data:`YEARS` it scored, and ``cutoff`` its cutoff
-    (None without a backtest).
+    data's count (``data``) for every year of :data:`YEARS` it scored, and, at a
+    threshold with a published yearly count, that count (``published_rate``) and whether
+    it lies above the interval (``published_rate_above_p90``); ``cutoff`` is the
+    backtest's cutoff (None without a backtest).
     """
     out = {**observed, "comparisons": [dict(c) for c in observed["comparisons"]]}
     scored = (backtest or {}).get("counts", {})
@@ -293,15 +295,19 @@ def with_forecast(observed: dict, backtest: dict | None) -> dict:
         c["published_in_interval"] = (
             bool(cell["p10"] <= c["published"] <= cell["p90"]) if cell is not None else None
         )
+    # The published yearly rate (about 24 in 2024) held against every scored year's
+    # interval: is the model's count of this data as high as Epoch AI's rate?
+    rate = {c["threshold"]: c["published"] for c in out["comparisons"] if c["year"]}
+
+    def cell(key: str, c: dict) -> dict:
+        row = {"data": int(c["observed"]), **{k: int(c[k]) for k in ("median", "p10", "p90")}}
+        if key in rate:
+            row["published_rate"] = rate[key]
+            row["published_rate_above_p90"] = bool(rate[key] > c["p90"])
+        return row
+
     out["forecasts"] = {
-        key: {
-            y: {
-                "data": int(per_year[y]["observed"]),
-                **{k: int(per_year[y][k]) for k in ("median", "p10", "p90")},
-            }
-            for y in sorted(per_year, key=int)
-            if int(y) in YEARS
-        }
+        key: {y: cell(key, per_year[y]) for y in sorted(per_year, key=int) if int(y) in YEARS}
         for key, per_year in scored.items()
         if key in {_key(x) for x in THRESHOLDS}
     }

@@ -143,19 +143,36 @@ def _epoch_text(cumulative: dict) -> str:
 
 
 def _model_said(published: dict) -> str:
-    """ "From 2022-01-01 the model forecast 8 (3–14) runs at or above 10²⁵ FLOP in 2024
-    (the data hold 11) and 11 (5–22) in 2025 (the data hold 6)." ("" without them)."""
+    """ "Fitted on the data up to 2022-01-01, the count model forecast 8 (3–14) runs at or
+    above 10²⁵ FLOP in 2024 (the data hold 11) and 11 (5–22) in 2025 (the data hold 6);
+    ..." ("" without a backtest)."""
     cutoff = published.get("cutoff")
     per_year = (published.get("forecasts") or {}).get("1e25", {})
     years = [y for y in sorted(per_year, key=int) if int(y) >= 2024]
     if not cutoff or not years:
         return ""
-    parts = [f"{_iv(per_year[y])} in {y} (the data hold {per_year[y]['data']})" for y in years]
-    return (
-        f"Fitted on the data up to {cutoff}, the count model forecast "
-        + " and ".join(parts)
-        + f" runs at or above {_threshold_label('1e25')}."
-    )
+    parts = [
+        f"{_iv(per_year[y])}{' runs at or above ' + _threshold_label('1e25') if i == 0 else ''}"
+        f" in {y} (the data hold {per_year[y]['data']})"
+        for i, y in enumerate(years)
+    ]
+    text = f"Fitted on the data up to {cutoff}, the count model forecast " + " and ".join(parts)
+    rate = [per_year[y].get("published_rate") for y in years]
+    above = [per_year[y].get("published_rate_above_p90") for y in years]
+    if rate[0] is not None:
+        high = [y for y, a in zip(years, above, strict=True) if a]
+        if len(high) == len(years):
+            where = "above the 80% interval of every one of these years"
+        elif high:
+            where = "above the 80% interval of " + " and ".join(high)
+        else:
+            where = "within the 80% interval or below it in each of these years"
+        pub = next((c for c in published.get("comparisons", []) if c.get("year")), {})
+        text += (
+            f"; Epoch AI's count of {pub.get('year', 'its year')}, {pub.get('qualifier', '')} "
+            f"{rate[0]} a year, lies {where}"
+        )
+    return text + "."
 
 
 def published_table(published: dict) -> Table:
@@ -188,7 +205,7 @@ def published_table(published: dict) -> Table:
         "models published",
         "Epoch AI",
         "this tool's data (every stage)",
-        "of which outside estimates",
+        "of which third-party estimates",
         "difference",
         "count model's forecast",
         "source",
@@ -207,8 +224,8 @@ def published_blocks(published: dict) -> list[Block]:
     if year is not None:
         said.append(
             f"{year['data_all_stages']} runs at or above {_threshold_label(year['threshold'])} "
-            f"published in {year['year']} against Epoch AI's {year['qualifier']} "
-            f"{year['published']}"
+            f"published in {year['year']}, against Epoch AI's {year['qualifier']} "
+            f"{year['published']},"
         )
     if latest is not None:
         said.append(
@@ -228,10 +245,6 @@ def published_blocks(published: dict) -> list[Block]:
     model = _model_said(published)
     if model:
         text += " " + model
-        if year is not None and year.get("published_in_interval") is False:
-            text += (
-                f" Epoch AI's {year['published']} for {year['year']} lies outside that interval."
-            )
     link = Link(
         f"{published['source']['who']}, “{published['source']['title']}”",
         published["source"]["url"],

@@ -180,3 +180,25 @@ def test_the_answer_says_whether_the_supply_side_changes_the_first_limit():
     text = supply_sentence({"supply": block, "limit": {"binding_constraint": "Largest cluster"}})
     assert "changes the answer" in text and "'Power' would (100%)" in text
     assert supply_sentence({"limit": {"binding_constraint": "Power"}}) == ""
+
+
+def test_the_accelerator_stock_in_2030_against_sevilla():
+    from forecast.analysis.supply import SEVILLA_2030
+
+    ds = _supply()
+    s = ds.sizes["draw"]
+    # 1.5e7 at the end of 2025 growing 70% a year: 1.5e7 * 1.7 ** 5 = 2.13e8 at 2030's end.
+    grow = 1.5e7 * 1.7 ** (ds["year"].to_numpy() + 1.0 - 2026.0)
+    ds["stock_h100e"] = (("draw", "year"), np.tile(grow, (s, 1)))
+    ds.attrs.update(
+        stock={"t": 2026.0, "h100e": 1.5e7, "source": "Epoch AI", "ceiling": "Chips"},
+        production_2030=SEVILLA_2030,
+    )
+    out = supply_json(ds, _projection())
+    assert out["accelerator_stock"]["installed_h100e"]["2030"]["median"] == pytest.approx(
+        1.5e7 * 1.7**5, rel=1e-5
+    )
+    check = out["checks"]["stock_2030_vs_sevilla_2024"]
+    assert check["median_in_published_interval"] is True
+    bullets = next(b for b in supply_blocks(out, None, None) if isinstance(b, Bullets))
+    assert any("213 million" in item[0] and "(inside)" in item[0] for item in bullets.items)

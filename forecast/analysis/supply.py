@@ -54,6 +54,9 @@ LARGEST_2025_SOURCE = (
     "Epoch AI, GPU Clusters (CC BY 4.0): xAI Colossus, Memphis, about 200,000 H100e in "
     "February 2025 and about 276,000 by July, 280-352 MW"
 )
+#: Sevilla et al. (2024): about 100 million H100e produced for AI by 2030, 80% interval
+#: 20-400 million (data/accelerators.csv).
+SEVILLA_2030 = {"median": 1e8, "p10": 2e7, "p90": 4e8}
 #: Epoch AI and EPRI (2025), "Scaling Intelligence: The exponential growth of AI's power
 #: needs": the largest training runs may need 4-16 GW by 2030.
 POWER_2030_W = (4e9, 16e9)
@@ -208,6 +211,9 @@ def supply(result, cluster_fit, clusters: pd.DataFrame) -> xr.Dataset:
     if SUPPLY_UNTIL in projection["year"].to_numpy():
         power = projection["power_watts"].sel(year=SUPPLY_UNTIL).to_numpy()
         data["record_power_watts_2030"] = (("draw",), power)
+    stock = stock_by_year(result, year_instant(years))
+    if stock is not None:
+        data["stock_h100e"] = (("draw", "year"), stock[0])
     last = largest_existing(clusters, float(result.start_year))
     return xr.Dataset(
         data,
@@ -222,8 +228,33 @@ def supply(result, cluster_fit, clusters: pd.DataFrame) -> xr.Dataset:
             "largest_existing": last,
             "nowcast_certainty": list(NOWCAST_CERTAINTY),
             "clusters_fitted": cluster_fit.counts,
+            **({"stock": stock[1]} if stock is not None else {}),
+            "production_2030": SEVILLA_2030,
         },
     )
+
+
+def stock_by_year(result, t: np.ndarray) -> tuple[np.ndarray, dict] | None:
+    """The installed stock of AI accelerators (H100e) at ``t`` per draw, as the first
+    ``chips`` ceiling that leaves its limit to the stock reads it (the latest published
+    figure grown at the ceiling's growth), and that figure; None without such a ceiling."""
+    from forecast.data.clusters import latest_stock, load_accelerators
+
+    scenario = result.scenario
+    for i, c in enumerate(scenario.constraints):
+        if c.kind == "chips" and c.left_to_data(scenario.set_keys):
+            table = load_accelerators(scenario.data.accelerators)
+            t0, h100e = latest_stock(table)
+            growth = np.asarray(result.inputs.constraints[i].growth, dtype=float)
+            values = h100e * (1.0 + growth[:, None]) ** (np.asarray(t)[None, :] - t0)
+            row = table[table["t"] == t0].iloc[-1]
+            return values, {
+                "t": t0,
+                "h100e": h100e,
+                "source": str(row["source_title"]),
+                "ceiling": c.name,
+            }
+    return None
 
 
 def largest_existing(clusters: pd.DataFrame, until: float) -> dict:

@@ -29,18 +29,16 @@ scale with n - 1 degrees of freedom (closed form; no sampler needed):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from forecast.models import priors as P
-from forecast.models.posterior import FlatDraws
-from forecast.models.sampling import Diagnostics
+from forecast.models.posterior import SeriesFit
 
 if TYPE_CHECKING:
-    import arviz as az
     import pymc as pm
 
 #: The fitted series and the ``clusters.csv`` column each comes from.
@@ -151,16 +149,8 @@ def build_cluster_model(data: ClusterData) -> pm.Model:
 
 
 @dataclass
-class ClusterFit(FlatDraws):
+class ClusterFit(SeriesFit):
     """Fitted trends of the leading and the largest clusters (per draw)."""
-
-    idata: az.InferenceData
-    t_ref: float
-    diagnostics: Diagnostics
-    counts: dict[str, int]
-    cached: bool = False
-
-    _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def _param(self, name: str, series: str, group: str) -> np.ndarray:
         return self._stack(name)[:, GROUPS.index(group), list(CLUSTER_SERIES).index(series)]

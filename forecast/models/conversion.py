@@ -25,18 +25,16 @@ the projection applies none of them again (:class:`forecast.project.limits.Reali
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from forecast.models import priors as P
-from forecast.models.posterior import FlatDraws
-from forecast.models.sampling import Diagnostics
+from forecast.models.posterior import SeriesFit
 
 if TYPE_CHECKING:
-    import arviz as az
     import pymc as pm
 
 SERIES = ("flops_per_usd", "flops_per_watt", "flop_per_usd_amortized", "duration_days")
@@ -176,16 +174,8 @@ def build_conversion_model(data: ConversionData) -> pm.Model:
 
 
 @dataclass
-class ConversionFit(FlatDraws):
+class ConversionFit(SeriesFit):
     """A fitted realised conversion: per draw, each series' level and slope."""
-
-    idata: az.InferenceData
-    t_ref: float
-    diagnostics: Diagnostics
-    counts: dict[str, int]
-    cached: bool = False
-
-    _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def _index(self, series: str) -> int:
         return SERIES.index(series)

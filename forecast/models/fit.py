@@ -399,28 +399,20 @@ def fit_conversion(
     forecast.errors.DataError
         If a series has fewer than 3 runs with the figures it needs.
     """
-    settings = settings or SamplerSettings()
     counts = data.counts()
-    short = {s: n for s, n in counts.items() if n < MIN_FIT_POINTS}
-    if short:
-        from forecast.errors import DataError
-
-        raise DataError(
-            f"the realised conversion needs at least {MIN_FIT_POINTS} runs with published "
-            "figures per series; too few for " + ", ".join(f"{s} ({n})" for s, n in short.items())
-        )
-    idata, cached, measured = _cached_sample(
+    return _fit_series(
         "conversion",
         {"data": data.key(), "model": CONVERSION_MODEL},
         lambda: build_conversion_model(data),
+        counts,
+        counts,
+        ("realised conversion", "runs with published figures per series"),
+        CONVERSION_REPORTED,
+        ConversionFit,
         settings,
         seed,
         control,
-        "realised conversion (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")",
-        CONVERSION_REPORTED,
     )
-    diagnostics = _judged(measured, "realised conversion", control.strict)
-    return ConversionFit(idata, float(idata.posterior.attrs["t_ref"]), diagnostics, counts, cached)
 
 
 def fit_clusters(
@@ -439,30 +431,53 @@ def fit_clusters(
     forecast.errors.DataError
         If a series has fewer than :data:`MIN_FIT_POINTS` clusters that were the largest.
     """
-    settings = settings or SamplerSettings()
     counts = data.counts()
-    largest = {s: int(data.largest[s].sum()) for s in counts}
-    short = {s: n for s, n in largest.items() if n < MIN_FIT_POINTS}
-    if short:
-        from forecast.errors import DataError
-
-        raise DataError(
-            f"the largest-cluster trend needs at least {MIN_FIT_POINTS} clusters that were "
-            "the largest when they began operating; too few for "
-            + ", ".join(f"{s} ({n})" for s, n in short.items())
-        )
-    idata, cached, measured = _cached_sample(
+    return _fit_series(
         "clusters",
         {"data": data.key()},
         lambda: build_cluster_model(data),
+        counts,
+        {s: int(data.largest[s].sum()) for s in counts},
+        ("clusters", "clusters that were the largest when they began operating"),
+        CLUSTER_REPORTED,
+        ClusterFit,
         settings,
         seed,
         control,
-        "clusters (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")",
-        CLUSTER_REPORTED,
     )
-    diagnostics = _judged(measured, "clusters", control.strict)
-    return ClusterFit(idata, float(idata.posterior.attrs["t_ref"]), diagnostics, counts, cached)
+
+
+def _fit_series(
+    kind, payload, build, counts, enough, what, reported, make, settings, seed, control
+):
+    """A fit of several series (the conversion, the clusters): refused where a series has
+    fewer than :data:`MIN_FIT_POINTS` points (``enough``), else sampled or loaded, judged,
+    and wrapped as ``make(idata, t_ref, diagnostics, counts, cached)``.
+
+    ``what`` is (the fit's name, what each series needs at least MIN_FIT_POINTS of).
+    """
+    name, needs = what
+    short = {s: n for s, n in enough.items() if n < MIN_FIT_POINTS}
+    if short:
+        from forecast.errors import DataError
+
+        title = "the largest-cluster trend" if kind == "clusters" else f"the {name}"
+        raise DataError(
+            f"{title} needs at least {MIN_FIT_POINTS} {needs}; too few for "
+            + ", ".join(f"{s} ({n})" for s, n in short.items())
+        )
+    idata, cached, measured = _cached_sample(
+        kind,
+        payload,
+        build,
+        settings or SamplerSettings(),
+        seed,
+        control,
+        f"{name} (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")",
+        reported,
+    )
+    diagnostics = _judged(measured, name, control.strict)
+    return make(idata, float(idata.posterior.attrs["t_ref"]), diagnostics, counts, cached)
 
 
 def prior_predictive_doubling(eras: int = 1, n: int = 4000, seed: int = 0) -> np.ndarray:

@@ -9,7 +9,9 @@ rest of the code uses: ``groups()``, a group as an attribute (``idata.posterior`
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
@@ -85,3 +87,17 @@ class FlatDraws:
 def as_inference_data(idata):
     """``idata`` as an :class:`arviz.InferenceData` (converting a :class:`Posterior`)."""
     return idata.to_inference_data() if isinstance(idata, Posterior) else idata
+
+
+@dataclass
+class SeriesFit(FlatDraws):
+    """A fit of several log-linear series at once (the realised conversion, the clusters):
+    the posterior, its reference year, judged diagnostics and the points per series."""
+
+    idata: Any
+    t_ref: float
+    diagnostics: Any
+    counts: dict[str, int]
+    cached: bool = False
+
+    _stacked: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -143,16 +143,12 @@ def first_crossing(
 
 
 def solve_hit(
-    inp: ProjectionInputs,
-    c: ConstraintDraws,
-    lo: float,
-    hi: float,
-    step: float = 1.0,
-    tol: float = 1e-10,
+    inp: ProjectionInputs, c: ConstraintDraws, lo: float, hi: float, **grid: float
 ) -> np.ndarray:
     """First year in [lo, hi] where demand reaches the limit, per draw (inf if none).
 
-    :func:`first_crossing` of the gap between log demand and log limit. That gap is a sum
+    :func:`first_crossing` of the gap between log demand and log limit (``grid``: its
+    ``step`` and ``tol``). That gap is a sum
     of linear terms and at most two log-sum-exp terms, so it bends slowly: a yearly grid
     misses only a crossing and re-crossing within one year, which these inputs cannot
     produce. If demand already exceeds the limit at ``lo`` the hit year is ``lo``.
@@ -161,7 +157,7 @@ def solve_hit(
     def gap(i: ProjectionInputs, k: ConstraintDraws, t: np.ndarray) -> np.ndarray:
         return ln_demand(i, k, t) - k.ln_limit(t)
 
-    return first_crossing((inp, c), gap, inp.n_draws, lo, hi, step, tol)
+    return first_crossing((inp, c), gap, inp.n_draws, lo, hi, **grid)
 
 
 def hit_years(inp: ProjectionInputs) -> np.ndarray:

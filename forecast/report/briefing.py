@@ -19,16 +19,27 @@ from forecast.report.lesson import lesson_blocks
 from forecast.results import Results
 
 
+def _section_data(summary: dict, results: Results, key: str):
+    """The results' dataset of a section and its summary block, or None when either is
+    absent (a report saved before the section existed)."""
+    ds = getattr(results, key, None)
+    return None if ds is None or key not in summary else ds
+
+
+def _with_caption(figs: dict[str, Figure], stem: str, text) -> Figure | None:
+    """The section's figure with its caption, if the report has it."""
+    figure = figs.get(stem)
+    return None if figure is None else dataclasses.replace(figure, caption=text())
+
+
 def counts_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
     """How many runs cross each threshold a year, with the backtest from 2022 when run."""
-    ds = getattr(results, "threshold_counts", None)
-    if ds is None or "threshold_counts" not in summary:
+    ds = _section_data(summary, results, "threshold_counts")
+    if ds is None:
         return []
     from forecast.report.counts import caption, counts_blocks
 
-    figure = figs.get("threshold_counts")
-    if figure is not None:
-        figure = dataclasses.replace(figure, caption=caption(ds))
+    figure = _with_caption(figs, "threshold_counts", lambda: caption(ds))
     backtest = None
     if results.rolling is not None:
         backtest = results.rolling.attrs.get("counts_backtest")
@@ -59,14 +70,12 @@ def feasible_section(results: Results) -> list[Block]:
 
 def supply_section(summary: dict, results: Results, figs: dict[str, Figure]) -> list[Block]:
     """What the clusters say, when the scenario has a fitted ``cluster`` ceiling."""
-    ds = getattr(results, "supply", None)
-    if ds is None or "supply" not in summary:
+    ds = _section_data(summary, results, "supply")
+    if ds is None:
         return []
     from forecast.report.supply import caption, supply_blocks
 
-    figure = figs.get("supply")
-    if figure is not None:
-        figure = dataclasses.replace(figure, caption=caption(ds))
+    figure = _with_caption(figs, "supply", lambda: caption(ds))
     return supply_blocks(
         summary["supply"], figure, summary.get("limit", {}).get("binding_constraint")
     )

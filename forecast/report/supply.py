@@ -93,6 +93,10 @@ def caption(ds: xr.Dataset) -> str:
     )
 
 
+def _millions(x: float) -> str:
+    return f"{x / 1e6:,.0f} million" if x >= 1e6 else f"{x:,.0f}"
+
+
 def _iv(iv: dict, fmt) -> str:
     return F.interval_text(iv, fmt)
 
@@ -229,6 +233,19 @@ def supply_blocks(block: dict, figure: Figure | None, binding_first: str | None)
                 f"{_iv(power['power_watts'], F.watts)}, against {F.watts(lo)}-{F.watts(hi)} "
                 f"published (median {'inside' if power['median_in_range'] else 'outside'}). "
                 f"Source: {power['source']}.",
+            )
+        )
+    stock = checks.get("stock_2030_vs_sevilla_2024")
+    if stock:
+        sev = stock["published_produced_h100e"]
+        items.append(
+            (
+                "Installed accelerators at the end of 2030, from the latest published stock "
+                f"grown at the chip ceiling's rate: {_iv(stock['installed_h100e'], _millions)} "
+                f"H100e, against {_millions(sev['median'])} ({_millions(sev['p10'])}–"
+                f"{_millions(sev['p90'])}) produced by 2030"
+                + (" (inside)" if stock["median_in_published_interval"] else " (outside)")
+                + f". Source: {stock['source']}.",
             )
         )
     items.append(("Growth source: " + checks["pilz_source"] + ".",))

@@ -128,6 +128,31 @@ def supply_json(ds, projection) -> dict:
             "median_in_range": _within(values, low, high),
             "source": attrs["power_2030_source"],
         }
+    stock = None
+    if "stock_h100e" in ds:
+        stock = {
+            "installed_h100e": {
+                str(int(year)): rounded_interval(ds["stock_h100e"].sel(year=year).to_numpy())
+                for year in ds["year"].to_numpy()
+            },
+            "from": attrs.get("stock"),
+            "largest_run_share_ceiling": (attrs.get("stock") or {}).get("ceiling"),
+        }
+        last = str(int(ds["year"].to_numpy()[-1]))
+        if last == "2030":
+            sev = attrs["production_2030"]
+            installed = stock["installed_h100e"][last]
+            checks["stock_2030_vs_sevilla_2024"] = {
+                "installed_h100e": installed,
+                "published_produced_h100e": sev,
+                "median_in_published_interval": bool(
+                    installed["median"] is not None
+                    and sev["p10"] <= installed["median"] <= sev["p90"]
+                ),
+                "source": "Sevilla et al. (2024), Epoch AI, 'Can AI scaling continue through "
+                "2030?': about 100 million H100e produced for AI by 2030 (80% interval 20-400 "
+                "million)",
+            }
     out = {
         "largest_cluster": largest,
         "growth_per_year": growth,
@@ -135,6 +160,7 @@ def supply_json(ds, projection) -> dict:
         "nowcast_certainty": list(attrs["nowcast_certainty"]),
         "clusters_fitted": dict(attrs["clusters_fitted"]),
         "checks": checks,
+        **({"accelerator_stock": stock} if stock is not None else {}),
     }
     limit = cluster_limit(projection)
     if limit is not None:

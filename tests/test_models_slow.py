@@ -193,3 +193,31 @@ def test_a_recent_change_of_slope_is_found_and_its_new_slope_covered():
     lo, hi = np.quantile(fit.params()["slopes"][:, -1], [0.05, 0.95])
     print(f"new slope: 90% {lo:.3f}-{hi:.3f}, truth {after:.3f}")
     assert lo <= after <= hi
+
+
+def test_cluster_fit_recovers_known_growth():
+    """Leading clusters growing 2x a year (log-scatter 0.3) and the largest 3x a year
+    (0.05): the fit recovers the largest's rate and its line at 2024."""
+    import pandas as pd
+
+    from forecast.models import fit_clusters
+    from forecast.models.clusters import ClusterData
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for t in np.arange(2019.0, 2025.5, 0.25):
+        rows.append(("lead", t, 1e3 * 2.0 ** (t - 2019) * 10 ** rng.normal(0, 0.3), 5))
+    for t in np.arange(2019.1, 2025.5, 0.5):
+        rows.append(("top", t, 3e3 * 3.0 ** (t - 2019) * 10 ** rng.normal(0, 0.05), 1))
+    df = pd.DataFrame(rows, columns=["name", "t", "h100e", "rank_when_operational"])
+    df["status"], df["standard_analysis"] = "existing", True
+    df["power_watts"], df["hardware_cost_usd"] = df["h100e"] * 1.4e3, df["h100e"] * 3e4
+    small = SamplerSettings(draws=500, tune=1000, chains=2, target_accept=0.95)
+    fit = fit_clusters(ClusterData.from_table(df), settings=small, seed=3, control=STRICT)
+    largest = np.median(1 + fit.growth_per_year("h100e", "largest"))
+    leading = np.median(1 + fit.growth_per_year("h100e", "leading"))
+    assert largest == pytest.approx(3.0, rel=0.1)
+    # The leading group holds the largest too: its rate lies between the two.
+    assert 2.0 < leading < 3.0
+    at_2024 = np.median(10 ** fit.log10_at("h100e", 2024.0))
+    assert at_2024 == pytest.approx(3e3 * 3.0**5, rel=0.25)

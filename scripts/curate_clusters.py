@@ -9,9 +9,12 @@ Kept: every existing or decommissioned cluster with a first operational date and
 H100-equivalent count, and every planned cluster with a count and a date or a planned
 period. A planned cluster's date is the end of the period it is planned for ("Planned
 2027" -> 2027-12-31, "H2 2026" -> 2026-12-31, "Q2 2025" -> 2025-06-30, "2029-02" ->
-2029-02-28): operating by then, as the nowcast reads it; one planned without a period
+2029-02-28): operating by then, as the nowcast reads it; a planned one without a period
 ("Planned", "completion unclear") is left out. Names Epoch AI repeats (e.g. "Anonymized
 Chinese System") get their first operational date appended, so each row has one name.
+Power and hardware cost are Epoch AI's headline figures (the reported one where one is
+published, else its calculation from the chips), with ``power_basis`` and ``cost_basis``
+saying which; a headline that is neither stops the script, since the copy has changed.
 
 Usage: python scripts/curate_clusters.py [REFERENCE_CSV] [OUT_CSV]
 """
@@ -43,7 +46,9 @@ COLUMNS = (
     "chip_type",
     "chip_count",
     "power_watts",
+    "power_basis",
     "hardware_cost_usd",
+    "cost_basis",
     "rank_when_operational",
     "standard_analysis",
     "source_title",
@@ -88,6 +93,24 @@ def _fmt(x: float) -> str:
     return "" if not math.isfinite(x) else f"{x:.6g}"
 
 
+def basis(value: float, reported: float, calculated: float) -> str:
+    """Which of Epoch AI's two figures its headline ``value`` is: ``reported`` (published
+    by the owner or the press), ``calculated`` (Epoch AI's estimate from the chips) or
+    ``""`` when there is no value.
+
+    Raises
+    ------
+    ValueError
+        The value is neither: the copy has changed, and the curation must be decided again.
+    """
+    if not math.isfinite(value):
+        return ""
+    for label, figure in (("reported", reported), ("calculated", calculated)):
+        if math.isfinite(figure) and math.isclose(value, figure, rel_tol=1e-9):
+            return label
+    raise ValueError(f"{value} is neither the reported ({reported}) nor the calculated figure")
+
+
 def _text(cell: str) -> str:
     # One line, no stray quotes: Epoch AI quotes a few names with commas in them.
     return " ".join(cell.replace('"', "").split())
@@ -114,7 +137,18 @@ def curate(reference: Path = REFERENCE) -> list[dict[str, str]]:
         chips = _number(r["Chip quantity (primary)"])
         if not math.isfinite(chips):
             chips = _number(r["Total number of AI chips"])
-        power = _number(r["Power Capacity (MW)"]) * 1e6
+        # Epoch AI's headline power and cost are the reported figure where one is
+        # published, else its calculation: kept so, with which one it is.
+        power_mw = _number(r["Power Capacity (MW)"])
+        power_basis = basis(
+            power_mw,
+            _number(r["Reported Power Capacity (MW)"]),
+            _number(r["Calculated Power Capacity (MW)"]),
+        )
+        cost = _number(r["Hardware Cost"])
+        cost_basis = basis(
+            cost, _number(r["Reported Cost (Inflation adjusted)"]), _number(r["Calculated Cost"])
+        )
         single = r["Single cluster?"].strip().lower()
         out.append(
             {
@@ -129,8 +163,10 @@ def curate(reference: Path = REFERENCE) -> list[dict[str, str]]:
                 "h100e": _fmt(h100e),
                 "chip_type": _text(r["Chip type (primary)"]),
                 "chip_count": "" if not math.isfinite(chips) else str(round(chips)),
-                "power_watts": _fmt(power),
-                "hardware_cost_usd": _fmt(_number(r["Hardware Cost"])),
+                "power_watts": _fmt(power_mw * 1e6),
+                "power_basis": power_basis,
+                "hardware_cost_usd": _fmt(cost),
+                "cost_basis": cost_basis,
                 "rank_when_operational": "" if not math.isfinite(rank) else str(round(rank)),
                 "standard_analysis": "yes"
                 if r["Include in Standard Analysis"].strip().lower() == "true"

@@ -50,7 +50,9 @@ def cmd_data_check(args: argparse.Namespace) -> int:
         f"{len(tables['clusters'])} GPU clusters "
         f"({int((tables['clusters']['status'] == 'planned').sum())} planned), "
         f"{len(tables['run_clusters'])} runs with their cluster, "
-        f"{len(tables['accelerators'])} accelerator stock figures",
+        f"{len(tables['accelerators'])} accelerator stock figures "
+        f"({int((tables['accelerators']['basis'] == 'published').sum())} published, the "
+        f"rest derived from them)",
         soft_wrap=True,
     )
     counts = runs_by_era(runs)

@@ -5,7 +5,8 @@
 its certainty; planned ones are dated by the end of the period they are planned for and
 are never part of the history. ``run_clusters.csv`` names the cluster of a few frontier
 runs and the chips they used; ``accelerators.csv`` holds published figures of the world's
-stock of AI accelerators. Every row carries a source.
+stock of AI accelerators, each marked ``published`` or ``derived`` (by a formula its note
+states), with how it treats retired chips. Every row carries a source.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from forecast.data.units import decimal_year
 STATUSES = ("existing", "planned", "decommissioned")
 CERTAINTIES = ("confirmed", "likely", "unlikely")
 SINGLE = ("yes", "no", "unclear")
+#: Which of Epoch AI's two figures a power or cost is: published, or computed from the chips.
+BASES = ("reported", "calculated")
 #: H100-equivalents of one cluster: 1 to 1e9 (Epoch AI's largest plan, xAI's for 2030, is
 #: 5e7; a thousand million would be far more than all the chips ever made).
 H100E_RANGE = (1.0, 1e9)
@@ -82,7 +85,9 @@ CLUSTER_COLUMNS = (
     Column("chip_type", cells.optional_text),
     Column("chip_count", cells.optional_count),
     Column("power_watts", _power),
+    Column("power_basis", cells.choice(BASES, optional=True)),
     Column("hardware_cost_usd", _cost),
+    Column("cost_basis", cells.choice(BASES, optional=True)),
     Column("rank_when_operational", _rank),
     Column("standard_analysis", cells.choice(("yes", "no"))),
     Column("source_title", cells.text),
@@ -92,16 +97,41 @@ CLUSTER_COLUMNS = (
 
 def _cluster_checks(row: dict[str, Any]) -> list[tuple[str | None, str]]:
     found: list[tuple[str | None, str]] = []
+    status = row.get("status")
     start, end = row.get("first_operational"), row.get("decommissioned")
-    if row.get("status") == "planned" and end is not None:
+    if status == "planned" and end is not None:
         found.append(("decommissioned", "a planned cluster cannot be decommissioned"))
     if start is not None and end is not None and end < start:
         found.append(("decommissioned", f"decommissioned {end}, before it operated ({start})"))
-    if row.get("status") == "decommissioned" and end is None:
+    if status == "decommissioned" and end is None:
         found.append(("decommissioned", "a decommissioned cluster needs its date"))
-    if row.get("status") != "planned" and start is not None and start > dt.date.today():
+    if status != "planned" and start is not None and start > dt.date.today():
         # History holds what operated: a future date is a plan.
         found.append(("first_operational", f"{start} is in the future: status is planned"))
+    if status == "planned":
+        # A plan is never history: the standard analysis and the rank are Epoch AI's
+        # record of clusters that operated, and a plan is only as good as its certainty.
+        if row.get("standard_analysis") == "yes":
+            found.append(
+                (
+                    "standard_analysis",
+                    "a planned cluster is not in the standard analysis (the history of "
+                    "clusters that operated): set no, or the status existing",
+                )
+            )
+        if not math.isnan(row.get("rank_when_operational", math.nan)):
+            found.append(
+                ("rank_when_operational", "a planned cluster has no rank: it has not operated")
+            )
+        if row.get("certainty") == "":
+            found.append(("certainty", "a planned cluster needs its certainty"))
+    for value, basis in (("power_watts", "power_basis"), ("hardware_cost_usd", "cost_basis")):
+        if value not in row or basis not in row:
+            continue
+        if math.isnan(row[value]) and row[basis]:
+            found.append((basis, f"{row[basis]} but no {value}"))
+        elif not math.isnan(row[value]) and not row[basis]:
+            found.append((basis, f"say whether {value} is reported or calculated"))
     return found
 
 
@@ -135,8 +165,14 @@ RUN_CLUSTER_COLUMNS = (
 
 
 def _closest(name: str, names: list[str]) -> str:
-    match = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    """`` (did you mean 'X'?)`` for the names that contain ``name`` (at most three), else
+    the nearest of ``names`` ignoring case; or ``""``."""
+    match = [n for n in names if name.casefold() in n.casefold()][:3]
+    if not match:
+        folded = {n.casefold(): n for n in names}
+        close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+        match = [folded[c] for c in close]
+    return f" (did you mean {' or '.join(map(repr, match))}?)" if match else ""
 
 
 def _run_cluster_checks(
@@ -206,31 +242,91 @@ def load_run_clusters(
     )
 
 
+#: How a stock figure treats chips that are retired: ``none`` (cumulative sales or
+#: production, nothing retired), ``source`` (the source's own depreciation), ``lifetime``
+#: (chips retired ``lifetime_years`` after they were made).
+RETIREMENT = ("none", "source", "lifetime")
+#: An accelerator's life in service: 1 to 30 years (accounting lives are 4 to 6 years;
+#: 30 would keep the first CUDA GPUs of 2007 running today).
+LIFETIME_RANGE = (1.0, 30.0)
+
 ACCELERATOR_COLUMNS = (
     Column("date", _date),
     Column("quantity", cells.choice(("installed", "produced"))),
     Column("h100e", cells.between(*STOCK_RANGE, "H100e", "write H100-equivalents, not millions")),
     Column("scope", cells.choice(("nvidia", "all"))),
+    Column("basis", cells.choice(("published", "derived"))),
+    Column("retirement", cells.choice(RETIREMENT)),
+    Column(
+        "lifetime_years",
+        cells.between(*LIFETIME_RANGE, "years", "accounting lives of AI servers are 4-6", True),
+    ),
     Column("source_title", cells.text),
     Column("source_url", cells.url),
     Column("note", cells.optional_text),
 )
 
 
+def _accelerator_checks(row: dict[str, Any]) -> list[tuple[str | None, str]]:
+    found: list[tuple[str | None, str]] = []
+    retirement = row.get("retirement")
+    if row.get("quantity") == "produced" and retirement not in (None, "none"):
+        found.append(("retirement", "cumulative production retires nothing: retirement is none"))
+    if "lifetime_years" in row:  # left out when the cell itself was wrong (reported so)
+        lifetime = row["lifetime_years"]
+        if retirement == "lifetime" and math.isnan(lifetime):
+            found.append(("lifetime_years", "retirement by lifetime needs the lifetime in years"))
+        if retirement not in (None, "lifetime") and not math.isnan(lifetime):
+            found.append(("lifetime_years", f"a lifetime, but retirement is {retirement}"))
+    if row.get("basis") == "derived" and not row.get("note"):
+        # A derived number is only as good as its formula: it must be there to check.
+        found.append(("note", "a derived figure states its formula and inputs in note"))
+    date = row.get("date")
+    if row.get("quantity") == "installed" and date is not None and date > dt.date.today():
+        found.append(("date", f"{date} is in the future: an installed stock is measured"))
+    return found
+
+
 def load_accelerators(path: str | Path | None = None) -> pd.DataFrame:
-    """Load ``accelerators.csv``: published figures of the stock of AI accelerators.
+    """Load ``accelerators.csv``: the stock of AI accelerators, published and derived.
 
     ``installed`` is the stock operating at ``date``; ``produced`` the cumulative
-    production by ``date`` (a projection where the date is to come). ``scope`` is
-    ``nvidia`` (NVIDIA's data-centre GPUs) or ``all`` (every AI accelerator counted).
+    production (or sales) by ``date``, nothing retired (a projection where the date is to
+    come). ``scope`` is ``nvidia`` (NVIDIA's data-centre GPUs) or ``all`` (every AI
+    accelerator counted). ``basis`` says whether the source published the figure or it is
+    derived from published ones by the formula in ``note``; ``retirement`` how retired
+    chips are treated (``lifetime``: after ``lifetime_years``).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The file (default: the shipped one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Typed, sorted by date, with ``t`` (the date as a decimal year).
     """
-    frame = read_table(path or DATA_DIR / "accelerators.csv", ACCELERATOR_COLUMNS, unique=None)
+    frame = read_table(
+        path or DATA_DIR / "accelerators.csv",
+        ACCELERATOR_COLUMNS,
+        unique=None,
+        row_check=_accelerator_checks,
+    )
     frame["t"] = [decimal_year(d) for d in frame["date"]]
-    return frame.sort_values("t").reset_index(drop=True)
+    return frame.sort_values("t", kind="stable").reset_index(drop=True)
 
 
 def latest_stock(accelerators: pd.DataFrame) -> tuple[float, float]:
-    """The latest installed stock of every AI accelerator: (decimal year, H100e)."""
+    """The latest installed stock of every AI accelerator: (decimal year, H100e).
+
+    At the latest date a published figure is preferred to a derived one.
+
+    Raises
+    ------
+    forecast.errors.DataError
+        The table has no installed stock of all AI accelerators.
+    """
     rows = accelerators[
         (accelerators["quantity"] == "installed") & (accelerators["scope"] == "all")
     ]
@@ -238,5 +334,7 @@ def latest_stock(accelerators: pd.DataFrame) -> tuple[float, float]:
         from forecast.errors import DataError
 
         raise DataError("accelerators.csv has no installed stock of all AI accelerators")
-    last = rows.iloc[-1]
+    rows = rows[rows["t"] == rows["t"].max()]
+    published = rows[rows["basis"] == "published"] if "basis" in rows else rows
+    last = (published if len(published) else rows).iloc[-1]
     return float(last["t"]), float(last["h100e"])

@@ -161,6 +161,7 @@ def fit_clusters_of(
     if not needs_cluster_fit(scenario):
         return None
     from forecast.data.clusters import load_clusters, load_run_clusters
+    from forecast.data.runs import load_runs
 
     table = load_clusters(scenario.data.clusters)
     known = table
@@ -172,7 +173,12 @@ def fit_clusters_of(
         seed=seed + 3,
         control=control,
     )
-    share = ShareFit.from_table(load_run_clusters(scenario.data.run_clusters), table)
+    # The run-cluster pairs are checked against the scenario's own runs and clusters (a
+    # scenario may point data.clusters elsewhere), not the shipped ones.
+    pairs = load_run_clusters(
+        scenario.data.run_clusters, runs=load_runs(scenario.data.runs), clusters=table
+    )
+    share = ShareFit.from_table(pairs, table)
     operating = known[(known["status"] != "planned") & known["h100e"].notna()]
     largest = float(operating["h100e"].max()) if len(operating) else 0.0
     return SupplyFits(fit, share, table, largest)

@@ -363,18 +363,30 @@ def check_data_files(data: DataSpec, needs_fit: bool) -> tuple[list[Problem], st
         points = load_points(data.points, data.points_file)
     except DataError as exc:
         problems.extend(exc.problems or [Problem(str(data.points_file), str(exc))])
-    from forecast.data.clusters import load_accelerators, load_clusters
+    from forecast.data.clusters import load_accelerators, load_clusters, load_run_clusters
+    from forecast.data.runs import load_runs
 
-    for load, file in (
-        (load_hardware, data.hardware),
-        (load_economy, data.economy),
-        (load_clusters, data.clusters),
-        (load_accelerators, data.accelerators),
+    loaded = {}
+    for key, load, file in (
+        ("hardware", load_hardware, data.hardware),
+        ("economy", load_economy, data.economy),
+        ("runs", load_runs, data.runs),
+        ("clusters", load_clusters, data.clusters),
+        ("accelerators", load_accelerators, data.accelerators),
     ):
+        if key == "runs" and data.points == "runs":
+            continue  # loaded (and reported) as the points above
         try:
-            load(file)
+            loaded[key] = load(file)
         except DataError as exc:
             problems.extend(exc.problems or [Problem(str(file), str(exc))])
+    runs = points if data.points == "runs" else loaded.get("runs")
+    if runs is not None and "clusters" in loaded:
+        # Each run and cluster of run_clusters.csv must be in the scenario's own files.
+        try:
+            load_run_clusters(data.run_clusters, runs=runs, clusters=loaded["clusters"])
+        except DataError as exc:
+            problems.extend(exc.problems or [Problem(str(data.run_clusters), str(exc))])
     if points is None or not needs_fit:
         return problems, None
     n = len(select(points, data.selection()))

@@ -14,6 +14,7 @@ import pytest
 from forecast.data import DATA_DIR
 from forecast.data.clusters import (
     latest_stock,
+    latest_stock_row,
     load_accelerators,
     load_clusters,
     load_run_clusters,
@@ -113,6 +114,8 @@ def test_the_derived_stock_figures_follow_their_formulas():
     t, h100e = latest_stock(stock)
     assert t == pytest.approx(decimal_year(dt.date(2025, 12, 31)))
     assert h100e == pytest.approx(1.48e7)
+    row = latest_stock_row(stock)  # its source is what the briefing cites
+    assert row["basis"] == "derived" and "Amazon" in row["source_title"]
 
 
 def test_latest_stock_prefers_a_published_figure_at_the_same_date():

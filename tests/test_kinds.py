@@ -819,8 +819,9 @@ def test_a_cluster_scenario_runs_end_to_end_without_a_fit():
 
 
 def test_a_chips_ceiling_without_a_limit_starts_from_the_installed_stock(tmp_path):
-    """limit(ref) = the latest installed stock (1.5e7 H100e at the end of 2025, Epoch AI)
-    grown by the ceiling's growth to its reference year."""
+    """limit(ref) = the latest installed stock (1.48e7 H100e at the end of 2025: Epoch AI's
+    1.5e7 sold, less those sold more than five years before) grown by the ceiling's growth
+    to its reference year."""
     from forecast.project.scenario import _from_stock
 
     sc, _ = _scenario(
@@ -838,4 +839,4 @@ def test_a_chips_ceiling_without_a_limit_starts_from_the_installed_stock(tmp_pat
     assert sc.constraints[0].left_to_data(sc.set_keys) == ("limit_h100e",)
     limit = _from_stock(sc, 2030.0, np.array([0.7, 0.3]))
     t_stock = 2025 + 364 / 365  # 2025-12-31 as a decimal year
-    np.testing.assert_allclose(limit, 1.5e7 * np.array([1.7, 1.3]) ** (2030 - t_stock))
+    np.testing.assert_allclose(limit, 1.48e7 * np.array([1.7, 1.3]) ** (2030 - t_stock))

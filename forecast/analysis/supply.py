@@ -236,18 +236,18 @@ def supply(result, cluster_fit, clusters: pd.DataFrame) -> xr.Dataset:
 
 def stock_by_year(result, t: np.ndarray) -> tuple[np.ndarray, dict] | None:
     """The installed stock of AI accelerators (H100e) at ``t`` per draw, as the first
-    ``chips`` ceiling that leaves its limit to the stock reads it (the latest published
+    ``chips`` ceiling that leaves its limit to the stock reads it (the latest installed
     figure grown at the ceiling's growth), and that figure; None without such a ceiling."""
-    from forecast.data.clusters import latest_stock, load_accelerators
+    from forecast.data.clusters import latest_stock_row, load_accelerators
 
     scenario = result.scenario
     for i, c in enumerate(scenario.constraints):
         if c.kind == "chips" and c.left_to_data(scenario.set_keys):
             table = load_accelerators(scenario.data.accelerators)
-            t0, h100e = latest_stock(table)
+            row = latest_stock_row(table)
+            t0, h100e = float(row["t"]), float(row["h100e"])
             growth = np.asarray(result.inputs.constraints[i].growth, dtype=float)
             values = h100e * (1.0 + growth[:, None]) ** (np.asarray(t)[None, :] - t0)
-            row = table[table["t"] == t0].iloc[-1]
             return values, {
                 "t": t0,
                 "h100e": h100e,

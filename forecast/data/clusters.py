@@ -317,10 +317,16 @@ def load_accelerators(path: str | Path | None = None) -> pd.DataFrame:
     return frame.sort_values("t", kind="stable").reset_index(drop=True)
 
 
-def latest_stock(accelerators: pd.DataFrame) -> tuple[float, float]:
-    """The latest installed stock of every AI accelerator: (decimal year, H100e).
+def latest_stock_row(accelerators: pd.DataFrame) -> pd.Series:
+    """The row of the latest installed stock of every AI accelerator.
 
-    At the latest date a published figure is preferred to a derived one.
+    At the latest date a published figure is preferred to a derived one (a measurement
+    over a formula).
+
+    Parameters
+    ----------
+    accelerators : pandas.DataFrame
+        :func:`load_accelerators` (``quantity``, ``scope``, ``basis``, ``t``, ``h100e``).
 
     Raises
     ------
@@ -336,5 +342,11 @@ def latest_stock(accelerators: pd.DataFrame) -> tuple[float, float]:
         raise DataError("accelerators.csv has no installed stock of all AI accelerators")
     rows = rows[rows["t"] == rows["t"].max()]
     published = rows[rows["basis"] == "published"] if "basis" in rows else rows
-    last = (published if len(published) else rows).iloc[-1]
-    return float(last["t"]), float(last["h100e"])
+    return (published if len(published) else rows).iloc[-1]
+
+
+def latest_stock(accelerators: pd.DataFrame) -> tuple[float, float]:
+    """The latest installed stock of every AI accelerator: (decimal year, H100e), the
+    figure of :func:`latest_stock_row`."""
+    row = latest_stock_row(accelerators)
+    return float(row["t"]), float(row["h100e"])

@@ -240,7 +240,7 @@ def supply_blocks(block: dict, figure: Figure | None, binding_first: str | None)
         sev = stock["published_produced_h100e"]
         items.append(
             (
-                "Installed accelerators at the end of 2030, from the latest published stock "
+                "Installed accelerators at the end of 2030, from the latest installed stock "
                 f"grown at the chip ceiling's rate: {_iv(stock['installed_h100e'], _millions)} "
                 f"H100e, against {_millions(sev['median'])} ({_millions(sev['p10'])}–"
                 f"{_millions(sev['p90'])}) produced by 2030"

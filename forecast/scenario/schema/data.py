@@ -104,7 +104,7 @@ class DataSpec:
     openai_2018: DataFile = Field(DATA_DIR / "openai_2018.csv", validate_default=True)
     #: The supply side (a ``cluster`` ceiling, and a ``chips`` ceiling that leaves its
     #: limit to the accelerator stock): GPU clusters, the clusters of known runs, and the
-    #: published stock of AI accelerators.
+    #: stock of AI accelerators (published figures and those derived from them).
     clusters: DataFile = Field(DATA_DIR / "clusters.csv", validate_default=True)
     run_clusters: DataFile = Field(DATA_DIR / "run_clusters.csv", validate_default=True)
     accelerators: DataFile = Field(DATA_DIR / "accelerators.csv", validate_default=True)

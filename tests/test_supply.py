@@ -202,3 +202,14 @@ def test_the_accelerator_stock_in_2030_against_sevilla():
     assert check["median_in_published_interval"] is True
     bullets = next(b for b in supply_blocks(out, None, None) if isinstance(b, Bullets))
     assert any("213 million" in item[0] and "(inside)" in item[0] for item in bullets.items)
+
+
+def test_a_cluster_ceiling_met_at_the_start_is_said_to_bind_now():
+    from forecast.report.answer import supply_sentence
+
+    ds = _supply()
+    ds.attrs["start_year"] = 2029.0  # the 100 draws that hit at 2029 bind at the start
+    block = supply_json(ds, _projection())
+    assert block["cluster_limit"]["prob_met_at_start"] == 0.25
+    text = supply_sentence({"supply": block, "limit": {"binding_constraint": "Largest cluster"}})
+    assert "In 25% of draws the trend's run already needs more" in text

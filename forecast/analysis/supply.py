@@ -228,6 +228,7 @@ def supply(result, cluster_fit, clusters: pd.DataFrame) -> xr.Dataset:
             "largest_existing": last,
             "nowcast_certainty": list(NOWCAST_CERTAINTY),
             "clusters_fitted": cluster_fit.counts,
+            "start_year": float(result.start_year),
             **({"stock": stock[1]} if stock is not None else {}),
             "production_2030": SEVILLA_2030,
         },

@@ -324,10 +324,17 @@ def supply_sentence(summary: dict) -> str:
             if larger
             else ""
         )
+        at_start = limit.get("prob_met_at_start") or 0.0
+        now = (
+            f" In {F.percent(at_start)} of draws the trend's run already needs more than "
+            "that ceiling allows at the projection's start: read the date as 'now'."
+            if at_start >= 0.005
+            else ""
+        )
         return (
             f"The supply side changes the answer: the largest cluster ('{limit['name']}') "
             f"binds first in {share} of draws; without it, '{without['name']}' would "
-            f"({F.percent(without['share'])}).{caveat} "
+            f"({F.percent(without['share'])}).{now}{caveat} "
         )
     return (
         f"The supply side does not change which limit binds first: the largest cluster "

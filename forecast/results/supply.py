@@ -15,8 +15,9 @@ def _within(values, low: float, high: float) -> bool | None:
     return None if median is None else bool(low <= median <= high)
 
 
-def cluster_limit(projection) -> dict | None:
-    """The first ``cluster`` ceiling's hit year and P(binds first), or None."""
+def cluster_limit(projection, start: float | None = None) -> dict | None:
+    """The first ``cluster`` ceiling's hit year and P(binds first), or None; with ``start``
+    (the projection's start), the share of draws in which it binds there already."""
     kinds = [str(k) for k in projection["constraint_kind"].to_numpy()]
     if "cluster" not in kinds:
         return None
@@ -30,6 +31,8 @@ def cluster_limit(projection) -> dict | None:
         "prob_hit_by_horizon": rounded(float(np.mean(np.isfinite(hits)))),
         "prob_binds_first": rounded(float(np.mean(binding == i))),
     }
+    if start is not None:
+        out["prob_met_at_start"] = rounded(float(np.mean(hits <= start + 1e-9)))
     # Which limit would bind first without the cluster ceiling: the earliest of the others
     # per draw (none where no other is met by the horizon).
     others = [j for j in range(len(names)) if j != i]
@@ -162,7 +165,7 @@ def supply_json(ds, projection) -> dict:
         "checks": checks,
         **({"accelerator_stock": stock} if stock is not None else {}),
     }
-    limit = cluster_limit(projection)
+    limit = cluster_limit(projection, attrs.get("start_year"))
     if limit is not None:
         out["cluster_limit"] = limit
     return out

@@ -53,9 +53,11 @@ A single cutoff's backtest (:func:`counts_backtest`, 2022-01-01 by default) is t
 briefing reports. What the model leaves out: the counts are of the runs in this tool's
 data (notable runs with a published compute estimate, from Epoch AI's database), which
 understates all runs, and more so lately (several frontier runs of 2025-26 have no
-estimate yet); the rate of notable runs is extrapolated as it grew, with no boom or
-saturation; the spread of runs below the frontier is held as it was over the last
-:data:`GAP_YEARS` years; the ceilings (money, power) do not cap the runs counted.
+estimate yet; against Epoch AI's published count above 1e25, about half of it:
+:mod:`forecast.analysis.published_counts`); the rate of notable runs is extrapolated as
+it grew, with no boom or saturation; the spread of runs below the frontier is held as it
+was over the last :data:`GAP_YEARS` years; the ceilings (money, power) do not cap the runs
+counted.
 """
 
 from __future__ import annotations

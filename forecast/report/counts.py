@@ -1,7 +1,8 @@
 """The briefing's section "How many runs cross each threshold", and its figure.
 
 Renders :mod:`forecast.analysis.counts` (the projected number of notable runs a year at or
-above 1e25, 1e26 and 1e27 FLOP, and its backtest); computes nothing beyond formatting.
+above 1e25, 1e26 and 1e27 FLOP, and its backtest) and :mod:`forecast.analysis.published_counts`
+(Epoch AI's published counts beside the data's); computes nothing beyond formatting.
 Epoch AI's published projection of the same counts (:data:`EPOCH_COUNTS`) lives here, as
 the growth accounting keeps its published rates.
 """
@@ -144,8 +145,8 @@ def _epoch_text(cumulative: dict) -> str:
 
 def _model_said(published: dict) -> str:
     """ "Fitted on the data up to 2022-01-01, the count model forecast 8 (3–14) runs at or
-    above 10²⁵ FLOP in 2024 (the data hold 11) and 11 (5–22) in 2025 (the data hold 6);
-    ..." ("" without a backtest)."""
+    above 10²⁵ FLOP in 2024 (the data hold 11) and 11 (4–21) in 2025 (the data hold 6);
+    Epoch AI's count of 2024, about 24, lies above ..." ("" without a backtest)."""
     cutoff = published.get("cutoff")
     per_year = (published.get("forecasts") or {}).get("1e25", {})
     years = [y for y in sorted(per_year, key=int) if int(y) >= 2024]
@@ -162,23 +163,38 @@ def _model_said(published: dict) -> str:
     if rate[0] is not None:
         high = [y for y, a in zip(years, above, strict=True) if a]
         if len(high) == len(years):
-            where = "above the 80% interval of every one of these years"
+            where = "above the 80% interval of " + (
+                "both years" if len(years) == 2 else "every one of these years"
+            )
         elif high:
             where = "above the 80% interval of " + " and ".join(high)
         else:
             where = "within the 80% interval or below it in each of these years"
         pub = next((c for c in published.get("comparisons", []) if c.get("year")), {})
         text += (
-            f"; Epoch AI's count of {pub.get('year', 'its year')}, {pub.get('qualifier', '')} "
-            f"{rate[0]} a year, lies {where}"
+            f"; Epoch AI's count of {pub.get('year', 'its year')}, "
+            f"{pub.get('qualifier', '')} {rate[0]}, lies {where}"
         )
-    return text + "."
+    return text + ": its forecasts are of the narrower set."
+
+
+def _left(c: dict) -> str:
+    """What the notable list leaves of a published count: "about 7", "over 1", "none"."""
+    left = c["outside_notable"]
+    return f"{c['qualifier']} {left}" if left > 0 else "none"
+
+
+def _adds(c: dict) -> str:
+    """ "6 (3 + 2 + 1)": what Epoch AI's notable list adds to the data, by kind."""
+    extra = c["notable_extra"]
+    return f"{sum(extra.values())} ({' + '.join(str(v) for v in extra.values())})"
 
 
 def published_table(published: dict) -> Table:
     """Per published count: the source's number, the data's on the same date or year
-    (the count model's runs, and every stage), how many of those an outside party
-    estimated, and the model's forecast for the year."""
+    (the count model's runs, and every stage), the difference, how much of it Epoch AI's
+    notable list adds and what is left, and the model's forecast for the year."""
+    split = "notable_extra" in (published["comparisons"] or [{}])[0]
     rows = []
     for c in published["comparisons"]:
         forecast = c.get("forecast")
@@ -194,8 +210,8 @@ def published_table(published: dict) -> Table:
                 c["period"],
                 f"{c['qualifier']} {c['published']}",
                 f"{c['data']} ({c['data_all_stages']})",
-                str(c["data_by_method"].get("third_party", 0)),
-                str(c["difference"]),
+                f"{c['qualifier']} {c['difference']}",
+                *((_adds(c), _left(c)) if split else ()),
                 cell,
                 Link(f"{published['source']['who']}, {c['source_date']}", c["url"]),
             )
@@ -205,16 +221,70 @@ def published_table(published: dict) -> Table:
         "models published",
         "Epoch AI",
         "this tool's data (every stage)",
-        "of which third-party estimates",
         "difference",
+        *(("of which in Epoch AI's notable list", "left: outside it") if split else ()),
         "count model's forecast",
         "source",
     )
-    return Table(header, tuple(rows), ("r", "l", "r", "r", "r", "r", "r", "l"))
+    return Table(header, tuple(rows), ("r", "l") + ("r",) * (len(header) - 3) + ("l",))
+
+
+def _notable_said(published: dict) -> str:
+    """How much of the difference Epoch AI's notable list accounts for at the latest
+    published date and in the published year ("" without the breakdown)."""
+    rows = [c for c in published.get("comparisons", []) if "notable_extra" in c]
+    latest = max((c for c in rows if c.get("as_of")), key=lambda c: c["as_of"], default=None)
+    if latest is None:
+        return ""
+
+    def share(c: dict) -> str:
+        n, diff = sum(c["notable_extra"].values()), c["difference"]
+        if n >= diff:
+            return f"{n}: the whole difference ({c['qualifier']} {diff})"
+        return f"{n} of the {c['qualifier']} {diff}"
+
+    text = f"By {latest['as_of']} the notable list accounts for {share(latest)}"
+    year = next((c for c in rows if c.get("year") is not None), None)
+    if year is not None:
+        text += f"; in {year['year']}, for {share(year)}"
+        if year["outside_notable"] > 0:
+            text += (
+                f", the other {_left(year)} being models outside it, which this tool has no "
+                "source for"
+            )
+    return text + "."
+
+
+def _if_counted_said(published: dict) -> str:
+    """What counting the notes' estimates (and the versions) in would change: the
+    data's count in the published year and the trend's frontier selection."""
+    ifc = published.get("if_counted") or {}
+    notes, both = ifc.get("notes"), ifc.get("notes_and_versions")
+    if not notes:
+        return ""
+    year = next((c for c in published["comparisons"] if c.get("year") is not None), None)
+    text = f"Were the {notes['added']} estimates kept only in the notes counted as runs"
+    if year is not None:
+        y, key = str(year["year"]), year["threshold"]
+        held = (
+            published["years_all_stages"][key][y]["total"]
+            + published["years_notable_extra"][key][y]["notes"]
+        )
+        text += f", {y} would hold {held}, and"
+    text += (
+        f" the trend's frontier selection would go from {notes['selected']} runs to "
+        f"{notes['selected_if_counted']} ({', '.join(notes['enter'])} in"
+        + (f"; {', '.join(notes['leave'])} out" if notes["leave"] else "")
+        + ")"
+    )
+    if both:
+        text += f"; with the versions too, to {both['selected_if_counted']}"
+    return text + ". So this tool keeps them out and states the difference."
 
 
 def published_blocks(published: dict) -> list[Block]:
-    """Epoch AI's published counts above 10²⁵ FLOP beside the data's and the model's."""
+    """Epoch AI's published counts above 10²⁵ FLOP beside the data's and the model's:
+    a reading, the table, and a note on its columns and on what the difference is."""
     rows = published.get("comparisons") or []
     if not rows:
         return []
@@ -222,25 +292,27 @@ def published_blocks(published: dict) -> list[Block]:
     latest = max((c for c in rows if c.get("as_of")), key=lambda c: c["as_of"], default=None)
     said = []
     if year is not None:
+        third = year["data_by_method"].get("third_party", 0)
+        bench = year.get("data_benchmark")
+        how = f"{third} of them outside estimates" + (
+            f", {bench} from benchmark scores" if bench else ""
+        )
         said.append(
             f"{year['data_all_stages']} runs at or above {_threshold_label(year['threshold'])} "
-            f"published in {year['year']}, against Epoch AI's {year['qualifier']} "
-            f"{year['published']},"
+            f"published in {year['year']} ({how}) against Epoch AI's {year['qualifier']} "
+            f"{year['published']}"
         )
     if latest is not None:
         said.append(
-            f"{latest['data_all_stages']} published by {latest['as_of']} against "
+            f"{latest['data_all_stages']} by {latest['as_of']} against "
             f"{latest['qualifier']} {latest['published']}"
         )
     text = (
         "This tool's data hold "
-        + " and ".join(said)
-        + ". Epoch AI's count is of a wider set: it searches benchmarks and leaderboards "
-        "for models outside its notable list and counts each version of a model, "
-        "imputing the compute from benchmark scores where the developer says too little; "
-        "this tool's data hold the notable models with a compute estimate (three of them "
-        "from benchmark scores), so its counts, and the count model's forecasts, are of "
-        "that narrower set."
+        + ", and ".join(said)
+        + ": Epoch AI counts a wider set, every version of a model and models outside its "
+        "notable list, imputing the compute from benchmark scores where the developer says "
+        "too little, while this tool counts each training run once, with a compute figure."
     )
     model = _model_said(published)
     if model:
@@ -249,17 +321,29 @@ def published_blocks(published: dict) -> list[Block]:
         f"{published['source']['who']}, “{published['source']['title']}”",
         published["source"]["url"],
     )
-    note = Para.of(
+    note = (
         "Each row: the models published by the date or in the year; the data's count is "
         "of the runs the count model counts, in brackets of every stage (fine-tunes and "
         "unfinished runs too, as Epoch AI counts models); difference: Epoch AI's count "
         "minus the data's of every stage; the forecast (median and 80% interval, from the "
         "counts backtest) only for a whole year; ✗ marks a published count outside it."
     )
+    parts: list = [note]
+    kinds = published.get("extra_kinds") or {}
+    notable = published.get("notable_source")
+    if kinds and notable:
+        parts += [
+            " Of the difference, ",
+            Link(f"{notable['who']}'s notable list", notable["url"]),
+            " holds " + " + ".join(kinds.values()) + ". " + _notable_said(published),
+        ]
+    ifc = _if_counted_said(published)
+    if ifc:
+        parts.append(" " + ifc)
     return [
         Para.of(Strong("Published counts"), " (", link, "). ", text),
         published_table(published),
-        note,
+        Para.of(*parts),
     ]
 
 

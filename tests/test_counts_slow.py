@@ -16,6 +16,8 @@ from forecast.analysis.counts import (
     observed_counts,
     threshold_key,
 )
+from forecast.analysis.published_counts import published_observed, with_forecast
+from forecast.data.runs import STAGES
 from forecast.report.counts import counts_blocks
 from forecast.report.document import to_markdown
 from forecast.scenario import load_scenario
@@ -74,6 +76,20 @@ def test_counts_backtest_of_the_baseline_from_2022(root):
     )
     cell = out["counts"]["1e25"][str(out["years"][-1])]
     assert f"the data hold {cell['observed']}" in text
+
+    # Against Epoch AI's published rate (about 24 models over 1e25 FLOP in 2024): the
+    # model, fitted on this tool's narrower data, forecasts fewer for 2024 and for 2025,
+    # with 24 above its 80% interval of 2024 (examples/baseline: 8 (3-14) and 11 (4-21)).
+    every = counted_runs(dataclasses.replace(scenario.data, until=None, stages=STAGES))
+    published = with_forecast(published_observed(counted, every), out)
+    for year in ("2024", "2025"):
+        cell = published["forecasts"]["1e25"][year]
+        assert cell["published_rate"] == 24 and cell["median"] < 24
+    assert published["forecasts"]["1e25"]["2024"]["published_rate_above_p90"] is True
+    (in_2024,) = [c for c in published["comparisons"] if c["year"] == 2024]
+    assert in_2024["forecast"] == {
+        k: out["counts"]["1e25"]["2024"][k] for k in ("median", "p10", "p90")
+    }
 
     # Cached and seeded: the same numbers again.
     assert counts_backtest(scenario, n_draws=500) == out

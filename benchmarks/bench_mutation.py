@@ -84,12 +84,31 @@ BY_NAME = {
         "As mutant 23: with size 0 the general branch gives the same; a size of exactly 1 "
         "is outside the prior's bounds (-0.5, 0.9).",
     ),
-    "forecast.project.hits.x_closed_form_hit__mutmut_44": (
+    "forecast.project.hits.x_closed_form_hit__mutmut_48": (
         "boundary of a continuous value",
         "slope > 0 against >= 0 differs only when the gap's slope is exactly 0.0 (demand "
-        "and ceiling growing at the very same rate), which no fitted draw produces.",
+        "and ceiling growing at the very same rate), which no fitted draw produces; and "
+        "there the start rule on the next line decides the same way.",
     ),
-    "forecast.project.hits.x_hit_years__mutmut_20": (
+    "forecast.project.hits.x_closed_form_hit__mutmut_54": (
+        "boundary of a continuous value",
+        "slope <= 0 against < 0 in the start rule: differs only for a slope of exactly 0.0.",
+    ),
+    "forecast.project.hits.x_closed_form_hit__mutmut_58": (
+        "boundary of a continuous value",
+        "gap >= 0 against > 0 at the start: differs only for a gap of exactly 0.0 there.",
+    ),
+    "forecast.project.hits.x_hit_years__mutmut_11": (
+        "same value",
+        "closed_form_hit(inp, c, None): None means the default, inp.start_year, which is "
+        "what hit_years passes.",
+    ),
+    "forecast.project.hits.x_hit_years__mutmut_14": (
+        "same value",
+        "closed_form_hit(inp, c) without start: the default is inp.start_year, what "
+        "hit_years passes.",
+    ),
+    "forecast.project.hits.x_hit_years__mutmut_22": (
         "boundary of a continuous value",
         "t > end against t >= end: a hit year exactly at the end instant has probability 0.",
     ),

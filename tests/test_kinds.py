@@ -840,3 +840,16 @@ def test_a_chips_ceiling_without_a_limit_starts_from_the_installed_stock(tmp_pat
     limit = _from_stock(sc, 2030.0, np.array([0.7, 0.3]))
     t_stock = 2025 + 364 / 365  # 2025-12-31 as a decimal year
     np.testing.assert_allclose(limit, 1.48e7 * np.array([1.7, 1.3]) ** (2030 - t_stock))
+
+
+def test_the_closed_form_gives_a_root_before_the_start_unclipped():
+    """A ceiling passed before the start, with demand growing faster: the closed form
+    returns its root (before the start), and the hit years clip it to the start."""
+    L, g = 1e26, 0.5  # a compute ceiling of 1e26 FLOP at 2030, growing 1.5x a year
+    c = ConstraintDraws("latency", "compute", None, ONES * L, 2030.0, ONES * g, ONES)
+    inp = _with(c)
+    lg = math.log1p(g)
+    root = (math.log(L) - lg * 2030.0 - LN_C0) / (A - lg)
+    assert root < inp.start_year
+    np.testing.assert_allclose(closed_form_hit(inp, c), root, atol=1e-6)
+    np.testing.assert_allclose(hit_years(inp)[0], inp.start_year)

@@ -12,9 +12,11 @@ period. A planned cluster's date is the end of the period it is planned for ("Pl
 2029-02-28): operating by then, as the nowcast reads it; a planned one without a period
 ("Planned", "completion unclear") is left out. Names Epoch AI repeats (e.g. "Anonymized
 Chinese System") get their first operational date appended, so each row has one name.
-Power and hardware cost are Epoch AI's headline figures (the reported one where one is
-published, else its calculation from the chips), with ``power_basis`` and ``cost_basis``
-saying which; a headline that is neither stops the script, since the copy has changed.
+``chip_count`` is the cluster's total of AI chips (Epoch AI's "Total number of AI
+chips", else its primary quantity), the denominator of a run's share. Power and hardware
+cost are Epoch AI's headline figures (the reported one where one is published, else its
+calculation from the chips), with ``power_basis`` and ``cost_basis`` saying which; a
+headline that is neither stops the script, since the copy has changed.
 
 Usage: python scripts/curate_clusters.py [REFERENCE_CSV] [OUT_CSV]
 """
@@ -134,9 +136,12 @@ def curate(reference: Path = REFERENCE) -> list[dict[str, str]]:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
             continue
         rank = _number(r["Rank when first operational"])
-        chips = _number(r["Chip quantity (primary)"])
+        # Every AI chip of the cluster, the primary type and any other (Colossus phase 2:
+        # 150,000 H100 and 50,000 H200), as a run counts the chips it used; the primary
+        # quantity where Epoch AI gives no total (never above the total in this copy).
+        chips = _number(r["Total number of AI chips"])
         if not math.isfinite(chips):
-            chips = _number(r["Total number of AI chips"])
+            chips = _number(r["Chip quantity (primary)"])
         # Epoch AI's headline power and cost are the reported figure where one is
         # published, else its calculation: kept so, with which one it is.
         power_mw = _number(r["Power Capacity (MW)"])

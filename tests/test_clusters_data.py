@@ -80,6 +80,11 @@ def test_the_run_shares_are_what_their_sources_say():
     assert share["Llama 3.1-405B"] == pytest.approx(16384 / 24576)
     assert share["Grok 3"] == pytest.approx(0.8)
     assert share["Llama 4 Behemoth (preview)"] == pytest.approx(0.32)
+    # Grok 4: 200,000 GPUs, all of Colossus's second phase (150,000 H100 and 50,000 H200,
+    # counted whole: a cluster's chip_count is its total of AI chips, not its primary chip).
+    assert runs.loc["Grok 4", "cluster"] == "xAI Colossus Memphis Phase 2"
+    assert clusters.loc["xAI Colossus Memphis Phase 2", "chip_count"] == 200_000
+    assert share["Grok 4"] == pytest.approx(1.0)
     assert (share > 0).all() and (share <= 1).all()
     # A run's chips are those of run_hardware.csv wherever both files give them.
     hardware = load_run_hardware().set_index("name")["chip_count"]
@@ -171,6 +176,16 @@ def _line_of(file: str, column: str, value: str) -> int:
         ("run_clusters.csv", None, "run", "GPT-7", "no run named 'GPT-7'"),
         ("run_clusters.csv", None, "cluster", "Meta 100K", "did you mean 'Meta 100k'"),
         ("run_clusters.csv", None, "chips", "999999", "more than"),
+        # A run cannot have trained on a plan, nor on a phase that began after it was
+        # published (Grok 4, published 2025-07-09; Colossus phase 3 from 2025-07-22).
+        ("run_clusters.csv", None, "cluster", "xAI Colossus 2 Memphis Phase 1", "is planned"),
+        (
+            "run_clusters.csv",
+            ("run", "Grok 4"),
+            "cluster",
+            "xAI Colossus Memphis Phase 3",
+            "after 'Grok 4' was published (2025-07-09)",
+        ),
         ("accelerators.csv", None, "h100e", "1e12", "H100e"),
         ("accelerators.csv", ("basis", "derived"), "note", "", "formula"),
         ("accelerators.csv", ("quantity", "produced"), "retirement", "source", "none"),
@@ -186,7 +201,7 @@ def test_a_bad_cell_is_one_line_with_file_line_and_column(
     folder = _copy(tmp_path)
     # Line 3 of clusters.csv is an existing cluster; line 2 of the others their first row.
     line = _line_of(file, *where) if where else 3 if file == "clusters.csv" else 2
-    if file == "run_clusters.csv" and column == "cluster":
+    if file == "run_clusters.csv" and column == "cluster" and where is None:
         line = _line_of(file, "cluster", "Meta 100k")
     _edit(folder / file, line, column, value)
     assert main(["data", "check", "--data-dir", str(folder)]) == 2
@@ -195,6 +210,18 @@ def test_a_bad_cell_is_one_line_with_file_line_and_column(
     lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1, err
     assert f"{file}:{line}: {column}" in lines[0] and says in lines[0], lines[0]
+
+
+def test_each_run_trained_on_a_cluster_operating_by_its_publication():
+    """Checked on the shipped pairs: the cluster existed when the run was published."""
+    from forecast.data.runs import load_runs
+
+    dates = load_runs().set_index("name")["date"]
+    clusters = load_clusters().set_index("name")
+    for _, row in load_run_clusters().iterrows():
+        cluster = clusters.loc[row["cluster"]]
+        assert cluster["status"] != "planned", row["run"]
+        assert cluster["first_operational"] <= dates[row["run"]], row["run"]
 
 
 def test_a_bad_row_raises_a_data_error(tmp_path):

@@ -176,17 +176,49 @@ def _closest(name: str, names: list[str]) -> str:
 
 
 def _run_cluster_checks(
-    run_names: set[str] | None, clusters: pd.DataFrame | None
+    run_dates: dict[str, dt.date | None] | None, clusters: pd.DataFrame | None
 ) -> Callable[[dict[str, Any]], list[tuple[str | None, str]]]:
     chips = (
         None
         if clusters is None
         else dict(zip(clusters["name"], clusters["chip_count"], strict=True))
     )
+    operating = (
+        {}
+        if clusters is None
+        else {
+            name: (status, start)
+            for name, status, start in zip(
+                clusters["name"], clusters["status"], clusters["first_operational"], strict=True
+            )
+        }
+    )
+    run_names = None if run_dates is None else set(run_dates)
 
     def check(row: dict[str, Any]) -> list[tuple[str | None, str]]:
         found: list[tuple[str | None, str]] = []
         run, cluster = row.get("run"), row.get("cluster")
+        if cluster in operating and run in (run_dates or {}):
+            # A published run trained on a cluster that operated before it was published:
+            # a plan, or a phase that began later, is the wrong cluster (or a wrong date).
+            status, start = operating[cluster]
+            published = run_dates[run] if run_dates else None
+            if status == "planned":
+                found.append(
+                    (
+                        "cluster",
+                        f"{cluster!r} is planned: a published run trained on "
+                        "a cluster that operated",
+                    )
+                )
+            elif published is not None and start is not None and start > published:
+                found.append(
+                    (
+                        "cluster",
+                        f"{cluster!r} began operating on {start}, after {run!r} was "
+                        f"published ({published}): an earlier phase or another cluster",
+                    )
+                )
         if run is not None and run_names is not None and run not in run_names:
             found.append(
                 (
@@ -216,12 +248,25 @@ def _run_cluster_checks(
     return check
 
 
+def _run_dates(runs: pd.DataFrame) -> dict[str, dt.date | None]:
+    """Each run's publication date (``None`` where the table has no ``date``)."""
+    if "date" not in runs:
+        return dict.fromkeys(runs["name"])
+    return {
+        name: (date if isinstance(date, dt.date) else None)
+        for name, date in zip(runs["name"], runs["date"], strict=True)
+    }
+
+
 def load_run_clusters(
     path: str | Path | None = None,
     runs: pd.DataFrame | None = None,
     clusters: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Load ``run_clusters.csv``: the cluster a run trained on and the chips it used.
+
+    Each run and cluster must be in the tables; the cluster must have operated by the run's
+    publication (not a plan, not a phase that began later) and have at least the run's chips.
 
     Parameters
     ----------
@@ -238,7 +283,7 @@ def load_run_clusters(
         path or DATA_DIR / "run_clusters.csv",
         RUN_CLUSTER_COLUMNS,
         unique="run",
-        row_check=_run_cluster_checks(set(runs["name"]), clusters),
+        row_check=_run_cluster_checks(_run_dates(runs), clusters),
     )
 
 

@@ -1,6 +1,6 @@
-"""The constraint kinds chips, data and compute, and power across sites: each against its
-closed form written out by hand (to 1e-6 years), the never-binds case, the solver, and
-the scenario file's checks of their keys."""
+"""The constraint kinds chips, data, compute and cluster, and power across sites: each
+against its closed form written out by hand (to 1e-6 years), the never-binds case, the
+solver, and the scenario file's checks of their keys."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The constraint kinds chips, data and compute, and power across sites: each against its
-closed form written out by hand (to 1e-6 years), the never-binds case, the solver, and
-the scenario file's checks of their keys."""
+"""The constraint kinds chips, data, compute and cluster, and power across sites: each
+against its closed form written out by hand (to 1e-6 years), the never-binds case, the
+solver, and the scenario file's checks of their keys."""
 
 from __future__ import annotations
 
@@ -570,6 +570,40 @@ def test_cluster_hit_years_by_hand():
     # for 100 days.
     allowed = ln_affordable(_with(three), three, np.full(S, 2030.0))
     np.testing.assert_allclose(np.exp(allowed), 4.05e20 * 8.64e6, rtol=1e-9)
+
+
+@pytest.mark.parametrize("sites,split", [(None, None), (4.0, 0.8)], ids=["one", "four"])
+@pytest.mark.parametrize("size", [0.0, 0.3])
+def test_cluster_ceiling_under_the_realised_duration_cap(size, sites, split):
+    """The realised duration (90 days at 2024, 1.3x a year, times (C / 1e24)^size) reaches
+    its cap at 2027.5 here; past it D is the cap, so C / cap <= s n f H(t) r with
+    H(t) = L (1+g)^(t - t_l): t* = (ln(s n f L r cap) - ln(1+g) t_l - ln C0) / (A - ln(1+g)).
+    The gap bends at the cap, so no closed form: the solver, the hit years and the
+    projection all find t*, and what the ceiling allows there is the run's own compute."""
+    L, s, g, r = 2e6, 0.5, 0.5, 3e14
+    c = _cluster(L, s, g, r, sites, split)
+    d, lg = math.log(1.3), math.log1p(g)
+
+    def ln_days(t: float) -> float:
+        return math.log(90.0) + d * (t - 2024.0) + size * (LN_C0 + A * t - math.log(1e24))
+
+    cap = math.exp(ln_days(2027.5))
+    inp = _realised(_with(c), size)
+    inp = dataclasses.replace(inp, realised=dataclasses.replace(inp.realised, max_days=ONES * cap))
+    n_f = 1.0 if sites is None else sites * split
+    expected = (math.log(s * n_f * L * r * cap * 86_400) - lg * 2026.0 - LN_C0) / (A - lg)
+    assert 2027.5 < expected < 2060, expected  # met after the cap, inside the window
+    # Below the ceiling until the cap (the uncapped gap is linear, so at both ends): the
+    # crossing is the capped regime's.
+    for t in (2026.0, 2027.5):
+        at = np.full((S, 1), t)
+        assert np.all(ln_demand(inp, c, at) < c.ln_limit(at))
+    assert not is_log_linear(inp, c)
+    np.testing.assert_allclose(solve_hit(inp, c, 2026.0, 2060.0), expected, atol=1e-6)
+    np.testing.assert_allclose(hit_years(inp)[0], expected, atol=1e-6)
+    np.testing.assert_allclose(project(inp)["hit_year"].to_numpy()[0], expected, atol=1e-6)
+    allowed = ln_affordable(inp, c, np.full(S, expected))
+    np.testing.assert_allclose(allowed, LN_C0 + A * expected, atol=1e-8)
 
 
 @pytest.mark.parametrize("sites,split", [(None, None), (4.0, 0.8)], ids=["one", "four"])

@@ -83,9 +83,11 @@ class ConstraintDraws:
     - spend: USD; power: W, times ``sites * split_efficiency``;
     - chips: the run's sustained FLOP/s, ``share * limit * flops_per_h100e`` (H100-
       equivalents times the realised FLOP/s each delivers);
-    - cluster: the run's sustained FLOP/s, ``share * limit * flops_per_h100e * sites *
-      split_efficiency`` (the largest cluster's H100-equivalents, the share of it one run
-      uses, over the sites it spans);
+    - cluster: the run's sustained FLOP/s, ``share * sites * split_efficiency * H(t) *
+      flops_per_h100e`` with ``H(t) = limit * (1 + g)^(t - ref)`` the largest cluster's
+      H100-equivalents (the share of it one run uses, over the sites it spans, keeping
+      ``split_efficiency`` of their compute; ``sites`` and ``split_efficiency`` are 1 unless
+      given);
     - data: FLOP, ``6 T^2 / tokens_per_parameter`` with ``T = share * limit * epochs *
       modality_multiplier * synthetic_multiplier`` tokens growing by ``g``, so the
       ceiling grows by ``(1 + g)^2`` a year;

@@ -145,15 +145,20 @@ class Constraint:
       held back by it trains as long as a run may last, D_max (``max_training_days``, or
       ``training_days`` under the datasheet conversion), so its compute C is compared with
       s * ``limit_flop`` * D_max / D_l;
-    - ``cluster``: the run's sustained FLOP/s, C / D, against the largest cluster available,
-      s * ``sites`` * ``split_efficiency`` * H(t) * r, with H(t) = ``limit_h100e`` * (1 + g)
-      ** (t - t_l) the largest cluster in H100-equivalents, s the share of its chips one run
-      uses, ``sites`` the clusters one run spans (1 unless given) and r the realised
-      ``flops_per_h100e``. Where the file leaves ``limit_h100e``, ``growth_per_year`` or
-      ``share`` out, they come from the data: the fitted trend of the largest cluster
-      (``data.clusters``, never below the largest operating at the data's end) and the
-      share of their cluster the runs of ``data.run_clusters`` used
-      (:mod:`forecast.models.clusters`).
+    - ``cluster``: the run's sustained FLOP/s, C / D (as for ``chips``), against the largest
+      single or multi-site cluster available,
+
+          limit(t) = s * ``sites`` * ``split_efficiency`` * H(t) * r,
+          H(t) = ``limit_h100e`` * (1 + g) ** (t - t_l),
+
+      H(t) the largest cluster available at t in H100-equivalents, s the share of its chips
+      one run uses, ``sites`` the clusters one run spans (1 unless given),
+      ``split_efficiency`` the share of its compute a run split across them keeps (1 unless
+      given) and r the realised ``flops_per_h100e`` (required). Where the file leaves
+      ``limit_h100e``, ``growth_per_year`` or ``share`` out, they come from the data: the
+      fitted trend of the largest cluster (``data.clusters``, never below the largest
+      operating at the data's end) and the share of their cluster the runs of
+      ``data.run_clusters`` used (:mod:`forecast.models.clusters`).
     """
 
     #: The limit key each kind takes (the others are refused).

@@ -165,6 +165,28 @@ def trend_summary(trend_fit, runs_used, start_year: float, seed: int = 0):
     return fit_summary(result, np.random.default_rng(seed))
 
 
+def fake_runs(n: int = 12):
+    """``n`` published runs from 2012 to mid-2025 on a 0.6 OOM/yr line to 5e26 FLOP."""
+    import numpy as np
+    import pandas as pd
+
+    t = np.linspace(2012.0, 2025.5, n)
+    log10 = 26.7 - (2025.5 - t) * 0.6
+    return pd.DataFrame(
+        {
+            "name": [f"run {i}" for i in range(t.size)],
+            "organization": "lab",
+            "date": [f"{int(x)}-06-01" for x in t],
+            "t": t,
+            "log10_flop": log10,
+            "compute_flop": 10**log10,
+            "method": "hardware",
+            "source_title": "a source",
+            "source_url": "https://example.org",
+        }
+    )
+
+
 def fake_results(projection, runs_used, trend_fit=None, sweep=None, scenario: str = "baseline"):
     """A :class:`forecast.results.Results` around a projection, for report tests.
 

@@ -21,7 +21,7 @@ from forecast.report.briefing import build_briefing
 from forecast.report.document import Figure, Table
 from forecast.report.limit_figures import plot_binding_first
 from forecast.results.summary import ALLOWED_VAR, build_summary
-from helpers import fake_results, make_inputs
+from helpers import fake_results, fake_runs, make_inputs
 
 matplotlib.use("Agg")
 
@@ -47,21 +47,7 @@ def make_projection(site_watts: tuple[float, float] = (9.0, 12.0), s: int = S):
 
 
 def runs() -> pd.DataFrame:
-    t = np.linspace(2012.0, 2025.5, 12)
-    log10 = 26.7 - (2025.5 - t) * 0.6
-    return pd.DataFrame(
-        {
-            "name": [f"run {i}" for i in range(t.size)],
-            "organization": "lab",
-            "date": [f"{int(x)}-06-01" for x in t],
-            "t": t,
-            "log10_flop": log10,
-            "compute_flop": 10**log10,
-            "method": "hardware",
-            "source_title": "a source",
-            "source_url": "https://example.org",
-        }
-    )
+    return fake_runs()
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ from forecast.report.write import render_report, write_report
 from forecast.results import Results
 from forecast.results.summary import dumps
 from forecast.scenario import load_scenario
-from helpers import fake_results, make_inputs
+from helpers import fake_results, fake_runs, make_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -368,21 +368,7 @@ def _counts_dataset(observed: dict):
 def report(tmp_path_factory, observed) -> Path:
     inputs = make_inputs(20, np.linspace(5.0, 7.0, 20), horizon=2045.0)
     projection = project(inputs)
-    t = np.linspace(2012.0, 2025.5, 12)
-    log10 = 26.7 - (2025.5 - t) * 0.6
-    runs = pd.DataFrame(
-        {
-            "name": [f"run {i}" for i in range(t.size)],
-            "organization": "lab",
-            "date": [f"{int(x)}-06-01" for x in t],
-            "t": t,
-            "log10_flop": log10,
-            "compute_flop": 10**log10,
-            "method": "hardware",
-            "source_title": "a source",
-            "source_url": "https://example.org",
-        }
-    )
+    runs = fake_runs()
     results = fake_results(projection, runs)
     results.threshold_counts = _counts_dataset(observed)
     out = tmp_path_factory.mktemp("reports") / "baseline"

@@ -16,7 +16,7 @@ from forecast.project.engine import project
 from forecast.report.folder import MARKER
 from forecast.report.write import StaleReportError, render_report, write_report
 from forecast.results import Results
-from helpers import fake_growth, fake_results, make_fake_trend_fit, make_inputs
+from helpers import fake_growth, fake_results, fake_runs, make_fake_trend_fit, make_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,23 +49,8 @@ def report(tmp_path_factory) -> Path:
 
 
 def _runs():
-    import pandas as pd
 
-    t = np.linspace(2012.0, 2025.5, 20)
-    log10 = 26.7 - (2025.5 - t) * 0.6
-    return pd.DataFrame(
-        {
-            "name": [f"run {i}" for i in range(t.size)],
-            "organization": "lab",
-            "date": [f"{int(x)}-06-01" for x in t],
-            "t": t,
-            "log10_flop": log10,
-            "compute_flop": 10**log10,
-            "method": "hardware",
-            "source_title": "a source",
-            "source_url": "https://example.org",
-        }
-    )
+    return fake_runs(20)
 
 
 def _sweep(projection):

@@ -214,6 +214,10 @@ def fit_and_project(scenario: Scenario, options: RunOptions, log: Log = quiet) -
         fit = fit_summary(result, np.random.default_rng(result.seed))
     runs = runs_dataset(result.runs_used, context_runs(result.scenario, result.start_year))
     inputs = xr.Dataset({k: ("draw", np.asarray(v)) for k, v in result.input_draws.items()})
+    # What explore.html needs to move the assumptions (per-draw lines from the engine).
+    from forecast.analysis.explore import explore_dataset
+
+    explore = explore_dataset(result.inputs, result.projection)
     return Results(
         scenario=result.scenario,
         scenario_text=text,
@@ -224,6 +228,7 @@ def fit_and_project(scenario: Scenario, options: RunOptions, log: Log = quiet) -
         fit=fit,
         posterior=posterior_groups(result),
         lesson_2018=lesson_2018,
+        explore=explore,
         fitted=result,
     )
 

@@ -230,7 +230,7 @@ def explore_dataset(inp: ProjectionInputs, projection: xr.Dataset, n: int = DRAW
             "d_price_value": (cdims, rates["price"][0]),
             "d_price_slope": (cdims, rates["price"][1]),
             "allowed": (("constraint", "draw", "year"), allowed.to_numpy()),
-            "exact": ("constraint", [is_log_linear(inp, cd) for cd in inp.constraints]),
+            "exact": ("constraint", np.array([is_log_linear(inp, cd) for cd in inp.constraints], dtype="i1")),
             "kind": ("constraint", [cd.kind for cd in inp.constraints]),
             "unit": ("constraint", [DEMAND_UNITS.get(cd.demand, "") for cd in inp.constraints]),
             "limit_key": ("constraint", [Constraint.LIMITS[cd.kind] for cd in inp.constraints]),

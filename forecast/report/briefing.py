@@ -12,7 +12,7 @@ from forecast.report.assumptions import (
     assumptions_section,
     diagnostics_section,
 )
-from forecast.report.document import Block, Figure, Heading, Para, Strong, Table
+from forecast.report.document import Block, Figure, Heading, Link, Para, Strong, Table
 from forecast.report.evidence import cost_section, sensitivity_section, trend_section
 from forecast.report.lesson import caption as lesson_caption
 from forecast.report.lesson import lesson_blocks
@@ -176,6 +176,16 @@ def build_briefing(
     title = f"When does the largest AI training run hit its limits? Scenario: {sc.name}"
     blocks: list[Block] = []
     blocks += answer(summary, results, with_sweep=results.sweep is not None, figs=figs)
+    if results.explore is not None:
+        blocks.append(
+            Para.of(
+                Strong("Explore it."),
+                " Move the doubling time, each limit's level, share and growth, the training"
+                " duration and the hardware rates, and see the hit years move: ",
+                Link("explore.html", "explore.html"),
+                " (one file beside this one; open it in any browser, offline).",
+            )
+        )
     if sc.description:
         blocks.append(Para.of(Strong("Scenario."), " ", " ".join(sc.description.split())))
     blocks += trend_section(summary, results, figs)

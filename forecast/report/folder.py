@@ -36,6 +36,7 @@ TOOL = "forecast"
 _REPORT_NAMES = {
     "figures",
     "briefing.html",
+    "explore.html",
     "briefing.md",
     "summary.json",
     "posterior.nc",

@@ -171,6 +171,12 @@ def _render(
     title, doc = build_briefing(summary, results, figs, extra)
     (tmp / "briefing.md").write_text(to_markdown(title, doc), encoding="utf-8")
     (tmp / "briefing.html").write_text(to_html(title, doc), encoding="utf-8")
+    if results.explore is not None:
+        from forecast.report.explore import explore_html
+
+        (tmp / "explore.html").write_text(
+            explore_html(results.explore, results.scenario.name), encoding="utf-8"
+        )
 
 
 def _manifest(results: Results, basis: str) -> dict:

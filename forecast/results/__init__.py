@@ -182,6 +182,9 @@ class Results:
     #: What the clusters say (:mod:`forecast.analysis.supply`); None without a fitted
     #: ``cluster`` ceiling.
     supply: xr.Dataset | None = None
+    #: The per-draw hit-year lines of ``explore.html`` (:mod:`forecast.analysis.explore`);
+    #: None for results saved before it existed (then no page is written).
+    explore: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
     #: The fits and per-draw inputs of this run, which the analyses re-evaluate (None when
     #: the results are read back from a report folder: they are not saved).
@@ -317,6 +320,7 @@ class Results:
             "feasible_2030": self.feasible_2030,
             "threshold_counts": self.threshold_counts,
             "supply": self.supply,
+            "explore": self.explore,
         }
         for group, ds in groups.items():
             if ds is not None:
@@ -364,6 +368,7 @@ class Results:
         feasible = optional_group(folder / "projection.nc", "feasible_2030")
         counts = optional_group(folder / "projection.nc", "threshold_counts")
         supply = optional_group(folder / "projection.nc", "supply")
+        explore = optional_group(folder / "projection.nc", "explore")
         posterior = folder / "posterior.nc"
         inputs = open_group(posterior, "projection_inputs")
         inputs = inputs.rename({k: unquote(k) for k in inputs.data_vars})
@@ -398,5 +403,6 @@ class Results:
             feasible_2030=feasible,
             threshold_counts=counts,
             supply=supply,
+            explore=explore,
             rolling=rolling,
         )

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import make_inputs
 
 from forecast.analysis.explore import apply_settings, explore_dataset, thin
 from forecast.project.engine import hit_years, project
@@ -22,6 +21,7 @@ from forecast.project.limits import ConstraintDraws
 from forecast.project.trajectory import take_draws
 from forecast.report.explore import explore_html
 from forecast.results.files import json_attrs, optional_group
+from helpers import make_inputs
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -31,31 +31,66 @@ def _constraints(s: int, rng: np.random.Generator) -> tuple[ConstraintDraws, ...
     ones = np.ones(s)
     return (
         ConstraintDraws("World budget", "spend", "capex", 1e12 * ones, 2018.0, 0.05 * ones, ones),
-        ConstraintDraws("1% of GDP", "spend", "capex", 1e14 * ones, 2022.0, 0.03 * ones, ones * 0.01),
         ConstraintDraws(
-            "Firm capex", "spend", "capex", rng.lognormal(np.log(1.9e11), 0.1, s), 2026.0,
-            rng.uniform(0.0, 0.55, s), rng.uniform(0.1, 0.5, s),
+            "1% of GDP", "spend", "capex", 1e14 * ones, 2022.0, 0.03 * ones, ones * 0.01
         ),
         ConstraintDraws(
-            "Power", "power", None, rng.lognormal(np.log(2.5e9), 0.5, s), 2030.0,
-            rng.uniform(0.1, 0.3, s), ones,
+            "Firm capex",
+            "spend",
+            "capex",
+            rng.lognormal(np.log(1.9e11), 0.1, s),
+            2026.0,
+            rng.uniform(0.0, 0.55, s),
+            rng.uniform(0.1, 0.5, s),
+        ),
+        ConstraintDraws(
+            "Power",
+            "power",
+            None,
+            rng.lognormal(np.log(2.5e9), 0.5, s),
+            2030.0,
+            rng.uniform(0.1, 0.3, s),
+            ones,
             {"sites": rng.uniform(1, 8, s), "split_efficiency": rng.uniform(0.8, 1, s)},
         ),
         ConstraintDraws(
-            "Chips", "chips", None, 1.5e7 * ones, 2025.0, rng.uniform(0.3, 1.0, s),
-            rng.uniform(0.16, 0.4, s), {"flops_per_h100e": rng.lognormal(np.log(3e14), 0.3, s)},
+            "Chips",
+            "chips",
+            None,
+            1.5e7 * ones,
+            2025.0,
+            rng.uniform(0.3, 1.0, s),
+            rng.uniform(0.16, 0.4, s),
+            {"flops_per_h100e": rng.lognormal(np.log(3e14), 0.3, s)},
         ),
         ConstraintDraws(
-            "Data", "data", None, rng.lognormal(np.log(3e14), 0.5, s), 2024.0,
-            rng.uniform(0.03, 0.1, s), ones, {"modality_multiplier": rng.uniform(1, 10, s)},
+            "Data",
+            "data",
+            None,
+            rng.lognormal(np.log(3e14), 0.5, s),
+            2024.0,
+            rng.uniform(0.03, 0.1, s),
+            ones,
+            {"modality_multiplier": rng.uniform(1, 10, s)},
         ),
         ConstraintDraws(
-            "Latency wall", "compute", None, rng.lognormal(np.log(1.7e31), 0.7, s), 2030.0,
-            0.0 * ones, ones, {"limit_days": 91 * ones},
+            "Latency wall",
+            "compute",
+            None,
+            rng.lognormal(np.log(1.7e31), 0.7, s),
+            2030.0,
+            0.0 * ones,
+            ones,
+            {"limit_days": 91 * ones},
         ),
         ConstraintDraws(
-            "<script>alert(1)</script> cluster", "cluster", None, 4e5 * ones, 2026.0,
-            rng.uniform(0.4, 1.2, s), rng.uniform(0.05, 0.5, s),
+            "<script>alert(1)</script> cluster",
+            "cluster",
+            None,
+            4e5 * ones,
+            2026.0,
+            rng.uniform(0.4, 1.2, s),
+            rng.uniform(0.05, 0.5, s),
             {"flops_per_h100e": 3e14 * ones},
         ),
     )
@@ -75,7 +110,8 @@ def _inputs(s: int = 400, seed: int = 0, eff_limit: float = math.inf):
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
+        "playwright.sync_api",
+        reason="Playwright for Python is not installed (pip install playwright)",
     )
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)")
@@ -147,7 +183,9 @@ def test_page_hit_years_equal_the_engine_where_the_gap_is_log_linear(browser, tm
         seen_inf |= bool(np.isinf(engine).any())
         seen_finite |= bool(fin.any())
     assert seen_inf and seen_finite
-    assert np.isinf(hit_years(apply_settings(thinned, ex.attrs["medians"], _settings(ex)["never binds"]))).all()
+    assert np.isinf(
+        hit_years(apply_settings(thinned, ex.attrs["medians"], _settings(ex)["never binds"]))
+    ).all()
 
 
 def test_page_reproduces_the_solver_at_the_saved_point(browser, tmp_path):

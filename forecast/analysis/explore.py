@@ -97,7 +97,9 @@ def apply_settings(inp: ProjectionInputs, medians: dict, settings: dict) -> Proj
         i = int(i_str)
         m = medians["limits"][i]
         if "level" in lim:
-            inp = set_input(inp, _level_key(inp, i), get_input(inp, _level_key(inp, i)) * lim["level"])
+            inp = set_input(
+                inp, _level_key(inp, i), get_input(inp, _level_key(inp, i)) * lim["level"]
+            )
         if "share" in lim:
             key = f"constraints[{i}].share"
             inp = set_input(inp, key, get_input(inp, key) * lim["share"] / m["share"])
@@ -112,7 +114,9 @@ def apply_settings(inp: ProjectionInputs, medians: dict, settings: dict) -> Proj
 def _rate_slope(inp: ProjectionInputs, which: str) -> np.ndarray:
     """The log10-per-year slope the efficiency or price-performance control moves."""
     if inp.realised is not None:
-        series = inp.realised.flops_per_watt if which == "efficiency" else inp.realised.flops_per_usd
+        series = (
+            inp.realised.flops_per_watt if which == "efficiency" else inp.realised.flops_per_usd
+        )
     else:
         series = inp.efficiency if which == "efficiency" else inp.price_performance
     return np.asarray(series.slope, dtype=float)
@@ -177,9 +181,8 @@ def explore_dataset(inp: ProjectionInputs, projection: xr.Dataset, n: int = DRAW
     d_growth_v, d_growth_b = dv / np.array(dx), db / np.array(dx)
     # The training duration (its cap under the realised conversion): log10 x1.25.
     dur = get_input(inp, keys["duration"])
-    d_duration = (
-        moved(set_input(inp, keys["duration"], dur * _DURATION_STEP))[0]
-        / math.log10(_DURATION_STEP)
+    d_duration = moved(set_input(inp, keys["duration"], dur * _DURATION_STEP))[0] / math.log10(
+        _DURATION_STEP
     )
     rates = {}
     for which in ("efficiency", "price"):
@@ -190,7 +193,9 @@ def explore_dataset(inp: ProjectionInputs, projection: xr.Dataset, n: int = DRAW
         rates[which] = (dv / step, db / step)
 
     c = inp.compute
-    allowed = projection["log10_flop_allowed"].isel(draw=rows).transpose("constraint", "draw", "year")
+    allowed = (
+        projection["log10_flop_allowed"].isel(draw=rows).transpose("constraint", "draw", "year")
+    )
     years = projection["year"].to_numpy()
     limits = [
         {
@@ -220,7 +225,10 @@ def explore_dataset(inp: ProjectionInputs, projection: xr.Dataset, n: int = DRAW
             "at": (cdims, at),
             "value": (cdims, value),
             "slope": (cdims, slope),
-            "growth": (cdims, np.array([np.broadcast_to(cd.growth, (inp.n_draws,)) for cd in inp.constraints])),
+            "growth": (
+                cdims,
+                np.array([np.broadcast_to(cd.growth, (inp.n_draws,)) for cd in inp.constraints]),
+            ),
             "d_level": (cdims, d_level),
             "d_growth_value": (cdims, d_growth_v),
             "d_growth_slope": (cdims, d_growth_b),
@@ -230,7 +238,10 @@ def explore_dataset(inp: ProjectionInputs, projection: xr.Dataset, n: int = DRAW
             "d_price_value": (cdims, rates["price"][0]),
             "d_price_slope": (cdims, rates["price"][1]),
             "allowed": (("constraint", "draw", "year"), allowed.to_numpy()),
-            "exact": ("constraint", np.array([is_log_linear(inp, cd) for cd in inp.constraints], dtype="i1")),
+            "exact": (
+                "constraint",
+                np.array([is_log_linear(inp, cd) for cd in inp.constraints], dtype="i1"),
+            ),
             "kind": ("constraint", [cd.kind for cd in inp.constraints]),
             "unit": ("constraint", [DEMAND_UNITS.get(cd.demand, "") for cd in inp.constraints]),
             "limit_key": ("constraint", [Constraint.LIMITS[cd.kind] for cd in inp.constraints]),

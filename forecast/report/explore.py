@@ -41,8 +41,18 @@ _PAIR_ARRAYS = (
     "d_price_slope",
 )
 _DRAW_ARRAYS = ("trend_level", "trend_slope", "efficiency_slope", "price_slope")
-_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-            "#17becf", "#ff7f0e", "#7f7f7f"]
+_PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#ff7f0e",
+    "#7f7f7f",
+]
 
 
 def _b64(a: np.ndarray, dtype: str) -> str:
@@ -54,35 +64,101 @@ def _controls(ex: xr.Dataset) -> list[dict]:
     realised = ex.attrs["conversion"] == "realised"
 
     def ctl(cid, label, unit, value, lo, hi, path, log=False, scale=1.0):
-        return {"id": cid, "label": label, "unit": unit, "value": value, "min": lo, "max": hi,
-                "path": path, "log": log, "scale": scale}
+        return {
+            "id": cid,
+            "label": label,
+            "unit": unit,
+            "value": value,
+            "min": lo,
+            "max": hi,
+            "path": path,
+            "log": log,
+            "scale": scale,
+        }
 
     out = [
-        ctl("doubling", "Doubling time of the largest run", "months", m["doubling"],
-            max(1.0, m["doubling"] / 3), m["doubling"] * 3, ["doubling"]),
-        ctl("duration", "Longest training run" if realised else "Training duration", "days",
-            m["duration"], m["duration"] / 4, m["duration"] * 3, ["duration"]),
-        ctl("efficiency",
+        ctl(
+            "doubling",
+            "Doubling time of the largest run",
+            "months",
+            m["doubling"],
+            max(1.0, m["doubling"] / 3),
+            m["doubling"] * 3,
+            ["doubling"],
+        ),
+        ctl(
+            "duration",
+            "Longest training run" if realised else "Training duration",
+            "days",
+            m["duration"],
+            m["duration"] / 4,
+            m["duration"] * 3,
+            ["duration"],
+        ),
+        ctl(
+            "efficiency",
             "Realised efficiency doubling time" if realised else "Efficiency doubling time",
-            "years", m["efficiency"], m["efficiency"] / 3, m["efficiency"] * 3, ["efficiency"]),
-        ctl("price",
-            "Realised price-performance doubling time" if realised
+            "years",
+            m["efficiency"],
+            m["efficiency"] / 3,
+            m["efficiency"] * 3,
+            ["efficiency"],
+        ),
+        ctl(
+            "price",
+            "Realised price-performance doubling time"
+            if realised
             else "Price-performance doubling time",
-            "years", m["price"], m["price"] / 3, m["price"] * 3, ["price"]),
-        ctl("horizon", "Horizon", "year", ex.attrs["horizon"],
-            float(np.floor(ex.attrs["start_year"])) + 1, ex.attrs["horizon"], ["horizon"]),
+            "years",
+            m["price"],
+            m["price"] / 3,
+            m["price"] * 3,
+            ["price"],
+        ),
+        ctl(
+            "horizon",
+            "Horizon",
+            "year",
+            ex.attrs["horizon"],
+            float(np.floor(ex.attrs["start_year"])) + 1,
+            ex.attrs["horizon"],
+            ["horizon"],
+        ),
     ]
     names = [str(n) for n in ex["constraint"].to_numpy()]
     for k, name in enumerate(names):
         lim = m["limits"][k]
         out += [
-            ctl(f"level-{k}", f"{name}: level, times the scenario's", "x", 1.0, 0.01, 100.0,
-                ["limits", k, "level"], log=True),
-            ctl(f"share-{k}", f"{name}: share one run takes", "fraction", lim["share"],
-                lim["share"] / 10, lim["share"] * 10, ["limits", k, "share"], log=True),
-            ctl(f"growth-{k}", f"{name}: growth", "% a year", 100 * lim["growth"],
-                min(0.0, 100 * lim["growth"] - 20), 100 * lim["growth"] + 50,
-                ["limits", k, "growth"], scale=0.01),
+            ctl(
+                f"level-{k}",
+                f"{name}: level, times the scenario's",
+                "x",
+                1.0,
+                0.01,
+                100.0,
+                ["limits", k, "level"],
+                log=True,
+            ),
+            ctl(
+                f"share-{k}",
+                f"{name}: share one run takes",
+                "fraction",
+                lim["share"],
+                lim["share"] / 10,
+                lim["share"] * 10,
+                ["limits", k, "share"],
+                log=True,
+            ),
+            ctl(
+                f"growth-{k}",
+                f"{name}: growth",
+                "% a year",
+                100 * lim["growth"],
+                min(0.0, 100 * lim["growth"] - 20),
+                100 * lim["growth"] + 50,
+                ["limits", k, "growth"],
+                scale=0.01,
+            ),
         ]
     return out
 
@@ -91,14 +167,30 @@ def _specs(names: list[str]) -> dict:
     series = [*names, "Largest run, unconstrained", "Largest run, held to the limits"]
     colors = [_PALETTE[i % len(_PALETTE)] for i in range(len(names))] + ["#000000", "#444444"]
     compute = {
-        "width": 560, "height": 300, "padding": 5, "background": "white",
+        "width": 560,
+        "height": 300,
+        "padding": 5,
+        "background": "white",
         "data": [{"name": "lines", "values": []}, {"name": "band", "values": []}],
         "scales": [
-            {"name": "x", "type": "linear", "zero": False, "nice": False,
-             "domain": {"fields": [{"data": "lines", "field": "year"}]}, "range": "width"},
-            {"name": "y", "type": "linear", "zero": False, "nice": True,
-             "domain": {"fields": [{"data": "lines", "field": "value"},
-                                   {"data": "band", "field": "lo"}]}, "range": "height"},
+            {
+                "name": "x",
+                "type": "linear",
+                "zero": False,
+                "nice": False,
+                "domain": {"fields": [{"data": "lines", "field": "year"}]},
+                "range": "width",
+            },
+            {
+                "name": "y",
+                "type": "linear",
+                "zero": False,
+                "nice": True,
+                "domain": {
+                    "fields": [{"data": "lines", "field": "value"}, {"data": "band", "field": "lo"}]
+                },
+                "range": "height",
+            },
             {"name": "color", "type": "ordinal", "domain": series, "range": colors},
         ],
         "axes": [
@@ -107,34 +199,79 @@ def _specs(names: list[str]) -> dict:
         ],
         "legends": [{"fill": "color", "orient": "right", "title": "Series", "labelLimit": 220}],
         "marks": [
-            {"type": "area", "from": {"data": "band"}, "encode": {"update": {
-                "x": {"scale": "x", "field": "year"}, "y": {"scale": "y", "field": "lo"},
-                "y2": {"scale": "y", "field": "hi"}, "fill": {"value": "#999999"},
-                "fillOpacity": {"value": 0.25}}}},
-            {"type": "group",
-             "from": {"facet": {"name": "one", "data": "lines", "groupby": "series"}},
-             "marks": [{"type": "line", "from": {"data": "one"}, "encode": {"update": {
-                 "x": {"scale": "x", "field": "year"}, "y": {"scale": "y", "field": "value"},
-                 "stroke": {"scale": "color", "field": "series"},
-                 "strokeWidth": {"value": 2}}}}]},
+            {
+                "type": "area",
+                "from": {"data": "band"},
+                "encode": {
+                    "update": {
+                        "x": {"scale": "x", "field": "year"},
+                        "y": {"scale": "y", "field": "lo"},
+                        "y2": {"scale": "y", "field": "hi"},
+                        "fill": {"value": "#999999"},
+                        "fillOpacity": {"value": 0.25},
+                    }
+                },
+            },
+            {
+                "type": "group",
+                "from": {"facet": {"name": "one", "data": "lines", "groupby": "series"}},
+                "marks": [
+                    {
+                        "type": "line",
+                        "from": {"data": "one"},
+                        "encode": {
+                            "update": {
+                                "x": {"scale": "x", "field": "year"},
+                                "y": {"scale": "y", "field": "value"},
+                                "stroke": {"scale": "color", "field": "series"},
+                                "strokeWidth": {"value": 2},
+                            }
+                        },
+                    }
+                ],
+            },
         ],
     }
     bars = {
-        "width": 360, "height": 24 * (len(names) + 1), "padding": 5, "background": "white",
+        "width": 360,
+        "height": 24 * (len(names) + 1),
+        "padding": 5,
+        "background": "white",
         "data": [{"name": "bars", "values": []}],
         "scales": [
-            {"name": "y", "type": "band", "domain": [*names, "None by the horizon"],
-             "range": "height", "padding": 0.15},
+            {
+                "name": "y",
+                "type": "band",
+                "domain": [*names, "None by the horizon"],
+                "range": "height",
+                "padding": 0.15,
+            },
             {"name": "x", "type": "linear", "domain": [0, 1], "range": "width"},
         ],
         "axes": [
             {"orient": "left", "scale": "y", "labelLimit": 220},
-            {"orient": "bottom", "scale": "x", "format": "%", "title": "Probability it binds first"},
+            {
+                "orient": "bottom",
+                "scale": "x",
+                "format": "%",
+                "title": "Probability it binds first",
+            },
         ],
-        "marks": [{"type": "rect", "from": {"data": "bars"}, "encode": {"update": {
-            "y": {"scale": "y", "field": "name"}, "height": {"scale": "y", "band": 1},
-            "x": {"scale": "x", "value": 0}, "x2": {"scale": "x", "field": "p"},
-            "fill": {"value": "#1f77b4"}}}}],
+        "marks": [
+            {
+                "type": "rect",
+                "from": {"data": "bars"},
+                "encode": {
+                    "update": {
+                        "y": {"scale": "y", "field": "name"},
+                        "height": {"scale": "y", "band": 1},
+                        "x": {"scale": "x", "value": 0},
+                        "x2": {"scale": "x", "field": "p"},
+                        "fill": {"value": "#1f77b4"},
+                    }
+                },
+            }
+        ],
     }
     return {"compute": compute, "bars": bars}
 
@@ -156,7 +293,8 @@ def page_data(ex: xr.Dataset) -> dict:
         "start_year": float(ex.attrs["start_year"]),
         "horizon": float(ex.attrs["horizon"]),
         "trend_ref_year": float(ex.attrs["trend_ref_year"]),
-        "floor_log10": float(ex.attrs["floor_log10"]) if np.isfinite(ex.attrs["floor_log10"])
+        "floor_log10": float(ex.attrs["floor_log10"])
+        if np.isfinite(ex.attrs["floor_log10"])
         else -1e9,
         "conversion": str(ex.attrs["conversion"]),
         "medians": ex.attrs["medians"],
@@ -230,8 +368,10 @@ def explore_html(ex: xr.Dataset, scenario: str) -> str:
         + (
             "exact for every limit here."
             if not approx
-            else "exact for " + (", ".join(exact) or "none")
-            + "; for " + ", ".join(approx)
+            else "exact for "
+            + (", ".join(exact) or "none")
+            + "; for "
+            + ", ".join(approx)
             + " (where the engine solves numerically) the line is the tangent at the saved"
             " hit year: exact at the scenario's settings, approximate away from them."
         )
@@ -244,32 +384,32 @@ def explore_html(ex: xr.Dataset, scenario: str) -> str:
         return re.sub("(?i)h(ttp)", lambda m: "&#104;" + m.group(1), html.escape(s))
 
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{esc(title)}</h1>"
-        "<p class=\"note\">Move an assumption: the hit years, the first limit to bind and the"
+        '<p class="note">Move an assumption: the hit years, the first limit to bind and the'
         " charts follow. Works offline; nothing is sent anywhere.</p>"
-        "<div class=\"layout\"><section aria-labelledby=\"h-controls\">"
-        "<h2 id=\"h-controls\">Assumptions</h2>"
-        "<button type=\"button\" id=\"reset\">Reset to the scenario</button>"
-        "<div id=\"controls\"></div></section>"
-        "<section aria-labelledby=\"h-results\"><h2 id=\"h-results\">When each limit is met"
-        "</h2><p id=\"headline\" aria-live=\"polite\"></p>"
-        "<table id=\"hits\"><caption class=\"note\">Hit year per limit: median and 80%"
+        '<div class="layout"><section aria-labelledby="h-controls">'
+        '<h2 id="h-controls">Assumptions</h2>'
+        '<button type="button" id="reset">Reset to the scenario</button>'
+        '<div id="controls"></div></section>'
+        '<section aria-labelledby="h-results"><h2 id="h-results">When each limit is met'
+        '</h2><p id="headline" aria-live="polite"></p>'
+        '<table id="hits"><caption class="note">Hit year per limit: median and 80%'
         " interval over draws, and how often it binds first and is met at all.</caption>"
-        "<thead><tr><th scope=\"col\">Limit</th><th scope=\"col\">Median</th>"
-        "<th scope=\"col\">80% interval</th><th scope=\"col\">Binds first</th>"
-        "<th scope=\"col\">Met by the horizon</th></tr></thead><tbody id=\"hits-body\">"
+        '<thead><tr><th scope="col">Limit</th><th scope="col">Median</th>'
+        '<th scope="col">80% interval</th><th scope="col">Binds first</th>'
+        '<th scope="col">Met by the horizon</th></tr></thead><tbody id="hits-body">'
         "</tbody></table>"
         "<h2>Largest run and what each limit allows</h2>"
-        "<div id=\"chart-compute\" role=\"img\" aria-label=\"Log compute of the largest run"
-        " and the compute each limit allows, by year (the table holds the numbers)\"></div>"
+        '<div id="chart-compute" role="img" aria-label="Log compute of the largest run'
+        ' and the compute each limit allows, by year (the table holds the numbers)"></div>'
         "<h2>Which limit binds first</h2>"
-        "<div id=\"chart-bars\" role=\"img\" aria-label=\"Probability each limit binds first"
-        " (the table holds the numbers)\"></div>"
-        f"<p class=\"note\">{esc(note)}</p></section></div>"
-        f"<script type=\"application/json\" id=\"explore-data\">{_json_for_script(data)}"
+        '<div id="chart-bars" role="img" aria-label="Probability each limit binds first'
+        ' (the table holds the numbers)"></div>'
+        f'<p class="note">{esc(note)}</p></section></div>'
+        f'<script type="application/json" id="explore-data">{_json_for_script(data)}'
         "</script>"
         f"<script>{_inline_js(vega)}</script>"
         f"<script>{_inline_js(page)}</script>"

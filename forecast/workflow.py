@@ -214,10 +214,10 @@ def fit_and_project(scenario: Scenario, options: RunOptions, log: Log = quiet) -
         fit = fit_summary(result, np.random.default_rng(result.seed))
     runs = runs_dataset(result.runs_used, context_runs(result.scenario, result.start_year))
     inputs = xr.Dataset({k: ("draw", np.asarray(v)) for k, v in result.input_draws.items()})
-    # What explore.html needs to move the assumptions (per-draw lines from the engine).
+    # What explore.html computes from: the projection's inputs, thinned.
     from forecast.analysis.explore import explore_dataset
 
-    explore = explore_dataset(result.inputs, result.projection)
+    explore = explore_dataset(result.inputs)
     return Results(
         scenario=result.scenario,
         scenario_text=text,

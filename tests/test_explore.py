@@ -1,4 +1,4 @@
-"""explore.html: the page's closed forms against the engine, in a real headless browser.
+"""explore.html: the page's formulas against the engine's, in a real headless browser.
 
 The browser tests drive Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) through
 Playwright for Python; they skip, saying why, where either is missing.
@@ -6,6 +6,7 @@ Playwright for Python; they skip, saying why, where either is missing.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import os
@@ -15,12 +16,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forecast.analysis.explore import apply_settings, explore_dataset, thin
-from forecast.project.engine import hit_years, project
-from forecast.project.limits import ConstraintDraws
-from forecast.project.trajectory import take_draws
+from forecast.analysis.explore import (
+    apply_settings,
+    explore_dataset,
+    inputs_dataset,
+    inputs_from_dataset,
+    medians,
+    thin,
+)
+from forecast.project.engine import hit_years, is_log_linear, project
+from forecast.project.inputs import get_input
+from forecast.project.limits import ConstraintDraws, Realised
+from forecast.project.trajectory import LogLinear, take_draws
 from forecast.report.explore import explore_html
 from forecast.results.files import json_attrs, optional_group
+from forecast.stats import quantiles
 from helpers import make_inputs
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -96,14 +106,37 @@ def _constraints(s: int, rng: np.random.Generator) -> tuple[ConstraintDraws, ...
     )
 
 
-def _inputs(s: int = 400, seed: int = 0, eff_limit: float = math.inf):
+def _inputs(s: int = 400, seed: int = 0, eff_limit: float = math.inf, realised: bool = False):
+    """The baseline's eight kinds of limit; ``realised`` adds the realised conversion with
+    the baseline's fitted levels and rates, its duration growing with the run and capped
+    (every capital-cost, power and chip limit is then solved, not in closed form)."""
     rng = np.random.default_rng(seed)
-    return make_inputs(
+    inp = make_inputs(
         s=s,
         tc_months=rng.uniform(4.5, 8.0, s),
         constraints=_constraints(s, rng),
         horizon=2045.0,
         eff_limit=eff_limit,
+        start_year=2026.9,
+    )
+    inp = dataclasses.replace(inp, record_floor_log10=26.7)
+    if not realised:
+        return inp
+
+    def series(level, slope, sd=0.1):
+        return LogLinear(rng.normal(level, sd, s), rng.normal(slope, 0.02, s), 2026.9)
+
+    return dataclasses.replace(
+        inp,
+        realised=Realised(
+            flops_per_usd=series(10.385, 0.18),
+            flops_per_watt=series(11.85, 0.193),
+            flop_per_usd_amortized=series(18.5, 0.165),
+            duration_days=series(1.18, -0.099, 0.3),
+            max_days=rng.triangular(180, 365, 456, s),
+            duration_size=rng.uniform(0.15, 0.45, s),
+        ),
+        efficiency_limit=np.full(s, 4.7e15),
     )
 
 
@@ -132,25 +165,29 @@ def _open(browser, html: str, path: Path):
     return page
 
 
-#: The settings of the engine-vs-page test, in the page's terms (controls' values).
-def _settings(ex) -> dict[str, dict]:
-    m = ex.attrs["medians"]
+def _settings(m: dict) -> dict[str, dict]:
+    """The settings of the engine-vs-page test, in the page's terms (controls' values)."""
+    k = len(m["limits"])
     return {
-        "the saved point": {},
+        "the scenario": {},
         "a faster doubling time": {"doubling": 0.7 * m["doubling"]},
         "a ceiling doubled": {"limits": {"2": {"level": 2.0}}},
         "a longer training duration": {"duration": 1.5 * m["duration"]},
-        "growth and a rate moved": {
-            "limits": {"3": {"growth": m["limits"][3]["growth"] + 0.1}},
+        "growth, share and rates moved": {
+            "limits": {
+                "3": {"growth": m["limits"][3]["growth"] + 0.1},
+                "7": {"share": 0.5 * m["limits"][7]["share"]},
+            },
             "efficiency": 0.8 * m["efficiency"],
             "price": 1.3 * m["price"],
         },
-        "never binds": {"limits": {str(k): {"level": 1e15} for k in range(len(m["limits"]))}},
+        "never binds": {"limits": {str(i): {"level": 1e15} for i in range(k)}},
+        "a new doubling time from 2030": {"bend": {"year": 2030.0, "months": 14.0}},
         "a shorter horizon": {"horizon": 2031.0},
     }
 
 
-def _page_settings(page, extra: dict):
+def _page_settings(page, extra: dict) -> dict:
     s = page.evaluate("Explore.defaults()")
     for key, v in extra.items():
         if key == "limits":
@@ -161,45 +198,101 @@ def _page_settings(page, extra: dict):
     return s
 
 
-def _page_hits(page, settings, k: int) -> np.ndarray:
-    out = page.evaluate("s => Explore.hitYears(s)", settings)
-    return np.array([np.inf if v is None else v for v in out], dtype=float).reshape(k, -1)
+def _arr(values, shape) -> np.ndarray:
+    return np.array([np.inf if v is None else v for v in values], dtype=float).reshape(shape)
 
 
-def test_page_hit_years_equal_the_engine_where_the_gap_is_log_linear(browser, tmp_path):
-    inp = _inputs()
-    ex = explore_dataset(inp, project(inp), n=300)
-    assert ex["exact"].to_numpy().all()
-    page = _open(browser, explore_html(ex, "test"), tmp_path / "explore.html")
-    thinned = take_draws(inp, thin(inp.n_draws, 300))
-    k = len(inp.constraints)
-    seen_inf = seen_finite = False
-    for what, extra in _settings(ex).items():
-        engine = hit_years(apply_settings(thinned, ex.attrs["medians"], extra))
-        js = _page_hits(page, _page_settings(page, extra), k)
-        np.testing.assert_array_equal(np.isinf(js), np.isinf(engine), err_msg=what)
-        fin = np.isfinite(engine)
-        np.testing.assert_allclose(js[fin], engine[fin], atol=0.01, rtol=0, err_msg=what)
-        seen_inf |= bool(np.isinf(engine).any())
-        seen_finite |= bool(fin.any())
-    assert seen_inf and seen_finite
-    assert np.isinf(
-        hit_years(apply_settings(thinned, ex.attrs["medians"], _settings(ex)["never binds"]))
-    ).all()
-
-
-def test_page_reproduces_the_solver_at_the_saved_point(browser, tmp_path):
-    """Efficiency bending to its physical ceiling: the engine solves the power limit; the
-    page's tangent line gives the same hit years at the scenario's settings."""
-    inp = _inputs(s=200, eff_limit=5e13)
-    ex = explore_dataset(inp, project(inp))
-    assert not ex["exact"].to_numpy().all()
-    page = _open(browser, explore_html(ex, "solver"), tmp_path / "explore.html")
-    js = _page_hits(page, page.evaluate("Explore.defaults()"), len(inp.constraints))
-    engine = ex["hit_year"].to_numpy()
-    np.testing.assert_array_equal(np.isinf(js), np.isinf(engine))
+def _same_years(js, engine, atol, what):
+    np.testing.assert_array_equal(np.isinf(js), np.isinf(engine), err_msg=what)
     fin = np.isfinite(engine)
-    np.testing.assert_allclose(js[fin], engine[fin], atol=0.01, rtol=0)
+    np.testing.assert_allclose(js[fin], engine[fin], atol=atol, rtol=0, err_msg=what)
+
+
+@pytest.mark.parametrize("realised", [False, True], ids=["datasheet", "realised"])
+def test_page_projects_as_the_engine_does(browser, tmp_path, realised):
+    """The page and the engine on the same draws, for eight settings: the hit years to
+    0.01 years (the issue's requirement), the held path, what each limit allows, the held
+    run's cost and power, and the threshold dates."""
+    inp = _inputs(s=300, eff_limit=5e15, realised=realised)
+    ex = explore_dataset(inp)
+    page = _open(browser, explore_html(ex, "test"), tmp_path / "explore.html")
+    kept = inputs_from_dataset(ex)
+    k, s = len(kept.constraints), kept.n_draws
+    seen_inf = seen_finite = seen_solved = False
+    for what, extra in _settings(medians(kept)).items():
+        inputs = apply_settings(kept, extra)
+        engine = project(inputs)
+        js = page.evaluate("s => Explore.project(s)", _page_settings(page, extra))
+        hits = engine["hit_year"].to_numpy()
+        _same_years(_arr(js["hits"], (k, s)), hits, 0.01, what)
+        y = engine.sizes["year"]
+        assert js["years"] == [int(v) for v in engine["year"].to_numpy()], what
+        for name, var in (
+            ("held", "log10_flop_constrained"),
+            ("record", "log10_flop"),
+            ("capex", "capex_usd_held"),
+            ("amortized", "amortized_usd_held"),
+            ("power", "power_watts_held"),
+        ):
+            want = engine[var].to_numpy()
+            want = want if var.startswith("log10") else np.log10(want)
+            got = np.array(js[name]).reshape(y, s).T
+            np.testing.assert_allclose(got, want, atol=1e-6, rtol=0, err_msg=f"{what}: {name}")
+        allowed = np.array(js["allowed"]).reshape(k, y, s).transpose(0, 2, 1)
+        np.testing.assert_allclose(
+            allowed, engine["log10_flop_allowed"].to_numpy(), atol=1e-6, rtol=0, err_msg=what
+        )
+        t = engine.sizes["threshold"]
+        _same_years(_arr(js["trend"], (t, s)), engine["threshold_year"].to_numpy(), 1e-6, what)
+        _same_years(
+            _arr(js["heldThresholds"], (t, s)), engine["threshold_year_held"].to_numpy(), 0.01, what
+        )
+        seen_inf |= bool(np.isinf(hits).any())
+        seen_finite |= bool(np.isfinite(hits).any())
+        linear = page.evaluate("s => Explore.linear(s)", _page_settings(page, extra))
+        assert linear == [is_log_linear(inputs, c) for c in inputs.constraints], what
+        seen_solved |= not all(linear)
+    assert seen_inf and seen_finite
+    # Under the realised conversion the capped duration bends the capital-cost, power and
+    # chip limits: the page solves them as the engine does; the bend does so for all.
+    assert seen_solved
+    never = apply_settings(kept, _settings(medians(kept))["never binds"])
+    assert np.isinf(hit_years(never)).all()
+
+
+def test_the_saved_inputs_are_the_engines():
+    """Thinned, saved and read back, the inputs give the engine's own hit years."""
+    inp = _inputs(s=500, realised=True, eff_limit=5e15)
+    ex = explore_dataset(inp, n=200)
+    rows = thin(500, 200)
+    assert ex.sizes["draw"] == 200 and ex.attrs["draws_total"] == 500
+    np.testing.assert_array_equal(
+        hit_years(inputs_from_dataset(ex)), hit_years(take_draws(inp, rows))
+    )
+    assert thin(100, 200).tolist() == list(range(100))
+
+
+def test_settings_move_every_draw_alike():
+    inp = _inputs(s=50, realised=True)
+    m = medians(inp)
+    moved = apply_settings(
+        inp,
+        {
+            "doubling": 2 * m["doubling"],
+            "duration": 0.5 * m["duration"],
+            "limits": {"2": {"level": 3.0, "growth": m["limits"][2]["growth"] + 0.1}},
+        },
+    )
+    np.testing.assert_allclose(
+        get_input(moved, "trend.doubling_time_months"),
+        2 * get_input(inp, "trend.doubling_time_months"),
+    )
+    np.testing.assert_allclose(moved.realised.max_days, 0.5 * inp.realised.max_days)
+    np.testing.assert_allclose(moved.constraints[2].limit, 3 * inp.constraints[2].limit)
+    np.testing.assert_allclose(moved.constraints[2].growth, inp.constraints[2].growth + 0.1)
+    bent = apply_settings(inp, {"bend": {"year": 2030, "months": 12}, "horizon": 2040})
+    assert bent.horizon == 2040 and (bent.compute.change_year == 2030).all()
+    np.testing.assert_allclose(bent.compute.slope_after, math.log10(2))
 
 
 def _non_white(png: bytes) -> float:
@@ -209,20 +302,29 @@ def _non_white(png: bytes) -> float:
     return float((img < 240).mean())
 
 
+def _rows(page, body: str) -> list[list[str]]:
+    return [r.split("\t") for r in page.inner_text(f"#{body}").strip().split("\n")]
+
+
 def test_a_reader_moves_two_controls_and_the_numbers_move(browser, tmp_path):
-    inp = _inputs()
-    ex = explore_dataset(inp, project(inp))
+    inp = _inputs(realised=True)
+    ex = explore_dataset(inp)
     page = _open(browser, explore_html(ex, "baseline"), tmp_path / "explore.html")
     before = page.inner_text("#hits-body")
+    held_before = page.inner_text("#held-body")
     # Labels on every control.
-    for el in page.query_selector_all("#controls input[type=number]"):
-        assert page.query_selector(f"label[for='{el.get_attribute('id')}']") is not None
+    for el in page.query_selector_all("input"):
+        eid = el.get_attribute("id")
+        assert page.query_selector(f"label[for='{eid}']") is not None or el.get_attribute(
+            "aria-label"
+        ), eid
     # 1. Type a doubling time of 12 months.
     page.fill("#doubling", "12")
     page.press("#doubling", "Enter")
     page.dispatch_event("#doubling", "change")
     after_doubling = page.inner_text("#hits-body")
     assert after_doubling != before
+    assert page.inner_text("#held-body") != held_before
     # 2. A ceiling's level with the keyboard: focus its slider, press the arrow keys.
     page.focus("#level-2-slider")
     for _ in range(40):
@@ -230,27 +332,48 @@ def test_a_reader_moves_two_controls_and_the_numbers_move(browser, tmp_path):
     after_level = page.inner_text("#hits-body")
     assert after_level != after_doubling
     assert float(page.input_value("#level-2")) > 1.5
-    # The numbers the table shows are the page's own, as text: the first row's median
-    # is the median of the page's hit years for the current settings.
-    rows = [r.split("\t") for r in after_level.strip().split("\n")]
-    hits = _page_hits(page, page.evaluate("Explore.current()"), len(inp.constraints))
-    median = np.median(hits[0])
-    assert rows[0][1] == (f"{median:.1f}" if np.isfinite(median) else "after 2045")
+    # The numbers the table shows are the engine's for the same settings, as text.
+    s = page.evaluate("Explore.current()")
+    engine = hit_years(
+        apply_settings(
+            inputs_from_dataset(ex),
+            {"doubling": 12.0, "limits": {"2": {"level": s["limits"]["2"]["level"]}}},
+        )
+    )
+    rows = _rows(page, "hits-body")
+    for k, row in enumerate(rows):
+        p10, med, p90 = quantiles(engine[k], [0.1, 0.5, 0.9])
+        fmt = lambda t: f"{t:.1f}" if np.isfinite(t) else "after 2045"  # noqa: E731
+        assert row[1:3] == [fmt(med), f"{fmt(p10)} to {fmt(p90)}"], row
+    first = np.where(np.isfinite(engine.min(0)), engine.argmin(0), -1)
+    # The page rounds halves up (JavaScript's Math.round), Python's round to even.
+    share = [math.floor(100 * (first == k).mean() + 0.5) for k in range(8)]
+    assert [r[3] for r in rows] == [f"{p}%" for p in share]
     shot = page.screenshot(full_page=True)
     (tmp_path / "explore.png").write_bytes(shot)
     for chart in ("#chart-compute", "#chart-bars"):
         assert page.query_selector(f"{chart} canvas") is not None
         assert _non_white(page.locator(chart).screenshot()) > 0.02, chart
+    # A number out of range is refused with a message, and nothing moves.
+    page.fill("#doubling", "-3")
+    page.dispatch_event("#doubling", "change")
+    assert "give a number from" in page.inner_text("#controls-main")
+    assert page.inner_text("#hits-body") == after_level
+    # A new doubling time from a chosen year: tick the box, the numbers move.
+    page.check("#bend-on")
+    page.fill("#bend-months", "30")
+    page.dispatch_event("#bend-months", "change")
+    assert page.inner_text("#hits-body") != after_level
     # Reset brings back the scenario's numbers.
     page.click("#reset")
     assert page.inner_text("#hits-body") == before
+    assert not page.is_checked("#bend-on")
 
 
 def test_the_file_is_self_contained_small_and_escaped(browser, tmp_path):
-    """The baseline's size: eight limits, 4,000 draws thinned to the page's 1,000, 20 years."""
-    inp = _inputs(s=4000)
-    ex = explore_dataset(inp, project(inp))
-    html = explore_html(ex, "<script>alert('x')</script>")
+    """The baseline's size: eight limits, 4,000 draws thinned to the page's, 20 years."""
+    inp = _inputs(s=4000, realised=True)
+    html = explore_html(explore_dataset(inp), "<script>alert('x')</script>")
     assert "http" not in html.lower()
     assert len(html.encode("utf-8")) < 2_000_000
     assert "<script>alert" not in html
@@ -260,8 +383,8 @@ def test_the_file_is_self_contained_small_and_escaped(browser, tmp_path):
 
 
 def test_explore_data_round_trips_through_projection_nc(tmp_path):
-    inp = _inputs(s=50)
-    ex = explore_dataset(inp, project(inp))
+    inp = _inputs(s=50, realised=True)
+    ex = explore_dataset(inp)
     saved = ex.copy()
     saved.attrs = json_attrs(saved.attrs)
     path = tmp_path / "projection.nc"
@@ -269,3 +392,7 @@ def test_explore_data_round_trips_through_projection_nc(tmp_path):
     saved.to_netcdf(path, group="explore", mode="a")
     back = optional_group(path, "explore")
     assert explore_html(back, "x") == explore_html(ex, "x")
+    np.testing.assert_array_equal(
+        hit_years(inputs_from_dataset(back)), hit_years(inputs_from_dataset(ex))
+    )
+    assert inputs_dataset(inputs_from_dataset(back)).equals(inputs_dataset(inputs_from_dataset(ex)))

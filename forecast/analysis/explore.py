@@ -1,33 +1,22 @@
-"""What ``explore.html`` needs to move the assumptions in the browser: per-draw coefficients.
+"""What ``explore.html`` carries: the projection's inputs, thinned, and the page's controls.
 
-The page (:mod:`forecast.report.explore`) recomputes the hit year of every limit on each
-change of a control, with the engine's closed form (:func:`forecast.project.hits.
-closed_form_hit`): the gap between the largest run's log compute and the log compute a
-limit allows is a line in time, and the hit year is its root, clipped to the window as
-:func:`forecast.project.hits.hit_years` clips it.
+The page (:mod:`forecast.report.explore`, ``explore.js``) recomputes the projection in
+the browser on every change of a control, with the engine's own formulas: the demand
+of the run on each ceiling (:func:`forecast.project.limits.ln_demand`), the compute each
+ceiling allows (:func:`~forecast.project.limits.ln_afford_from`), the run held to the
+ceilings (:func:`~forecast.project.limits.ln_held`), the hit years (the closed form
+where the gap is log-linear, else the same grid and bisection,
+:func:`forecast.project.hits.hit_years`) and the threshold dates. For that it needs the
+engine's inputs, draw by draw: :func:`inputs_dataset` writes them (every per-draw array
+of :class:`~forecast.project.limits.ProjectionInputs`, thinned to :data:`DRAWS`) and
+:func:`inputs_from_dataset` reads them back, so that a test can run the page and the
+engine on the very same numbers.
 
-Per draw (thinned to :data:`DRAWS`) and per limit this module exports that line at the
-saved point, from the engine itself:
-
-- the trend of the largest run: log10 FLOP at its reference year and its slope;
-- the log10 FLOP the limit allows (:func:`forecast.project.limits.ln_affordable`) at the
-  draw's engine hit year ``at`` (the end of the horizon year where it never binds), and its
-  slope there;
-- how that value and slope move per unit of each control's variable (log10 of the
-  ceiling's level times share, log10(1 + growth), log10 of the training duration, the
-  efficiency and price-performance slopes), by a finite difference through the engine's
-  :func:`forecast.project.inputs.set_input`.
-
-Where the engine's gap is log-linear (:func:`forecast.project.hits.is_log_linear`) these
-are exact, so the page gives the engine's hit years for any setting. Where the engine
-solves numerically (the realised duration's cap, efficiency bending to its physical
-ceiling, the datasheet amortised cost) the line is the tangent at the saved hit year: it
-gives the engine's hit year at the saved settings and a first-order approximation away
-from them (``exact`` per limit says which).
-
-The controls act on every draw alike (:func:`apply_settings` is the engine's side of the
-same change): a doubling time, level, share, duration or rate set to ``v`` scales each
-draw's value by ``v / median``; a growth set to ``v`` adds ``v - median`` to each draw's.
+The controls act on every draw alike (:func:`apply_settings` is the engine's side of
+the same change, through :func:`forecast.project.inputs.set_input`): a doubling time,
+level, share or duration set to ``v`` scales each draw's value by ``v / median``, a
+ceiling's growth set to ``v`` adds ``v - median`` to each draw's, and a new doubling time
+from a chosen year bends every draw's trend there.
 """
 
 from __future__ import annotations
@@ -38,22 +27,41 @@ import math
 import numpy as np
 import xarray as xr
 
-from forecast.data.units import LN10
-from forecast.project.engine import get_input, hit_years, is_log_linear, set_input
-from forecast.project.limits import DEMAND_UNITS, ProjectionInputs, ln_affordable
+from forecast.data.units import slope_from_doubling_months
+from forecast.project.inputs import get_input, set_input
+from forecast.project.limits import ConstraintDraws, ProjectionInputs, Realised
+from forecast.project.trajectory import LogLinear, take_draws
 from forecast.scenario.schema import Constraint
 
-__all__ = ["DRAWS", "apply_settings", "explore_dataset", "thin"]
+__all__ = [
+    "DRAWS",
+    "apply_settings",
+    "control_keys",
+    "explore_dataset",
+    "inputs_dataset",
+    "inputs_from_dataset",
+    "thin",
+]
 
-#: Draws the page carries (evenly spaced through the projection's draws).
-DRAWS = 1000
-#: Half-width (years) of the central difference giving a limit's slope at a year.
-_DT = 0.01
-#: The finite steps of the sensitivities (exact where the gap is log-linear).
-_LEVEL_STEP = 2.0  # the ceiling's level times share, x2
-_GROWTH_STEP = 0.05  # + 5 points a year
-_DURATION_STEP = 1.25  # the training duration (or its cap), x1.25
-_RATE_STEP = 0.8  # a hardware doubling time, x0.8
+#: Draws the page carries (evenly spaced through the projection's draws): the medians and
+#: 80% intervals it shows move by a few hundredths of a year against all 4,000.
+DRAWS = 2000
+
+#: The engine's per-run arrays (ProjectionInputs fields), saved as they are.
+_SCALARS = (
+    "efficiency_limit",
+    "utilization",
+    "training_days",
+    "overhead",
+    "lifetime_years",
+    "pue",
+    "electricity_usd_per_kwh",
+)
+#: The series of the datasheet conversion and of the realised one.
+_SERIES = ("compute", "price_performance", "efficiency")
+_REALISED_SERIES = ("flops_per_usd", "flops_per_watt", "flop_per_usd_amortized", "duration_days")
+#: A ceiling's per-draw parameters; its kind's factors are saved as ``extra_<key>``.
+_CONSTRAINT = ("limit", "growth", "share")
 
 
 def thin(n_draws: int, n: int = DRAWS) -> np.ndarray:
@@ -63,13 +71,122 @@ def thin(n_draws: int, n: int = DRAWS) -> np.ndarray:
     return np.arange(n) * n_draws // n
 
 
-def _keys(inp: ProjectionInputs) -> dict[str, str]:
-    """The scenario key each global control sets, for these inputs."""
+def _draws(x, s: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(x, dtype=float), (s,)).copy()
+
+
+def _series_vars(prefix: str, series: LogLinear, s: int) -> tuple[dict, dict]:
+    out = {
+        f"{prefix}.log10_ref": ("draw", _draws(series.log10_ref, s)),
+        f"{prefix}.slope": ("draw", _draws(series.slope, s)),
+    }
+    if series.change_year is not None:
+        out[f"{prefix}.change_year"] = ("draw", _draws(series.change_year, s))
+        out[f"{prefix}.slope_after"] = ("draw", _draws(series.slope_after, s))
+    return out, {f"{prefix}.ref_year": float(series.ref_year)}
+
+
+def inputs_dataset(inp: ProjectionInputs) -> xr.Dataset:
+    """Every per-draw input of the engine as one Dataset (dims ``draw``, ``constraint``).
+
+    The inverse of :func:`inputs_from_dataset`. Series are ``<name>.log10_ref`` and
+    ``<name>.slope`` (with ``.change_year`` and ``.slope_after`` where they bend), the
+    realised conversion's ``realised.<name>...``; a ceiling's factors are
+    ``extra_<key>`` (NaN for a ceiling without that factor).
+    """
+    s = inp.n_draws
+    data: dict = {}
+    attrs: dict = {
+        "start_year": float(inp.start_year),
+        "horizon": float(inp.horizon),
+        "floor_log10": float(inp.record_floor_log10),
+        "conversion": "realised" if inp.realised is not None else "datasheet",
+    }
+    for name in _SERIES:
+        v, a = _series_vars(name, getattr(inp, name), s)
+        data.update(v)
+        attrs.update(a)
+    for name in _SCALARS:
+        data[name] = ("draw", _draws(getattr(inp, name), s))
+    if inp.realised is not None:
+        r = inp.realised
+        for name in _REALISED_SERIES:
+            v, a = _series_vars(f"realised.{name}", getattr(r, name), s)
+            data.update(v)
+            attrs.update(a)
+        data["realised.max_days"] = ("draw", _draws(r.max_days, s))
+        data["realised.duration_size"] = ("draw", _draws(r.duration_size, s))
+    cs = inp.constraints
+    for name in _CONSTRAINT:
+        data[name] = (("constraint", "draw"), np.array([_draws(getattr(c, name), s) for c in cs]))
+    for key in sorted({k for c in cs for k in c.extra}):
+        data[f"extra_{key}"] = (
+            ("constraint", "draw"),
+            np.array([_draws(c.extra.get(key, np.nan), s) for c in cs]),
+        )
+    data["kind"] = ("constraint", [c.kind for c in cs])
+    data["basis"] = ("constraint", [c.basis or "" for c in cs])
+    data["reference_year"] = ("constraint", [float(c.reference_year) for c in cs])
+    return xr.Dataset(data, coords={"constraint": [c.name for c in cs]}, attrs=attrs)
+
+
+def _series_from(ds: xr.Dataset, prefix: str) -> LogLinear:
+    bend = f"{prefix}.change_year" in ds
+    return LogLinear(
+        ds[f"{prefix}.log10_ref"].to_numpy(),
+        ds[f"{prefix}.slope"].to_numpy(),
+        float(ds.attrs[f"{prefix}.ref_year"]),
+        ds[f"{prefix}.change_year"].to_numpy() if bend else None,
+        ds[f"{prefix}.slope_after"].to_numpy() if bend else None,
+    )
+
+
+def inputs_from_dataset(ds: xr.Dataset) -> ProjectionInputs:
+    """The engine's inputs from :func:`inputs_dataset` (what the page computes from)."""
+    realised = None
+    if ds.attrs["conversion"] == "realised":
+        realised = Realised(
+            **{n: _series_from(ds, f"realised.{n}") for n in _REALISED_SERIES},
+            max_days=ds["realised.max_days"].to_numpy(),
+            duration_size=ds["realised.duration_size"].to_numpy(),
+        )
+    extras = [str(v) for v in ds.data_vars if str(v).startswith("extra_")]
+    constraints = []
+    for i, name in enumerate(ds["constraint"].to_numpy()):
+        extra = {}
+        for v in extras:
+            x = ds[v].to_numpy()[i]
+            if not np.isnan(x).all():
+                extra[v.removeprefix("extra_")] = x
+        constraints.append(
+            ConstraintDraws(
+                str(name),
+                str(ds["kind"].to_numpy()[i]),
+                str(ds["basis"].to_numpy()[i]) or None,
+                ds["limit"].to_numpy()[i],
+                float(ds["reference_year"].to_numpy()[i]),
+                ds["growth"].to_numpy()[i],
+                ds["share"].to_numpy()[i],
+                extra,
+            )
+        )
+    return ProjectionInputs(
+        **{n: _series_from(ds, n) for n in _SERIES},
+        **{n: ds[n].to_numpy() for n in _SCALARS},
+        constraints=tuple(constraints),
+        start_year=float(ds.attrs["start_year"]),
+        horizon=float(ds.attrs["horizon"]),
+        realised=realised,
+        record_floor_log10=float(ds.attrs["floor_log10"]),
+    )
+
+
+def control_keys(inp: ProjectionInputs) -> dict[str, str]:
+    """The scenario key each of the page's global controls sets, for these inputs."""
+    realised = inp.realised is not None
     return {
         "doubling": "trend.doubling_time_months",
-        "duration": (
-            "hardware.max_training_days" if inp.realised is not None else "hardware.training_days"
-        ),
+        "duration": "hardware.max_training_days" if realised else "hardware.training_days",
         "efficiency": "hardware.efficiency_doubling_years",
         "price": "hardware.price_performance_doubling_years",
     }
@@ -79,188 +196,161 @@ def _level_key(inp: ProjectionInputs, i: int) -> str:
     return f"constraints[{i}].{Constraint.LIMITS[inp.constraints[i].kind]}"
 
 
-def apply_settings(inp: ProjectionInputs, medians: dict, settings: dict) -> ProjectionInputs:
+def _median(x) -> float:
+    return float(np.median(np.asarray(x, dtype=float)))
+
+
+def medians(inp: ProjectionInputs) -> dict:
+    """The medians over draws the page's controls start from (and scale by)."""
+    keys = control_keys(inp)
+    return {
+        **{name: _median(get_input(inp, key)) for name, key in keys.items()},
+        "limits": [
+            {"share": _median(c.share), "growth": _median(c.growth), "level": _median(c.limit)}
+            for c in inp.constraints
+        ],
+    }
+
+
+def apply_settings(inp: ProjectionInputs, settings: dict) -> ProjectionInputs:
     """The engine's inputs with the page's settings applied (the page's semantics).
 
-    ``settings`` holds any of ``doubling``, ``duration``, ``efficiency``, ``price`` (a
-    control's value: each draw's value is scaled by value / median), ``horizon`` (a year)
-    and ``limits`` (by constraint index: ``level`` a multiplier, ``share`` a value scaling
-    each draw's by value / median, ``growth`` a value adding value - median). ``medians``
-    are the page's (:func:`explore_dataset` attribute ``medians``).
+    Parameters
+    ----------
+    inp : ProjectionInputs
+        The inputs the page carries (:func:`inputs_from_dataset`).
+    settings : dict
+        Any of ``doubling``, ``duration``, ``efficiency``, ``price`` (a control's value:
+        each draw's value is scaled by value / median), ``bend`` (``{"year": y,
+        "months": m}``: from ``y`` on, every draw doubles every ``m`` months),
+        ``horizon`` (a year) and ``limits`` (by constraint index: ``level`` a multiplier,
+        ``share`` a value scaling each draw's by value / median, ``growth`` a value adding
+        value - median to each draw's). Medians are :func:`medians` of ``inp``.
     """
-    keys = _keys(inp)
-    for name, key in keys.items():
+    m = medians(inp)
+    for name, key in control_keys(inp).items():
         if name in settings:
-            ratio = settings[name] / medians[name]
-            inp = set_input(inp, key, get_input(inp, key) * ratio)
+            inp = set_input(inp, key, get_input(inp, key) * (settings[name] / m[name]))
     for i_str, lim in settings.get("limits", {}).items():
         i = int(i_str)
-        m = medians["limits"][i]
         if "level" in lim:
-            inp = set_input(
-                inp, _level_key(inp, i), get_input(inp, _level_key(inp, i)) * lim["level"]
-            )
+            key = _level_key(inp, i)
+            inp = set_input(inp, key, get_input(inp, key) * lim["level"])
         if "share" in lim:
             key = f"constraints[{i}].share"
-            inp = set_input(inp, key, get_input(inp, key) * lim["share"] / m["share"])
+            inp = set_input(
+                inp, key, get_input(inp, key) * (lim["share"] / m["limits"][i]["share"])
+            )
         if "growth" in lim:
             key = f"constraints[{i}].growth_per_year"
-            inp = set_input(inp, key, get_input(inp, key) + lim["growth"] - m["growth"])
+            inp = set_input(
+                inp, key, get_input(inp, key) + (lim["growth"] - m["limits"][i]["growth"])
+            )
+    bend = settings.get("bend")
+    if bend:
+        s = inp.n_draws
+        compute = dataclasses.replace(
+            inp.compute,
+            change_year=np.full(s, float(bend["year"])),
+            slope_after=np.full(s, slope_from_doubling_months(float(bend["months"]))),
+        )
+        inp = dataclasses.replace(inp, compute=compute)
     if "horizon" in settings:
         inp = dataclasses.replace(inp, horizon=float(settings["horizon"]))
     return inp
 
 
-def _rate_slope(inp: ProjectionInputs, which: str) -> np.ndarray:
-    """The log10-per-year slope the efficiency or price-performance control moves."""
-    if inp.realised is not None:
-        series = (
-            inp.realised.flops_per_watt if which == "efficiency" else inp.realised.flops_per_usd
-        )
-    else:
-        series = inp.efficiency if which == "efficiency" else inp.price_performance
-    return np.asarray(series.slope, dtype=float)
-
-
-def _line(inp: ProjectionInputs, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per limit and draw, log10 FLOP allowed at ``at`` (K, S) and its slope there."""
-    value, slope = [], []
-    for c, t in zip(inp.constraints, at, strict=True):  # a loop over limits, not draws
-        value.append(ln_affordable(inp, c, t) / LN10)
-        hi = ln_affordable(inp, c, t + _DT) / LN10
-        lo = ln_affordable(inp, c, t - _DT) / LN10
-        slope.append((hi - lo) / (2 * _DT))
-    return np.array(value), np.array(slope)
-
-
-def _median(x) -> float:
-    return float(np.median(np.asarray(x, dtype=float)))
-
-
-def explore_dataset(inp: ProjectionInputs, projection: xr.Dataset, n: int = DRAWS) -> xr.Dataset:
-    """The per-draw coefficients of ``explore.html`` (see the module's docstring).
+def explore_dataset(inp: ProjectionInputs, draws_total: int | None = None, n: int = DRAWS):
+    """What ``explore.html`` carries: :func:`inputs_dataset` of ``n`` draws, with the
+    controls' medians (attribute ``medians``) and how many draws the run had.
 
     Parameters
     ----------
     inp : ProjectionInputs
         The projection's inputs (all draws).
-    projection : xarray.Dataset
-        Their projection (:func:`forecast.project.engine.project`): the chart's allowed
-        compute per year is its ``log10_flop_allowed``.
+    draws_total : int, optional
+        Draws of the run (default: those of ``inp``).
     n : int
-        Draws kept.
+        Draws kept, evenly spaced (:func:`thin`).
     """
-    from forecast.project.trajectory import take_draws
-
-    rows = thin(inp.n_draws, n)
-    inp = take_draws(inp, rows)
-    hits = hit_years(inp)
-    end = inp.end
-    at = np.where(np.isfinite(hits), hits, end)
-    value, slope = _line(inp, at)
-    keys = _keys(inp)
-    k = len(inp.constraints)
-
-    def moved(new: ProjectionInputs) -> tuple[np.ndarray, np.ndarray]:
-        v, b = _line(new, at)
-        return v - value, b - slope
-
-    # The ceiling's level (times share): log10 x2.
-    lev = inp
-    for i in range(k):
-        lev = set_input(lev, _level_key(inp, i), get_input(inp, _level_key(inp, i)) * _LEVEL_STEP)
-    d_level = moved(lev)[0] / math.log10(_LEVEL_STEP)
-    # Growth: +5 points; the variable is log10(1 + g).
-    grow, dx = inp, []
-    for i in range(k):
-        key = f"constraints[{i}].growth_per_year"
-        g = get_input(inp, key)
-        grow = set_input(grow, key, g + _GROWTH_STEP)
-        dx.append(np.log10(1 + g + _GROWTH_STEP) - np.log10(1 + g))
-    dv, db = moved(grow)
-    d_growth_v, d_growth_b = dv / np.array(dx), db / np.array(dx)
-    # The training duration (its cap under the realised conversion): log10 x1.25.
-    dur = get_input(inp, keys["duration"])
-    d_duration = moved(set_input(inp, keys["duration"], dur * _DURATION_STEP))[0] / math.log10(
-        _DURATION_STEP
-    )
-    rates = {}
-    for which in ("efficiency", "price"):
-        before = _rate_slope(inp, which)
-        new = set_input(inp, keys[which], get_input(inp, keys[which]) * _RATE_STEP)
-        step = _rate_slope(new, which) - before
-        dv, db = moved(new)
-        rates[which] = (dv / step, db / step)
-
-    c = inp.compute
-    allowed = (
-        projection["log10_flop_allowed"].isel(draw=rows).transpose("constraint", "draw", "year")
-    )
-    years = projection["year"].to_numpy()
-    limits = [
-        {
-            "share": _median(cd.share),
-            "growth": _median(cd.growth),
-            "level": _median(cd.limit),
-        }
-        for cd in inp.constraints
-    ]
-    medians = {
-        "doubling": _median(get_input(inp, keys["doubling"])),
-        "duration": _median(dur),
-        "efficiency": _median(get_input(inp, keys["efficiency"])),
-        "price": _median(get_input(inp, keys["price"])),
-        "limits": limits,
-    }
-    cdims = ("constraint", "draw")
-    ds = xr.Dataset(
-        {
-            "draw_index": ("draw", rows),
-            "trend_level": ("draw", np.asarray(c.log10_ref, dtype=float)),
-            "trend_slope": ("draw", np.asarray(c.slope, dtype=float)),
-            "duration": ("draw", np.asarray(dur, dtype=float)),
-            "efficiency_slope": ("draw", _rate_slope(inp, "efficiency")),
-            "price_slope": ("draw", _rate_slope(inp, "price")),
-            "hit_year": (cdims, hits),
-            "at": (cdims, at),
-            "value": (cdims, value),
-            "slope": (cdims, slope),
-            "growth": (
-                cdims,
-                np.array([np.broadcast_to(cd.growth, (inp.n_draws,)) for cd in inp.constraints]),
-            ),
-            "d_level": (cdims, d_level),
-            "d_growth_value": (cdims, d_growth_v),
-            "d_growth_slope": (cdims, d_growth_b),
-            "d_duration": (cdims, d_duration),
-            "d_efficiency_value": (cdims, rates["efficiency"][0]),
-            "d_efficiency_slope": (cdims, rates["efficiency"][1]),
-            "d_price_value": (cdims, rates["price"][0]),
-            "d_price_slope": (cdims, rates["price"][1]),
-            "allowed": (("constraint", "draw", "year"), allowed.to_numpy()),
-            "exact": (
-                "constraint",
-                np.array([is_log_linear(inp, cd) for cd in inp.constraints], dtype="i1"),
-            ),
-            "kind": ("constraint", [cd.kind for cd in inp.constraints]),
-            "unit": ("constraint", [DEMAND_UNITS.get(cd.demand, "") for cd in inp.constraints]),
-            "limit_key": ("constraint", [Constraint.LIMITS[cd.kind] for cd in inp.constraints]),
-        },
-        coords={
-            "constraint": [cd.name for cd in inp.constraints],
-            "year": years,
-            "time": ("year", projection["time"].to_numpy()),
-        },
-        attrs={
-            "trend_ref_year": float(c.ref_year),
-            "start_year": float(inp.start_year),
-            "horizon": float(inp.horizon),
-            "end": float(end),
-            "floor_log10": float(inp.record_floor_log10),
-            "conversion": "realised" if inp.realised is not None else "datasheet",
-            "draws_total": int(projection.sizes["draw"]),
-            "new_era": bool(c.change_year is not None),
-            "medians": medians,
-        },
-    )
+    kept = take_draws(inp, thin(inp.n_draws, n))
+    ds = inputs_dataset(kept)
+    ds.attrs["medians"] = medians(kept)
+    ds.attrs["draws_total"] = int(inp.n_draws if draws_total is None else draws_total)
+    if not math.isfinite(ds.attrs["floor_log10"]):
+        ds.attrs["floor_log10"] = -1e300  # NetCDF attributes hold no -inf
     return ds
+
+
+def _series_model(series: LogLinear) -> dict:
+    out = {"ref": float(series.ref_year), "l": series.log10_ref, "s": series.slope}
+    if series.change_year is not None:
+        out.update(change=series.change_year, after=series.slope_after)
+    return out
+
+
+def page_model(ds: xr.Dataset) -> dict:
+    """The numbers ``explore.js`` computes from: the inputs of :func:`inputs_dataset` in
+    the form of the engine's formulas, and the engine's constants.
+
+    Arrays stay numpy arrays (per draw; per limit and draw under ``limits``); the report
+    encodes them. A ceiling's level enters as ``ln_factor + mult * ln(share * limit)``
+    and its growth as ``mult * ln(1 + g)``, where ``ln_factor`` and ``mult`` come from
+    :meth:`~forecast.project.limits.ConstraintDraws.ln_limit_ref` (the kind's factors;
+    ``mult`` is 2 for the data ceiling, which grows with the square of its tokens).
+    """
+    from forecast.data.units import LN10, SECONDS_PER_DAY, SECONDS_PER_YEAR
+    from forecast.project.hits import HELD_STEP_YEARS, THRESHOLDS_LOG10
+    from forecast.project.limits import J_PER_KWH, SIZE_REF_LOG10_FLOP
+
+    inp = inputs_from_dataset(ds)
+    limits = []
+    for c in inp.constraints:
+        mult = 2.0 if c.kind == "data" else 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = c.ln_limit_ref() - mult * np.log(c.share * c.limit)
+        limits.append(
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "demand": c.demand,
+                "ref": float(c.reference_year),
+                "mult": mult,
+                "ln_factor": _draws(factor, inp.n_draws),
+                "limit": _draws(c.limit, inp.n_draws),
+                "share": _draws(c.share, inp.n_draws),
+                "growth": _draws(c.growth, inp.n_draws),
+            }
+        )
+    r = inp.realised
+    return {
+        "draws": inp.n_draws,
+        "draws_total": int(ds.attrs.get("draws_total", inp.n_draws)),
+        "start": float(inp.start_year),
+        "horizon": float(inp.horizon),
+        "floor_log10": float(inp.record_floor_log10),
+        "medians": ds.attrs["medians"],
+        "compute": _series_model(inp.compute),
+        "datasheet": {
+            "price_performance": _series_model(inp.price_performance),
+            "efficiency": _series_model(inp.efficiency),
+            **{n: getattr(inp, n) for n in _SCALARS},
+        },
+        "realised": None
+        if r is None
+        else {
+            **{n: _series_model(getattr(r, n)) for n in _REALISED_SERIES},
+            "max_days": _draws(r.max_days, inp.n_draws),
+            "duration_size": _draws(r.duration_size, inp.n_draws),
+        },
+        "limits": limits,
+        "thresholds": list(THRESHOLDS_LOG10),
+        "const": {
+            "LN10": LN10,
+            "SECONDS_PER_DAY": SECONDS_PER_DAY,
+            "SECONDS_PER_YEAR": SECONDS_PER_YEAR,
+            "J_PER_KWH": J_PER_KWH,
+            "SIZE_REF_LOG10_FLOP": SIZE_REF_LOG10_FLOP,
+            "HELD_STEP_YEARS": HELD_STEP_YEARS,
+        },
+    }

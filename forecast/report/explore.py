@@ -1,12 +1,12 @@
 """``explore.html``: one self-contained page in which a reader moves the assumptions.
 
-Everything is inlined: the page's script (``explore.js``), Vega (``vendor/vega.min.js``,
-see ``vendor/README.md``), the styles and the per-draw coefficients of
-:func:`forecast.analysis.explore.explore_dataset` (base64 float32; the chart's allowed
-compute as uint16 steps of 1/500 log10 FLOP). Nothing is fetched: the file holds no
-``http`` at all (the library's few such strings are rewritten, :func:`_inline_js`), and
-scenario text is escaped (names go into the page as JSON and are shown with
-``textContent``).
+Everything is inlined: the page's script (``explore.js``, the engine's formulas in
+JavaScript), Vega (``vendor/vega.min.js``, see ``vendor/README.md``), the styles and the
+projection's per-draw inputs (:func:`forecast.analysis.explore.page_model`; an array is
+one number where every draw has the same value, else base64 float64). Nothing is
+fetched: the file holds no ``http`` at all (the library's few such strings are
+rewritten, :func:`_inline_js`), and scenario text is escaped (names go into the page as
+JSON and are shown with ``textContent``).
 """
 
 from __future__ import annotations
@@ -14,33 +14,16 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import re
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-__all__ = ["CURVE_OFFSET", "CURVE_SCALE", "explore_html", "page_data"]
+__all__ = ["explore_html", "page_data"]
 
 _HERE = Path(__file__).resolve().parent
-#: The chart's allowed compute: log10 FLOP = CURVE_OFFSET + stored / CURVE_SCALE.
-CURVE_SCALE = 500.0
-CURVE_OFFSET = 0.0
-#: Per (limit, draw) coefficients the page reads (float32).
-_PAIR_ARRAYS = (
-    "value",
-    "slope",
-    "growth",
-    "d_level",
-    "d_growth_value",
-    "d_growth_slope",
-    "d_duration",
-    "d_efficiency_value",
-    "d_efficiency_slope",
-    "d_price_value",
-    "d_price_slope",
-)
-_DRAW_ARRAYS = ("trend_level", "trend_slope", "efficiency_slope", "price_slope")
 _PALETTE = [
     "#1f77b4",
     "#d62728",
@@ -55,15 +38,31 @@ _PALETTE = [
 ]
 
 
-def _b64(a: np.ndarray, dtype: str) -> str:
-    return base64.b64encode(np.ascontiguousarray(a, dtype=dtype).tobytes()).decode("ascii")
+def _encode(x):
+    """The page's form of a model value: arrays as one number (all draws equal, finite)
+    or ``{"b64": ...}`` (little-endian float64); containers recursively."""
+    if isinstance(x, np.ndarray):
+        a = np.asarray(x, dtype="<f8")
+        if a.size and np.all(a == a.flat[0]) and np.isfinite(a.flat[0]):
+            return float(a.flat[0])
+        return {"b64": base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")}
+    if isinstance(x, dict):
+        return {k: _encode(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_encode(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return -1e300 if x < 0 else 1e300
+    return x
 
 
-def _controls(ex: xr.Dataset) -> list[dict]:
-    m = ex.attrs["medians"]
-    realised = ex.attrs["conversion"] == "realised"
+def _controls(model: dict) -> list[dict]:
+    """The page's controls: id, label, unit, starting value, range, the setting it sets
+    (``path``), a log scale for the slider, and the box it goes in."""
+    m = model["medians"]
+    realised = model["realised"] is not None
+    first = math.floor(model["start"])
 
-    def ctl(cid, label, unit, value, lo, hi, path, log=False, scale=1.0):
+    def ctl(cid, label, unit, value, lo, hi, path, log=False, scale=1.0, step=None, box="main"):
         return {
             "id": cid,
             "label": label,
@@ -74,90 +73,119 @@ def _controls(ex: xr.Dataset) -> list[dict]:
             "path": path,
             "log": log,
             "scale": scale,
+            "step": step,
+            "box": box,
         }
 
     out = [
         ctl(
             "doubling",
-            "Doubling time of the largest run",
+            "Doubling time of the largest run, median",
             "months",
             m["doubling"],
-            max(1.0, m["doubling"] / 3),
-            m["doubling"] * 3,
+            round(max(1.0, m["doubling"] / 3), 2),
+            round(m["doubling"] * 3, 2),
             ["doubling"],
         ),
         ctl(
+            "bend-year",
+            "From the end of year",
+            "year",
+            first + 4,
+            first + 1,
+            model["horizon"],
+            ["bendYear"],
+            step=1,
+            box="bend",
+        ),
+        ctl(
+            "bend-months",
+            "the doubling time becomes",
+            "months",
+            m["doubling"],
+            2.0,
+            60.0,
+            ["bendMonths"],
+            box="bend",
+        ),
+        ctl(
             "duration",
-            "Longest training run" if realised else "Training duration",
+            "Longest a training run may last, median" if realised else "Training duration",
             "days",
             m["duration"],
-            m["duration"] / 4,
-            m["duration"] * 3,
+            round(m["duration"] / 4, 1),
+            round(m["duration"] * 3, 1),
             ["duration"],
         ),
         ctl(
             "efficiency",
-            "Realised efficiency doubling time" if realised else "Efficiency doubling time",
+            "Realised energy efficiency (FLOP/s per watt) doubling time, median"
+            if realised
+            else "Energy efficiency doubling time, median",
             "years",
             m["efficiency"],
-            m["efficiency"] / 3,
-            m["efficiency"] * 3,
+            round(m["efficiency"] / 3, 2),
+            round(m["efficiency"] * 3, 2),
             ["efficiency"],
         ),
         ctl(
             "price",
-            "Realised price-performance doubling time"
+            "Realised price-performance (FLOP/s per dollar) doubling time, median"
             if realised
-            else "Price-performance doubling time",
+            else "Price-performance doubling time, median",
             "years",
             m["price"],
-            m["price"] / 3,
-            m["price"] * 3,
+            round(m["price"] / 3, 2),
+            round(m["price"] * 3, 2),
             ["price"],
         ),
         ctl(
             "horizon",
-            "Horizon",
+            "Horizon, to the end of",
             "year",
-            ex.attrs["horizon"],
-            float(np.floor(ex.attrs["start_year"])) + 1,
-            ex.attrs["horizon"],
+            model["horizon"],
+            first + 1,
+            max(model["horizon"], 2060.0),
             ["horizon"],
+            step=1,
         ),
     ]
-    names = [str(n) for n in ex["constraint"].to_numpy()]
-    for k, name in enumerate(names):
-        lim = m["limits"][k]
+    for k, med in enumerate(m["limits"]):
+        share, growth = med["share"], 100 * med["growth"]
+        box = f"limit-{k}"
         out += [
             ctl(
                 f"level-{k}",
-                f"{name}: level, times the scenario's",
+                "Level, times the scenario's",
                 "x",
                 1.0,
                 0.01,
                 100.0,
                 ["limits", k, "level"],
                 log=True,
+                box=box,
             ),
             ctl(
                 f"share-{k}",
-                f"{name}: share one run takes",
+                "Share one run takes, median",
                 "fraction",
-                lim["share"],
-                lim["share"] / 10,
-                lim["share"] * 10,
+                share,
+                round(share / 10, 6),
+                max(share, min(1.0, share * 10)),
                 ["limits", k, "share"],
                 log=True,
+                box=box,
             ),
             ctl(
                 f"growth-{k}",
-                f"{name}: growth",
+                "Growth, median",
                 "% a year",
-                100 * lim["growth"],
-                min(0.0, 100 * lim["growth"] - 20),
-                100 * lim["growth"] + 50,
+                round(growth, 4),
+                round(max(-50.0, min(0.0, growth - 20)), 2),
+                round(growth + 50, 2),
                 ["limits", k, "growth"],
                 scale=0.01,
+                box=box,
             ),
         ]
     return out
@@ -277,39 +305,15 @@ def _specs(names: list[str]) -> dict:
 
 
 def page_data(ex: xr.Dataset) -> dict:
-    """The page's data: settings, coefficients (base64), controls and chart specs."""
-    names = [str(n) for n in ex["constraint"].to_numpy()]
-    curve = np.clip(
-        np.nan_to_num((ex["allowed"].to_numpy() - CURVE_OFFSET) * CURVE_SCALE, nan=0.0),
-        0,
-        65535,
-    )
-    arrays = {k: _b64(ex[k].to_numpy(), "<f4") for k in (*_PAIR_ARRAYS, *_DRAW_ARRAYS)}
-    # Hit years relative to the start keep float32's precision.
-    arrays["at"] = _b64(ex["at"].to_numpy() - ex.attrs["start_year"], "<f4")
+    """The page's data: the model (:func:`forecast.analysis.explore.page_model`, encoded),
+    its controls and the chart specs."""
+    from forecast.analysis.explore import page_model
+
+    model = page_model(ex)
     return {
-        "draws": int(ex.sizes["draw"]),
-        "draws_total": int(ex.attrs["draws_total"]),
-        "start_year": float(ex.attrs["start_year"]),
-        "horizon": float(ex.attrs["horizon"]),
-        "trend_ref_year": float(ex.attrs["trend_ref_year"]),
-        "floor_log10": float(ex.attrs["floor_log10"])
-        if np.isfinite(ex.attrs["floor_log10"])
-        else -1e9,
-        "conversion": str(ex.attrs["conversion"]),
-        "medians": ex.attrs["medians"],
-        "years": [int(y) for y in ex["year"].to_numpy()],
-        "times": [float(t) for t in ex["time"].to_numpy()],
-        "limits": [
-            {"name": n, "kind": str(kd), "exact": bool(e)}
-            for n, kd, e in zip(names, ex["kind"].to_numpy(), ex["exact"].to_numpy(), strict=True)
-        ],
-        "arrays": arrays,
-        "curve": _b64(np.rint(curve), "<u2"),
-        "curve_scale": CURVE_SCALE,
-        "curve_offset": CURVE_OFFSET,
-        "controls": _controls(ex),
-        "specs": _specs(names),
+        "model": _encode(model),
+        "controls": _controls(model),
+        "specs": _specs([lim["name"] for lim in model["limits"]]),
     }
 
 
@@ -339,11 +343,14 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem aut
 max-width:1100px;padding:0 1rem;color:#111;line-height:1.4}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}
 .layout{display:grid;grid-template-columns:minmax(300px,380px) 1fr;gap:1.5rem}
-#controls .control{display:grid;grid-template-columns:1fr 6.5rem;gap:.2rem .5rem;
+.control{display:grid;grid-template-columns:1fr 6.5rem;gap:.2rem .5rem;
 margin:.4rem 0;align-items:center}
-#controls label{grid-column:1/3;font-size:.9rem}
-#controls input[type=range]{grid-column:1/2;width:100%}
-#controls input[type=number]{grid-column:2/3;grid-row:2;width:6rem}
+.control label{grid-column:1/3;font-size:.9rem}
+.control input[type=range]{grid-column:1/2;width:100%}
+.control input[type=number]{grid-column:2/3;grid-row:2;width:6rem}
+.problem{grid-column:1/3;color:#a00;font-size:.85rem}
+fieldset{border:1px solid #ccc;margin:.6rem 0;padding:.3rem .6rem}
+legend{font-weight:600;font-size:.95rem}caption{text-align:left;font-size:.85rem;color:#444}
 input:focus,button:focus{outline:3px solid #f90;outline-offset:1px}
 table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.25rem .6rem;
 border-bottom:1px solid #ddd;text-align:left}td.num{text-align:right;
@@ -353,62 +360,108 @@ button{font-size:1rem;padding:.3rem .9rem}
 """
 
 
+def _table(tid: str, caption: str, heads: list[str]) -> str:
+    cols = "".join(f'<th scope="col">{h}</th>' for h in heads)
+    return (
+        f'<table id="{tid}"><caption>{caption}</caption><thead><tr>{cols}</tr></thead>'
+        f'<tbody id="{tid}-body"></tbody></table>'
+    )
+
+
 def explore_html(ex: xr.Dataset, scenario: str) -> str:
-    """The page for one scenario's coefficients (``explore.html``)."""
+    """The page for one scenario's saved inputs (``explore.html``).
+
+    Parameters
+    ----------
+    ex : xarray.Dataset
+        :func:`forecast.analysis.explore.explore_dataset` (group ``explore`` of
+        ``projection.nc``).
+    scenario : str
+        The scenario's name, shown as text.
+    """
     data = page_data(ex)
+    model = data["model"]
     vega = (_HERE / "vendor" / "vega.min.js").read_text(encoding="utf-8")
     page = (_HERE / "explore.js").read_text(encoding="utf-8")
-    exact = [lim["name"] for lim in data["limits"] if lim["exact"]]
-    approx = [lim["name"] for lim in data["limits"] if not lim["exact"]]
-    note = (
-        f"{data['draws']:,} of the run's {data['draws_total']:,} draws. Each control moves "
-        "every draw alike: a doubling time, level, share or duration set to v scales each "
-        "draw's value by v over the median shown at the start; a growth adds the change. "
-        "Hit years are the engine's closed form on each draw; "
-        + (
-            "exact for every limit here."
-            if not approx
-            else "exact for "
-            + (", ".join(exact) or "none")
-            + "; for "
-            + ", ".join(approx)
-            + " (where the engine solves numerically) the line is the tangent at the saved"
-            " hit year: exact at the scenario's settings, approximate away from them."
-        )
-        + " The chart shows medians over draws; the grey band is the 80% interval of the"
-        " run held to the limits."
-    )
     title = f"Explore: {scenario}"
 
     def esc(s: str) -> str:
         return re.sub("(?i)h(ttp)", lambda m: "&#104;" + m.group(1), html.escape(s))
 
+    limits = "".join(
+        f"<fieldset><legend>{esc(lim['name'])} ({esc(lim['kind'])})</legend>"
+        f'<div class="controls" id="controls-limit-{k}"></div></fieldset>'
+        for k, lim in enumerate(model["limits"])
+    )
+    note = (
+        f"The page carries {model['draws']:,} of the run's {model['draws_total']:,} draws"
+        " (evenly spaced), so its medians can differ from the briefing's by a few"
+        " hundredths of a year. It computes with the engine's own formulas on each draw:"
+        " the run's demand on each ceiling, the compute each allows, the hit years (exact"
+        " where the gap is log-linear, else solved as the engine solves them) and the run"
+        " held to the ceilings. A test runs the page and the engine on the same inputs and"
+        " requires the same hit years to 0.01 years. Each control moves every draw alike:"
+        " a doubling time, level, share or duration set to v scales each draw's value by v"
+        " over the median shown at the start; a growth adds the change to each draw's."
+        " A year label is the end of that year. What it leaves out is what the briefing's"
+        " projection leaves out: the fits are not redone, so a control changes the"
+        " projection's inputs, not what the data say about them."
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{esc(title)}</h1>"
-        '<p class="note">Move an assumption: the hit years, the first limit to bind and the'
-        " charts follow. Works offline; nothing is sent anywhere.</p>"
+        '<p class="note">Move an assumption: the hit years, the first limit to bind, the'
+        " largest run's path and the threshold dates follow. Works offline; nothing is"
+        " sent anywhere. The briefing (briefing.html, beside this file) explains the"
+        " model.</p>"
         '<div class="layout"><section aria-labelledby="h-controls">'
         '<h2 id="h-controls">Assumptions</h2>'
         '<button type="button" id="reset">Reset to the scenario</button>'
-        '<div id="controls"></div></section>'
+        '<div class="controls" id="controls-main"></div>'
+        "<fieldset><legend>A new doubling time from a chosen year</legend>"
+        '<input type="checkbox" id="bend-on"> <label for="bend-on">Change the doubling'
+        " time from the year below</label>"
+        '<div class="controls" id="controls-bend"></div></fieldset>'
+        f"<h2>The limits</h2>{limits}</section>"
         '<section aria-labelledby="h-results"><h2 id="h-results">When each limit is met'
         '</h2><p id="headline" aria-live="polite"></p>'
-        '<table id="hits"><caption class="note">Hit year per limit: median and 80%'
-        " interval over draws, and how often it binds first and is met at all.</caption>"
-        '<thead><tr><th scope="col">Limit</th><th scope="col">Median</th>'
-        '<th scope="col">80% interval</th><th scope="col">Binds first</th>'
-        '<th scope="col">Met by the horizon</th></tr></thead><tbody id="hits-body">'
-        "</tbody></table>"
-        "<h2>Largest run and what each limit allows</h2>"
+        + _table(
+            "hits",
+            "Hit year per limit (the year the largest run's trend meets it): median and"
+            " 80% interval over draws, how often it binds first, how often it is met by the"
+            " horizon.",
+            ["Limit", "Median", "80% interval", "Binds first", "Met by the horizon"],
+        )
+        + "<h2>The largest run and what each limit allows</h2>"
         '<div id="chart-compute" role="img" aria-label="Log compute of the largest run'
-        ' and the compute each limit allows, by year (the table holds the numbers)"></div>'
+        ' and the compute each limit allows, by year (the tables hold the numbers)"></div>'
         "<h2>Which limit binds first</h2>"
         '<div id="chart-bars" role="img" aria-label="Probability each limit binds first'
-        ' (the table holds the numbers)"></div>'
-        f'<p class="note">{esc(note)}</p></section></div>'
+        ' (the first table holds the numbers)"></div>'
+        "<h2>The largest run held to the limits</h2>"
+        + _table(
+            "held",
+            "Median (80% interval) over draws at the end of each year: the run's compute"
+            " held to the limits, the record's trend unconstrained, and the held run's"
+            " cluster capital cost, amortised training cost and power.",
+            ["Year", "Compute held, FLOP", "Trend, FLOP", "Cluster cost", "Training cost", "Power"],
+        )
+        + "<h2>When the largest run passes each threshold</h2>"
+        + _table(
+            "thresholds",
+            "Median (80% interval) over draws. The trend's date can fall before the"
+            " projection starts (the trend passed it, whether or not a published run did);"
+            " the held run's cannot.",
+            [
+                "Threshold, FLOP",
+                "Trend, unconstrained",
+                "Held to the limits",
+                "Held run passes it by the horizon",
+            ],
+        )
+        + f'<p class="note">{esc(note)}</p></section></div>'
         f'<script type="application/json" id="explore-data">{_json_for_script(data)}'
         "</script>"
         f"<script>{_inline_js(vega)}</script>"

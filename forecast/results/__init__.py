@@ -182,7 +182,7 @@ class Results:
     #: What the clusters say (:mod:`forecast.analysis.supply`); None without a fitted
     #: ``cluster`` ceiling.
     supply: xr.Dataset | None = None
-    #: The per-draw hit-year lines of ``explore.html`` (:mod:`forecast.analysis.explore`);
+    #: The per-draw inputs ``explore.html`` computes from (:mod:`forecast.analysis.explore`);
     #: None for results saved before it existed (then no page is written).
     explore: xr.Dataset | None = None
     posterior: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)

@@ -181,7 +181,9 @@ def build_briefing(
             Para.of(
                 Strong("Explore it."),
                 " Move the doubling time, each limit's level, share and growth, the training"
-                " duration and the hardware rates, and see the hit years move: ",
+                " duration, the hardware rates and the horizon, and see the hit years, the"
+                " limit that binds first, the largest run's path (compute, cost, power) and"
+                " the threshold dates move, computed in the page with the engine's formulas: ",
                 Link("explore.html", "explore.html"),
                 " (one file beside this one; open it in any browser, offline).",
             )

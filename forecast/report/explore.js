@@ -479,12 +479,16 @@
     }));
     var best = r.rows.slice().sort(function (a, b) { return b.first - a.first; })[0];
     var head = document.getElementById("headline");
+    var when = r.firstMedian <= M.start
+      ? "at the projection's start (" + M.start.toFixed(1) + "): in at least half the draws the trend's run" +
+        " already needs more than a limit allows, so read it as now"
+      : "in " + fmtYear(r.firstMedian, s) + " (median over draws)";
     head.textContent = (!best || best.first === 0)
       ? "No limit is met by the end of " + s.horizon + " in any draw."
       : "Binds first: " + M.limits[best.k].name + ", in " + pct(best.first) +
-        " of draws. The first limit is met in " + fmtYear(r.firstMedian, s) +
-        " (median over draws); in " + pct(r.none) + " of draws none is met by the end of " +
-        s.horizon + ".";
+        " of draws. The first limit is met " + when + ". " +
+        (r.none ? "In " + pct(r.none) + " of draws no limit is met by the end of " + s.horizon + "."
+                : "Every draw meets a limit by the end of " + s.horizon + ".");
     var shown = r.years.filter(function (row, y) {
       return y < 5 || (row.year % 5 === 0) || y === r.years.length - 1;
     });
@@ -494,11 +498,15 @@
               band(row.amortized, function (v) { return scaled(v, USD); }),
               band(row.power, function (v) { return scaled(v, WATTS); })];
     }));
+    // A date before the start is the trend's (no published run need have passed it);
+    // an interval whose ends read alike is shown once.
+    function date(t) { return t < M.start ? "before " + M.start.toFixed(1) : fmtYear(t, s); }
+    function dates(q) {
+      var d = q.map(date);
+      return d[0] === d[2] ? d[1] : d[1] + " (" + d[0] + " to " + d[2] + ")";
+    }
     fill("thresholds-body", r.thresholds.map(function (row) {
-      var tr = row.trend.map(function (t) { return t < M.start ? "before " + M.start.toFixed(1) : fmtYear(t, s); });
-      return ["1e" + row.log10, tr[1] + " (" + tr[0] + " to " + tr[2] + ")",
-              fmtYear(row.held[1], s) + " (" + fmtYear(row.held[0], s) + " to " + fmtYear(row.held[2], s) + ")",
-              pct(row.heldBy)];
+      return ["1e" + row.log10, dates(row.trend), dates(row.held), pct(row.heldBy)];
     }));
     if (views.compute) {
       var lines = [], bandData = [];

@@ -6,7 +6,7 @@ numerically, as in the baseline; 4,000 draws all kept; horizon 2045 from 2026.9:
 years), opens it in headless Chromium (Playwright) and times ``Explore.render``: the
 hit years, the held path with its cost and power, the threshold dates, the quantiles,
 the tables and Vega's redraw, for a series of doubling times. Also times the page of
-``examples/baseline`` (its own 2,000 draws and eight limits) when it is there. Writes
+``examples/baseline`` (its 4,000 draws and eight limits) when it is there. Writes
 ``benchmarks/results/explore.json``. Target: under 100 ms.
 
     python benchmarks/bench_explore.py

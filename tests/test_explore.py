@@ -29,6 +29,7 @@ from forecast.project.inputs import get_input
 from forecast.project.limits import ConstraintDraws, Realised
 from forecast.project.trajectory import LogLinear, take_draws
 from forecast.report.explore import explore_html
+from forecast.report.style import percent
 from forecast.results.files import json_attrs, optional_group
 from forecast.stats import quantiles
 from helpers import make_inputs
@@ -261,15 +262,20 @@ def test_page_projects_as_the_engine_does(browser, tmp_path, realised):
 
 
 def test_the_saved_inputs_are_the_engines():
-    """Thinned, saved and read back, the inputs give the engine's own hit years."""
+    """Thinned to the page's draws and rounded to single precision, the inputs give the
+    engine's hit years on those draws to 1e-4 years, and the same first limit in every
+    draw: the page's numbers are the briefing's."""
     inp = _inputs(s=500, realised=True, eff_limit=5e15)
     ex = explore_dataset(inp, n=200)
-    rows = thin(500, 200)
     assert ex.sizes["draw"] == 200 and ex.attrs["draws_total"] == 500
-    np.testing.assert_array_equal(
-        hit_years(inputs_from_dataset(ex)), hit_years(take_draws(inp, rows))
-    )
+    assert ex["limit"].dtype == np.float32
+    kept = hit_years(take_draws(inp, thin(500, 200)))
+    saved = hit_years(inputs_from_dataset(ex))
+    _same_years(saved, kept, 1e-4, "single precision")
+    first = [np.where(np.isfinite(h.min(0)), h.argmin(0), -1) for h in (saved, kept)]
+    np.testing.assert_array_equal(*first)
     assert thin(100, 200).tolist() == list(range(100))
+    assert explore_dataset(inp).sizes["draw"] == 500  # all of them, up to 4,000
 
 
 def test_settings_move_every_draw_alike():
@@ -346,9 +352,8 @@ def test_a_reader_moves_two_controls_and_the_numbers_move(browser, tmp_path):
         fmt = lambda t: f"{t:.1f}" if np.isfinite(t) else "after 2045"  # noqa: E731
         assert row[1:3] == [fmt(med), f"{fmt(p10)} to {fmt(p90)}"], row
     first = np.where(np.isfinite(engine.min(0)), engine.argmin(0), -1)
-    # The page rounds halves up (JavaScript's Math.round), Python's round to even.
-    share = [math.floor(100 * (first == k).mean() + 0.5) for k in range(8)]
-    assert [r[3] for r in rows] == [f"{p}%" for p in share]
+    # The page writes a share as the briefing does.
+    assert [r[3] for r in rows] == [percent((first == k).mean()) for k in range(8)]
     shot = page.screenshot(full_page=True)
     (tmp_path / "explore.png").write_bytes(shot)
     for chart in ("#chart-compute", "#chart-bars"):
@@ -371,7 +376,7 @@ def test_a_reader_moves_two_controls_and_the_numbers_move(browser, tmp_path):
 
 
 def test_the_file_is_self_contained_small_and_escaped(browser, tmp_path):
-    """The baseline's size: eight limits, 4,000 draws thinned to the page's, 20 years."""
+    """The baseline's size: eight limits, all 4,000 draws, 20 years."""
     inp = _inputs(s=4000, realised=True)
     html = explore_html(explore_dataset(inp), "<script>alert('x')</script>")
     assert "http" not in html.lower()

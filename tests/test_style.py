@@ -22,6 +22,11 @@ def test_years_and_probabilities():
     assert F.percent(0.997) == ">99%"
     assert F.percent(0.003) == "<1%"
     assert F.percent(1.0) == "100%"
+    # Halves round up (as explore.html's Math.round does): 2.5% of draws is "3%", and a
+    # share of exactly 0.5% is "1%", never "0%".
+    assert F.percent(0.025) == "3%"
+    assert F.percent(0.005) == "1%"
+    assert F.percent(0.0) == "0%"
     assert F.months(5.43) == "5.4 months"
     assert F.growth(4.66) == "4.7x"
     assert F.factor(2037.0) == "2,000x"

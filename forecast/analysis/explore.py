@@ -43,9 +43,9 @@ __all__ = [
     "thin",
 ]
 
-#: Draws the page carries (evenly spaced through the projection's draws): the medians and
-#: 80% intervals it shows move by a few hundredths of a year against all 4,000.
-DRAWS = 2000
+#: Draws the page carries (evenly spaced through the projection's draws when it has more):
+#: the run's 4,000, so that the page's numbers are the briefing's.
+DRAWS = 4000
 
 #: The engine's per-run arrays (ProjectionInputs fields), saved as they are.
 _SCALARS = (
@@ -75,14 +75,20 @@ def _draws(x, s: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(x, dtype=float), (s,)).copy()
 
 
+def _single(x, s: int) -> np.ndarray:
+    """Per-draw values as the page carries them: single precision (7 significant digits;
+    a hit year moves by about 1e-5 years), which halves the file."""
+    return _draws(x, s).astype(np.float32)
+
+
 def _series_vars(prefix: str, series: LogLinear, s: int) -> tuple[dict, dict]:
     out = {
-        f"{prefix}.log10_ref": ("draw", _draws(series.log10_ref, s)),
-        f"{prefix}.slope": ("draw", _draws(series.slope, s)),
+        f"{prefix}.log10_ref": ("draw", _single(series.log10_ref, s)),
+        f"{prefix}.slope": ("draw", _single(series.slope, s)),
     }
     if series.change_year is not None:
-        out[f"{prefix}.change_year"] = ("draw", _draws(series.change_year, s))
-        out[f"{prefix}.slope_after"] = ("draw", _draws(series.slope_after, s))
+        out[f"{prefix}.change_year"] = ("draw", _single(series.change_year, s))
+        out[f"{prefix}.slope_after"] = ("draw", _single(series.slope_after, s))
     return out, {f"{prefix}.ref_year": float(series.ref_year)}
 
 
@@ -107,22 +113,22 @@ def inputs_dataset(inp: ProjectionInputs) -> xr.Dataset:
         data.update(v)
         attrs.update(a)
     for name in _SCALARS:
-        data[name] = ("draw", _draws(getattr(inp, name), s))
+        data[name] = ("draw", _single(getattr(inp, name), s))
     if inp.realised is not None:
         r = inp.realised
         for name in _REALISED_SERIES:
             v, a = _series_vars(f"realised.{name}", getattr(r, name), s)
             data.update(v)
             attrs.update(a)
-        data["realised.max_days"] = ("draw", _draws(r.max_days, s))
-        data["realised.duration_size"] = ("draw", _draws(r.duration_size, s))
+        data["realised.max_days"] = ("draw", _single(r.max_days, s))
+        data["realised.duration_size"] = ("draw", _single(r.duration_size, s))
     cs = inp.constraints
     for name in _CONSTRAINT:
-        data[name] = (("constraint", "draw"), np.array([_draws(getattr(c, name), s) for c in cs]))
+        data[name] = (("constraint", "draw"), np.array([_single(getattr(c, name), s) for c in cs]))
     for key in sorted({k for c in cs for k in c.extra}):
         data[f"extra_{key}"] = (
             ("constraint", "draw"),
-            np.array([_draws(c.extra.get(key, np.nan), s) for c in cs]),
+            np.array([_single(c.extra.get(key, np.nan), s) for c in cs]),
         )
     data["kind"] = ("constraint", [c.kind for c in cs])
     data["basis"] = ("constraint", [c.basis or "" for c in cs])
@@ -133,12 +139,17 @@ def inputs_dataset(inp: ProjectionInputs) -> xr.Dataset:
 def _series_from(ds: xr.Dataset, prefix: str) -> LogLinear:
     bend = f"{prefix}.change_year" in ds
     return LogLinear(
-        ds[f"{prefix}.log10_ref"].to_numpy(),
-        ds[f"{prefix}.slope"].to_numpy(),
+        _values(ds, f"{prefix}.log10_ref"),
+        _values(ds, f"{prefix}.slope"),
         float(ds.attrs[f"{prefix}.ref_year"]),
-        ds[f"{prefix}.change_year"].to_numpy() if bend else None,
-        ds[f"{prefix}.slope_after"].to_numpy() if bend else None,
+        _values(ds, f"{prefix}.change_year") if bend else None,
+        _values(ds, f"{prefix}.slope_after") if bend else None,
     )
+
+
+def _values(ds: xr.Dataset, name: str) -> np.ndarray:
+    """A saved input in double precision: the engine computes in it, as the page does."""
+    return ds[name].to_numpy().astype(float)
 
 
 def inputs_from_dataset(ds: xr.Dataset) -> ProjectionInputs:
@@ -147,15 +158,15 @@ def inputs_from_dataset(ds: xr.Dataset) -> ProjectionInputs:
     if ds.attrs["conversion"] == "realised":
         realised = Realised(
             **{n: _series_from(ds, f"realised.{n}") for n in _REALISED_SERIES},
-            max_days=ds["realised.max_days"].to_numpy(),
-            duration_size=ds["realised.duration_size"].to_numpy(),
+            max_days=_values(ds, "realised.max_days"),
+            duration_size=_values(ds, "realised.duration_size"),
         )
     extras = [str(v) for v in ds.data_vars if str(v).startswith("extra_")]
     constraints = []
     for i, name in enumerate(ds["constraint"].to_numpy()):
         extra = {}
         for v in extras:
-            x = ds[v].to_numpy()[i]
+            x = _values(ds, v)[i]
             if not np.isnan(x).all():
                 extra[v.removeprefix("extra_")] = x
         constraints.append(
@@ -163,16 +174,16 @@ def inputs_from_dataset(ds: xr.Dataset) -> ProjectionInputs:
                 str(name),
                 str(ds["kind"].to_numpy()[i]),
                 str(ds["basis"].to_numpy()[i]) or None,
-                ds["limit"].to_numpy()[i],
+                _values(ds, "limit")[i],
                 float(ds["reference_year"].to_numpy()[i]),
-                ds["growth"].to_numpy()[i],
-                ds["share"].to_numpy()[i],
+                _values(ds, "growth")[i],
+                _values(ds, "share")[i],
                 extra,
             )
         )
     return ProjectionInputs(
         **{n: _series_from(ds, n) for n in _SERIES},
-        **{n: ds[n].to_numpy() for n in _SCALARS},
+        **{n: _values(ds, n) for n in _SCALARS},
         constraints=tuple(constraints),
         start_year=float(ds.attrs["start_year"]),
         horizon=float(ds.attrs["horizon"]),
@@ -275,7 +286,8 @@ def explore_dataset(inp: ProjectionInputs, draws_total: int | None = None, n: in
     """
     kept = take_draws(inp, thin(inp.n_draws, n))
     ds = inputs_dataset(kept)
-    ds.attrs["medians"] = medians(kept)
+    # The medians of the values the page carries (rounded), which its controls scale by.
+    ds.attrs["medians"] = medians(inputs_from_dataset(ds))
     ds.attrs["draws_total"] = int(inp.n_draws if draws_total is None else draws_total)
     if not math.isfinite(ds.attrs["floor_log10"]):
         ds.attrs["floor_log10"] = -1e300  # NetCDF attributes hold no -inf

@@ -13,11 +13,13 @@
   var LOG10_2 = Math.log10(2);
 
   // -- the inputs ------------------------------------------------------------------------
-  function arr(x) {  // a number (the same for every draw) or base64 little-endian float64
+  // A number (the same for every draw) or base64 little-endian float32 ("f4") or float64
+  // ("f8"); the page computes in double precision, as the engine does.
+  function arr(x) {
     if (typeof x === "number") return new Float64Array(N).fill(x);
-    var bin = atob(x.b64), u = new Uint8Array(bin.length);
+    var bin = atob(x.f4 || x.f8), u = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
-    return new Float64Array(u.buffer);
+    return x.f4 ? Float64Array.from(new Float32Array(u.buffer)) : new Float64Array(u.buffer);
   }
   function series(S) {
     return { ref: S.ref, l: arr(S.l), s: arr(S.s),
@@ -435,7 +437,13 @@
     return s;
   }
   function fmtYear(t, s) { return t === Infinity ? "after " + s.horizon : t.toFixed(1); }
-  function pct(p) { return Math.round(100 * p) + "%"; }
+  // As the briefing writes shares (report/style.percent): one that is not 0 or 1 never
+  // rounds to them.
+  function pct(p) {
+    if (p > 0 && p < 0.005) return "<1%";
+    if (p < 1 && p >= 0.995) return ">99%";
+    return Math.round(100 * p) + "%";
+  }
   function sci(log10) {  // 10^x as "2.2e27"
     if (!isFinite(log10)) return "n/a";
     var e = Math.floor(log10), m = Math.pow(10, log10 - e);

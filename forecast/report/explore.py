@@ -39,13 +39,17 @@ _PALETTE = [
 
 
 def _encode(x):
-    """The page's form of a model value: arrays as one number (all draws equal, finite)
-    or ``{"b64": ...}`` (little-endian float64); containers recursively."""
+    """The page's form of a model value: an array as one number (every draw alike and
+    finite), else ``{"f4": ...}`` where single precision holds it exactly (the saved
+    inputs) or ``{"f8": ...}`` (base64, little-endian); containers recursively."""
     if isinstance(x, np.ndarray):
         a = np.asarray(x, dtype="<f8")
         if a.size and np.all(a == a.flat[0]) and np.isfinite(a.flat[0]):
             return float(a.flat[0])
-        return {"b64": base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")}
+        single = a.astype("<f4")
+        if np.array_equal(single.astype("<f8"), a):
+            return {"f4": base64.b64encode(np.ascontiguousarray(single).tobytes()).decode("ascii")}
+        return {"f8": base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")}
     if isinstance(x, dict):
         return {k: _encode(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -393,10 +397,17 @@ def explore_html(ex: xr.Dataset, scenario: str) -> str:
         f'<div class="controls" id="controls-limit-{k}"></div></fieldset>'
         for k, lim in enumerate(model["limits"])
     )
+    n, total = model["draws"], model["draws_total"]
+    carried = (
+        f"The page carries all of the run's {total:,} draws"
+        if n == total
+        else f"The page carries {n:,} of the run's {total:,} draws (evenly spaced)"
+    )
     note = (
-        f"The page carries {model['draws']:,} of the run's {model['draws_total']:,} draws"
-        " (evenly spaced), so its medians can differ from the briefing's by a few"
-        " hundredths of a year. It computes with the engine's own formulas on each draw:"
+        f"{carried}, their inputs rounded to single precision (seven significant digits),"
+        " so at the scenario's settings its numbers are the briefing's"
+        + ("" if n == total else ", up to the draws left out")
+        + ". It computes with the engine's own formulas on each draw:"
         " the run's demand on each ceiling, the compute each allows, the hit years (exact"
         " where the gap is log-linear, else solved as the engine solves them) and the run"
         " held to the ceilings. A test runs the page and the engine on the same inputs and"
@@ -404,8 +415,8 @@ def explore_html(ex: xr.Dataset, scenario: str) -> str:
         " a doubling time, level, share or duration set to v scales each draw's value by v"
         " over the median shown at the start; a growth adds the change to each draw's."
         " A year label is the end of that year. What it leaves out is what the briefing's"
-        " projection leaves out: the fits are not redone, so a control changes the"
-        " projection's inputs, not what the data say about them."
+        " projection leaves out, and more: the fits are not redone, so a control changes"
+        " the projection's inputs, not what the data say about them."
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -429,9 +440,10 @@ def explore_html(ex: xr.Dataset, scenario: str) -> str:
         '</h2><p id="headline" aria-live="polite"></p>'
         + _table(
             "hits",
-            "Hit year per limit (the year the largest run's trend meets it): median and"
-            " 80% interval over draws, how often it binds first, how often it is met by the"
-            " horizon.",
+            "Hit year per limit (when the largest run's trend meets it), in decimal years"
+            " (2032.8 falls in October 2032; the briefing gives the calendar year, 2032):"
+            " median and 80% interval over draws, how often it binds first, how often it is"
+            " met by the horizon.",
             ["Limit", "Median", "80% interval", "Binds first", "Met by the horizon"],
         )
         + "<h2>The largest run and what each limit allows</h2>"

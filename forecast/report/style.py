@@ -169,7 +169,8 @@ def percent(p: float | None) -> str:
         return ">99%"
     if 0 < p < 0.005:
         return "<1%"
-    return f"{100 * p:.0f}%"
+    # Halves round up, as explore.html's JavaScript rounds them (format() rounds to even).
+    return f"{math.floor(100 * p + 0.5)}%"
 
 
 # -- dollars, watts, FLOP ------------------------------------------------------------------

@@ -401,3 +401,40 @@ def test_explore_data_round_trips_through_projection_nc(tmp_path):
         hit_years(inputs_from_dataset(back)), hit_years(inputs_from_dataset(ex))
     )
     assert inputs_dataset(inputs_from_dataset(back)).equals(inputs_dataset(inputs_from_dataset(ex)))
+
+
+def _report_results(with_explore: bool):
+    from helpers import fake_results, fake_runs
+
+    inp = _inputs(s=200, realised=True)
+    results = fake_results(project(inp), fake_runs())
+    return dataclasses.replace(results, explore=explore_dataset(inp) if with_explore else None)
+
+
+def test_run_and_report_write_the_page_and_the_briefing_links_it(tmp_path):
+    """``write_report`` (what ``forecast run`` ends with) writes explore.html and the
+    briefing links it; ``forecast report DIR`` (``render_report``) writes the same page
+    again from projection.nc."""
+    from forecast.report.write import render_report, write_report
+
+    results = _report_results(True)
+    out = tmp_path / "report"
+    write_report(results, out, svg=False)
+    page = (out / "explore.html").read_text(encoding="utf-8")
+    assert "Explore: baseline" in page
+    assert "](<explore.html>)" in (out / "briefing.md").read_text(encoding="utf-8")
+    assert 'href="explore.html"' in (out / "briefing.html").read_text(encoding="utf-8")
+    results.save_projection(out / "projection.nc")
+    results.save_posterior(out / "posterior.nc")
+    (out / "explore.html").unlink()
+    render_report(out, svg=False)
+    assert (out / "explore.html").read_text(encoding="utf-8") == page
+
+
+def test_results_saved_before_the_page_existed_get_no_page_and_no_link(tmp_path):
+    from forecast.report.write import write_report
+
+    out = tmp_path / "report"
+    write_report(_report_results(False), out, svg=False)
+    assert not (out / "explore.html").exists()
+    assert "explore.html" not in (out / "briefing.md").read_text(encoding="utf-8")

@@ -74,7 +74,7 @@
     P.lnEffLim = new Float64Array(N);
     for (i = 0; i < N; i++) P.lnEffLim[i] = Math.log(d.efficiency_limit[i]);
     P.lnLongest = new Float64Array(N);
-    function scaled(S, f) {  // a series whose slope is f(i, slope)
+    function withSlope(S, f) {  // a series whose slope is f(i, slope)
       var out = new Float64Array(N);
       for (var j = 0; j < N; j++) out[j] = f(j, S.s[j]);
       return { ref: S.ref, l: S.l, s: out, change: S.change, after: S.after };
@@ -90,14 +90,14 @@
       for (i = 0; i < N; i++) delta[i] = R.flops_per_usd.s[i] / rP - R.flops_per_usd.s[i];
       P.R = {
         lnMax: lnMax, size: R.size, dur: R.duration_days,
-        fpu: scaled(R.flops_per_usd, function (j, b) { return b + delta[j]; }),
-        fpa: scaled(R.flop_per_usd_amortized, function (j, b) { return b + delta[j]; }),
-        fpw: scaled(R.flops_per_watt, function (j, b) { return b / rE; })
+        fpu: withSlope(R.flops_per_usd, function (j, b) { return b + delta[j]; }),
+        fpa: withSlope(R.flop_per_usd_amortized, function (j, b) { return b + delta[j]; }),
+        fpw: withSlope(R.flops_per_watt, function (j, b) { return b / rE; })
       };
     } else {
       P.R = null;
-      P.pp = scaled(d.price_performance, function (j, b) { return b / rP; });
-      P.eff = scaled(d.efficiency, function (j, b) { return b / rE; });
+      P.pp = withSlope(d.price_performance, function (j, b) { return b / rP; });
+      P.eff = withSlope(d.efficiency, function (j, b) { return b / rE; });
       P.lnDays = new Float64Array(N); P.lnUDT = new Float64Array(N);
       P.lnOver = new Float64Array(N); P.lnPue = new Float64Array(N);
       P.lnHwShare = new Float64Array(N); P.lnEnergy = new Float64Array(N);
@@ -167,20 +167,6 @@
     return logaddexp(capex + P.lnHwShare[i], power + P.lnEnergy[i]);  // AMORTIZED
   }
 
-  // limits.ln_afford_from: the compute whose demand equals the limit.
-  function lnAffordFrom(P, w, i, t, lnc, dem, lim) {
-    var gap = lim - dem, R = P.R;
-    if (!R || w === AMORTIZED || w === COMPUTE || w === FLOPS_MAX) return lnc + gap;
-    var size = R.size[i];
-    var unc = lnS(R.dur, i, t) + size * (lnc - SIZE_REF), cap = R.lnMax[i];
-    var used = Math.min(unc, cap);
-    return Math.min(lnc + (gap - (used - unc)) / (1 - size), lnc + (gap - (used - cap)));
-  }
-  function lnAffordable(P, k, i, t) {  // limits.ln_affordable (against the trend)
-    var L = P.limits[k], lnc = lnCompute(P, i, t);
-    return lnAffordFrom(P, L.demand, i, t, lnc, lnDemand(P, L.demand, i, t, lnc), lnLimit(L, i, t));
-  }
-
   // The run's demands at one (draw, t, compute), sharing the realised duration between
   // them: lnDemand for every demand a limit or the path needs, for the held run.
   var DM = new Float64Array(DEMANDS.length), UNC = 0, CAP = 0, USED = 0;
@@ -205,7 +191,10 @@
     DM[CAPEX] = capex; DM[POWER] = power;
     DM[AMORTIZED] = logaddexp(capex + P.lnHwShare[i], power + P.lnEnergy[i]);
   }
-  // lnAffordFrom after demands() at the same draw, t and compute.
+  // limits.ln_afford_from: the compute whose demand equals the limit, after demands() at
+  // the same draw, t and compute. Demand is C^k times a factor without C: k = 1 but for
+  // capital cost, power and FLOP/s under the realised conversion, whose duration grows as
+  // C^size up to the cap, where the answer is the smaller of the two regimes' solutions.
   function afford(P, w, i, lnc, lim) {
     var gap = lim - DM[w];
     if (!P.R || w === AMORTIZED || w === COMPUTE || w === FLOPS_MAX) return lnc + gap;

@@ -40,6 +40,8 @@ __all__ = [
     "explore_dataset",
     "inputs_dataset",
     "inputs_from_dataset",
+    "medians",
+    "page_model",
     "thin",
 ]
 

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(Path(__file__).parent)]
 
 from _common import write  # noqa: E402
-from test_explore import CHROMIUM, _inputs  # noqa: E402
+from helpers import CHROMIUM  # noqa: E402
+from test_explore import _inputs  # noqa: E402
 
 from forecast.analysis.explore import explore_dataset  # noqa: E402
 from forecast.report.explore import explore_html  # noqa: E402

@@ -46,3 +46,21 @@ def toy_data():
     return TrendData(
         t=t, y=18 + 0.3 * (t - 2010) + rng.normal(0, 0.2, 12), meas_sd=np.full(12, 0.2)
     )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, or $CHROMIUM) driven by Playwright for Python; the
+    test skips, saying why, where either is missing (`.ci/run` installs Chromium)."""
+    from helpers import CHROMIUM
+
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="Playwright for Python is not installed (pip install playwright)",
+    )
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
 
 LN2 = math.log(2)
 
@@ -33,6 +35,23 @@ DESIGN_SUMMARY_KEYS = [
     "largest_run",
 ]
 INTERVAL = {"median", "p10", "p90"}
+
+
+#: The browser the tests of explore.html drive (tests/conftest.py ``browser``).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def open_page(browser, html: str, path):
+    """Write ``html`` to ``path``, open it in ``browser`` and wait for ``window.Explore``;
+    fails on any script error."""
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.Explore !== undefined")
+    assert not errors, errors
+    return page
 
 
 def assert_summary_keys(summary: dict, start_year: int, horizon: int) -> None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
-import os
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,9 +29,7 @@ from forecast.report.explore import explore_html
 from forecast.report.style import percent
 from forecast.results.files import json_attrs, optional_group
 from forecast.stats import quantiles
-from helpers import make_inputs
-
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+from helpers import make_inputs, open_page
 
 
 def _constraints(s: int, rng: np.random.Generator) -> tuple[ConstraintDraws, ...]:
@@ -141,31 +136,6 @@ def _inputs(s: int = 400, seed: int = 0, eff_limit: float = math.inf, realised: 
     )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api",
-        reason="Playwright for Python is not installed (pip install playwright)",
-    )
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def _open(browser, html: str, path: Path):
-    path.write_text(html, encoding="utf-8")
-    page = browser.new_page(viewport={"width": 1280, "height": 1100})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
-    page.wait_for_function("window.Explore !== undefined")
-    assert not errors, errors
-    return page
-
-
 def _settings(m: dict) -> dict[str, dict]:
     """The settings of the engine-vs-page test, in the page's terms (controls' values)."""
     k = len(m["limits"])
@@ -216,7 +186,7 @@ def test_page_projects_as_the_engine_does(browser, tmp_path, realised):
     run's cost and power, and the threshold dates."""
     inp = _inputs(s=300, eff_limit=5e15, realised=realised)
     ex = explore_dataset(inp)
-    page = _open(browser, explore_html(ex, "test"), tmp_path / "explore.html")
+    page = open_page(browser, explore_html(ex, "test"), tmp_path / "explore.html")
     kept = inputs_from_dataset(ex)
     k, s = len(kept.constraints), kept.n_draws
     seen_inf = seen_finite = seen_solved = False
@@ -315,7 +285,7 @@ def _rows(page, body: str) -> list[list[str]]:
 def test_a_reader_moves_two_controls_and_the_numbers_move(browser, tmp_path):
     inp = _inputs(realised=True)
     ex = explore_dataset(inp)
-    page = _open(browser, explore_html(ex, "baseline"), tmp_path / "explore.html")
+    page = open_page(browser, explore_html(ex, "baseline"), tmp_path / "explore.html")
     before = page.inner_text("#hits-body")
     held_before = page.inner_text("#held-body")
     # Labels on every control.
@@ -382,7 +352,7 @@ def test_the_file_is_self_contained_small_and_escaped(browser, tmp_path):
     assert "http" not in html.lower()
     assert len(html.encode("utf-8")) < 2_000_000
     assert "<script>alert" not in html
-    page = _open(browser, html, tmp_path / "explore.html")
+    page = open_page(browser, html, tmp_path / "explore.html")
     assert page.inner_text("h1") == "Explore: <script>alert('x')</script>"
     assert "<script>alert(1)</script> cluster" in page.inner_text("#hits-body")
 
@@ -438,3 +408,37 @@ def test_results_saved_before_the_page_existed_get_no_page_and_no_link(tmp_path)
     write_report(_report_results(False), out, svg=False)
     assert not (out / "explore.html").exists()
     assert "explore.html" not in (out / "briefing.md").read_text(encoding="utf-8")
+
+
+def test_data_that_spells_http_in_any_case_survives_the_page(browser, tmp_path):
+    """The page holds no "http", but its base64 data may spell "HTTP": the escape must
+    keep the letter's case (it once wrote every "H" as "h", corrupting two draws of the
+    efficiency-breakthrough scenario)."""
+    import base64
+    import json
+    import re
+
+    from forecast.analysis.explore import page_model
+
+    inp = _inputs(s=300, realised=True)
+    # A float32 whose bytes start the array's base64 with "HTTP".
+    value = float(np.frombuffer(base64.b64decode("HTTP") + b"\x40", "<f4")[0])
+    limit = inp.constraints[0].limit.copy()
+    limit[0] = value
+    first = dataclasses.replace(inp.constraints[0], limit=limit)
+    inp = dataclasses.replace(inp, constraints=(first, *inp.constraints[1:]))
+    ex = explore_dataset(inp)
+    html = explore_html(ex, "HTTP Http http")
+    assert "http" not in html.lower()
+    text = re.search(r'id="explore-data">(.*?)</script>', html, re.S).group(1)
+    carried = json.loads(text)["model"]["limits"][0]["limit"]["f4"]
+    assert carried.startswith("HTTP")
+    decoded = np.frombuffer(base64.b64decode(carried), "<f4").astype(float)
+    np.testing.assert_array_equal(decoded, page_model(ex)["limits"][0]["limit"])
+    page = open_page(browser, html, tmp_path / "explore.html")
+    assert page.evaluate("Explore.data.model.limits[0].limit.f4") == carried
+    assert page.inner_text("h1") == "Explore: HTTP Http http"
+    js = _arr(
+        page.evaluate("s => Explore.hitYears(s)", page.evaluate("Explore.defaults()")), (8, 300)
+    )
+    _same_years(js, hit_years(inputs_from_dataset(ex)), 0.01, "HTTP")

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from forecast.cli import main
@@ -26,8 +27,55 @@ def _cache(tmp_path_factory):
     yield from isolated_cache(tmp_path_factory)
 
 
+@pytest.fixture(scope="module")
+def page_browser():
+    """Headless Chromium for the page check, or None (with a warning) where Playwright or
+    Chromium is missing: the rest of the scenario's test still runs."""
+    import warnings
+
+    from helpers import CHROMIUM
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        warnings.warn("Playwright is not installed: explore.html is not checked", stacklevel=1)
+        yield None
+        return
+    if not Path(CHROMIUM).exists():
+        warnings.warn(f"no Chromium at {CHROMIUM}: explore.html is not checked", stacklevel=1)
+        yield None
+        return
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _page_is_the_engine(out: Path, browser, tmp_path: Path) -> None:
+    """The scenario's explore.html, from its real fits, computes the engine's hit years at
+    the scenario's settings and at a faster doubling time, to 0.01 years."""
+    from forecast.analysis.explore import apply_settings, inputs_from_dataset, medians
+    from forecast.project.engine import hit_years
+    from forecast.results.files import optional_group
+    from helpers import open_page
+
+    kept = inputs_from_dataset(optional_group(out / "projection.nc", "explore"))
+    html = (out / "explore.html").read_text(encoding="utf-8")
+    page = open_page(browser, html, tmp_path / "explore.html")
+    for extra in ({}, {"doubling": 0.7 * medians(kept)["doubling"]}):
+        s = page.evaluate("Explore.defaults()")
+        s.update(extra)
+        js = page.evaluate("s => Explore.hitYears(s)", s)
+        engine = hit_years(apply_settings(kept, extra))
+        got = np.array([np.inf if v is None else v for v in js]).reshape(engine.shape)
+        np.testing.assert_array_equal(np.isinf(got), np.isinf(engine))
+        fin = np.isfinite(engine)
+        np.testing.assert_allclose(got[fin], engine[fin], atol=0.01, rtol=0)
+    page.close()
+
+
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_shipped_scenario_runs(path, tmp_path, capsys):
+def test_shipped_scenario_runs(path, tmp_path, capsys, page_browser):
     out = tmp_path / "report"
     code = main(["run", str(path), "--out", str(out), "--draws", "400", "--quiet"])
     captured = capsys.readouterr()
@@ -39,6 +87,9 @@ def test_shipped_scenario_runs(path, tmp_path, capsys):
     assert summary["scenario"] == sc.name and summary["draws"] == 400
     for name in ("briefing.html", "briefing.md", "posterior.nc", "projection.nc"):
         assert (out / name).stat().st_size > 0
+    assert 0 < (out / "explore.html").stat().st_size < 2_000_000
+    if page_browser is not None:
+        _page_is_the_engine(out, page_browser, tmp_path)
     # The largest run is the record: in every year, in every draw's 10th percentile, at
     # least the largest run the scenario's selection already holds.
     if sc.data.points == "runs":

@@ -323,7 +323,8 @@ def page_data(ex: xr.Dataset) -> dict:
 
 def _no_http(text: str) -> str:
     """JSON text with every ``http`` written as a JSON escape (same string once parsed)."""
-    return re.sub("(?i)h(ttp)", lambda m: "\\u0068" + m.group(1), text)
+    # The escape keeps the letter's case: base64 data holds "HTTP" as often as "http".
+    return re.sub("(?i)http", lambda m: f"\\u{ord(m.group(0)[0]):04x}" + m.group(0)[1:], text)
 
 
 def _json_for_script(obj) -> str:
@@ -337,7 +338,11 @@ def _inline_js(code: str) -> str:
     """A script safe to inline, holding no ``http``: in string literals the ``h`` becomes
     ``\\x68`` (the same string); elsewhere (Vega's loader property ``http``) the name is
     renamed consistently within the file. ``</script`` cannot end the element early."""
-    code = re.sub(r"""(["'`])(?i:h)(ttp)""", lambda m: m.group(1) + "\\x68" + m.group(2), code)
+    code = re.sub(
+        r"""(["'`])((?i:h))((?i:ttp))""",
+        lambda m: m.group(1) + f"\\x{ord(m.group(2)):02x}" + m.group(3),
+        code,
+    )
     code = re.sub(r"(?i)http", lambda m: m.group(0)[0] + "_" + m.group(0)[1:], code)
     return code.replace("</script", "<\\/script")
 
@@ -390,7 +395,9 @@ def explore_html(ex: xr.Dataset, scenario: str) -> str:
     title = f"Explore: {scenario}"
 
     def esc(s: str) -> str:
-        return re.sub("(?i)h(ttp)", lambda m: "&#104;" + m.group(1), html.escape(s))
+        return re.sub(
+            "(?i)http", lambda m: f"&#{ord(m.group(0)[0])};" + m.group(0)[1:], html.escape(s)
+        )
 
     limits = "".join(
         f"<fieldset><legend>{esc(lim['name'])} ({esc(lim['kind'])})</legend>"

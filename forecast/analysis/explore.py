@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from forecast.data.units import slope_from_doubling_months
-from forecast.project.inputs import get_input, set_input
+from forecast.project.inputs import SCALAR_FIELDS, get_input, set_input
 from forecast.project.limits import ConstraintDraws, ProjectionInputs, Realised
 from forecast.project.trajectory import LogLinear, take_draws
 from forecast.scenario.schema import Constraint
@@ -50,15 +50,7 @@ __all__ = [
 DRAWS = 4000
 
 #: The engine's per-run arrays (ProjectionInputs fields), saved as they are.
-_SCALARS = (
-    "efficiency_limit",
-    "utilization",
-    "training_days",
-    "overhead",
-    "lifetime_years",
-    "pue",
-    "electricity_usd_per_kwh",
-)
+_SCALARS = SCALAR_FIELDS
 #: The series of the datasheet conversion and of the realised one.
 _SERIES = ("compute", "price_performance", "efficiency")
 _REALISED_SERIES = ("flops_per_usd", "flops_per_watt", "flop_per_usd_amortized", "duration_days")

@@ -27,6 +27,7 @@ from forecast.scenario.schema import Constraint
 __all__ = [
     "INPUT_KEYS",
     "REALISED_RATE_KEYS",
+    "SCALAR_FIELDS",
     "get_input",
     "set_input",
     "set_inputs",
@@ -69,6 +70,8 @@ _SCALARS: dict[str, str] = {
     "hardware.pue": "pue",
     "hardware.electricity_usd_per_kwh": "electricity_usd_per_kwh",
 }
+#: The per-run ProjectionInputs fields that are plain arrays, one value per draw.
+SCALAR_FIELDS: tuple[str, ...] = tuple(_SCALARS.values())
 #: Constraint inputs: scenario key -> ConstraintDraws field.
 #: Each kind's limit key and its own factors (scenario key -> kind), as the schema has them.
 _LIMIT_OF_KIND: dict[str, str] = Constraint.LIMITS

@@ -127,7 +127,11 @@
     });
     // The demands the held run needs: its limits' and the path's cost and power.
     P.need = new Uint8Array(DEMANDS.length);
-    P.limits.forEach(function (L) { P.need[L.demand] = 1; });
+    P.limits.forEach(function (L) {
+      P.need[L.demand] = 1;
+      L.need = new Uint8Array(DEMANDS.length);  // what its hit year needs
+      L.need[L.demand] = 1;
+    });
     P.needPath = new Uint8Array(DEMANDS.length).fill(1);
     // hits.is_log_linear, per limit.
     var bends = false, capped = false, allInf = true;
@@ -146,29 +150,8 @@
   function lnRecord(P, i, t) { return Math.max(lnS(P.compute, i, t), P.floor); }
   function lnLimit(L, i, t) { return L.lnRef[i] + L.lnG[i] * (t - L.ref); }
 
-  // limits.ln_demand: what a run of exp(lnc) FLOP at t demands, in the engine's units.
-  function lnDemand(P, w, i, t, lnc) {
-    if (w === COMPUTE) return lnc;
-    if (w === FLOPS_MAX) return lnc - P.lnLongest[i];
-    var R = P.R;
-    if (R) {
-      if (w === AMORTIZED) return lnc - lnS(R.fpa, i, t);
-      var days = lnS(R.dur, i, t) + R.size[i] * (lnc - SIZE_REF);
-      var sec = Math.min(days, R.lnMax[i]) + LN_SPD;
-      if (w === FLOPS) return lnc - sec;
-      if (w === CAPEX) return lnc - sec - lnS(R.fpu, i, t);
-      return lnc - sec - saturate(lnS(R.fpw, i, t), P.lnEffLim[i]);  // POWER
-    }
-    if (w === FLOPS) return lnc - P.lnDays[i];
-    var capex = lnc + P.lnOver[i] - P.lnUDT[i] - lnS(P.pp, i, t);
-    if (w === CAPEX) return capex;
-    var power = lnc + P.lnPue[i] - P.lnUDT[i] - saturate(lnS(P.eff, i, t), P.lnEffLim[i]);
-    if (w === POWER) return power;
-    return logaddexp(capex + P.lnHwShare[i], power + P.lnEnergy[i]);  // AMORTIZED
-  }
-
-  // The run's demands at one (draw, t, compute), sharing the realised duration between
-  // them: lnDemand for every demand a limit or the path needs, for the held run.
+  // limits.ln_demand: what a run of exp(lnc) FLOP at t demands, in the engine's units,
+  // into DM for every demand `need` marks (the realised duration shared between them).
   var DM = new Float64Array(DEMANDS.length), UNC = 0, CAP = 0, USED = 0;
   function demands(P, i, t, lnc, need) {
     var R = P.R;
@@ -212,7 +195,10 @@
     return out;
   }
 
-  function gapOf(P, L, i, t) { return lnDemand(P, L.demand, i, t, lnCompute(P, i, t)) - lnLimit(L, i, t); }
+  function gapOf(P, L, i, t) {  // ln demand - ln limit against the trend
+    demands(P, i, t, lnCompute(P, i, t), L.need);
+    return DM[L.demand] - lnLimit(L, i, t);
+  }
 
   // The root of f in [a, b] where f(a) < 0 <= f(b): regula falsi with the Illinois
   // step, to 1e-9 in f (ln units, whose slope is of order one a year) or 1e-7 years.

@@ -59,6 +59,18 @@ def _encode(x):
     return x
 
 
+#: Labels of the global controls by conversion (datasheet, realised).
+_DURATION_LABEL = {False: "Training duration", True: "Longest a training run may last, median"}
+_EFFICIENCY_LABEL = {
+    False: "Energy efficiency doubling time, median",
+    True: "Realised energy efficiency (FLOP/s per watt) doubling time, median",
+}
+_PRICE_LABEL = {
+    False: "Price-performance doubling time, median",
+    True: "Realised price-performance (FLOP/s per dollar) doubling time, median",
+}
+
+
 def _controls(model: dict) -> list[dict]:
     """The page's controls: id, label, unit, starting value, range, the setting it sets
     (``path``), a log scale for the slider, and the box it goes in."""
@@ -80,6 +92,11 @@ def _controls(model: dict) -> list[dict]:
             "step": step,
             "box": box,
         }
+
+    def around(name, label, unit):  # from a quarter (a third) to three times the median
+        v = m[name]
+        down, digits = (4, 1) if name == "duration" else (3, 2)
+        return ctl(name, label, unit, v, round(v / down, digits), round(v * 3, digits), [name])
 
     out = [
         ctl(
@@ -112,36 +129,13 @@ def _controls(model: dict) -> list[dict]:
             ["bendMonths"],
             box="bend",
         ),
-        ctl(
-            "duration",
-            "Longest a training run may last, median" if realised else "Training duration",
-            "days",
-            m["duration"],
-            round(m["duration"] / 4, 1),
-            round(m["duration"] * 3, 1),
-            ["duration"],
-        ),
-        ctl(
-            "efficiency",
-            "Realised energy efficiency (FLOP/s per watt) doubling time, median"
-            if realised
-            else "Energy efficiency doubling time, median",
-            "years",
-            m["efficiency"],
-            round(m["efficiency"] / 3, 2),
-            round(m["efficiency"] * 3, 2),
-            ["efficiency"],
-        ),
-        ctl(
-            "price",
-            "Realised price-performance (FLOP/s per dollar) doubling time, median"
-            if realised
-            else "Price-performance doubling time, median",
-            "years",
-            m["price"],
-            round(m["price"] / 3, 2),
-            round(m["price"] * 3, 2),
-            ["price"],
+        *(
+            around(name, label[realised], unit)
+            for name, label, unit in (
+                ("duration", _DURATION_LABEL, "days"),
+                ("efficiency", _EFFICIENCY_LABEL, "years"),
+                ("price", _PRICE_LABEL, "years"),
+            )
         ),
         ctl(
             "horizon",
